@@ -1,0 +1,2 @@
+/** bitmig properties. */
+package dev.bitmig.check;

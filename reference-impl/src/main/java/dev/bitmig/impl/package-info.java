@@ -1,0 +1,2 @@
+/** bitmig reference-impl. */
+package dev.bitmig.impl;

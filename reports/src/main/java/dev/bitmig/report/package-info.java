@@ -1,0 +1,2 @@
+/** bitmig reports. */
+package dev.bitmig.report;
