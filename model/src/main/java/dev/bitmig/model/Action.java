@@ -1,0 +1,221 @@
+package dev.bitmig.model;
+
+import io.vavr.collection.List;
+
+/** Every action a user, a guest, a tool or fate can take. Each record is one named transition of {@link Spec}. */
+public sealed interface Action {
+
+    /** Which tool writes the image while no QEMU holds it. */
+    enum Writer {
+        /** qemu-io / qemu-img 2.10+: loads, records into and stores the enabled persistent bitmaps. */
+        AWARE,
+        /** A tool without bitmap support: clears autoclear bit 0 before it writes (docs/interop/qcow2.txt). */
+        UNAWARE
+    }
+
+    /** Where a migration fails: before the source inactivated, or in the final flush after it. */
+    enum FailPoint { BEFORE_HANDOVER, AFTER_HANDOVER }
+
+    /** The guest (or HMP qemu-io) writes clusters [first, first+count) through {@code node}. */
+    record GuestWrite(NodeId node, int first, int count) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** A standalone tool writes the image while no QEMU holds it. */
+    record ForeignWrite(Writer writer, int first, int count) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** bdrv_inactivate_all / blockdev-set-active active=false; on the source of a migration this is the handover. */
+    record Inactivate(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** bdrv_activate (formerly "invalidate cache"), as cont or a failed migration or blockdev-set-active do it. */
+    record Activate(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record Cont(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record Stop(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** migrate, with the dirty-bitmaps capability set on both sides or not. */
+    record MigrateStart(boolean capability) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record MigrateComplete() implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record MigrateCancel() implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record MigrateFail(FailPoint when) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record BitmapAdd(NodeId node, String name, int granularity, boolean persistent, boolean disabled) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record BitmapRemove(NodeId node, String name) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record BitmapClear(NodeId node, String name) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record BitmapEnable(NodeId node, String name) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record BitmapDisable(NodeId node, String name) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    record BitmapMerge(NodeId node, String target, List<String> sources) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** quit: a clean close. */
+    record Quit(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** kill -9. */
+    record Crash(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** Start QEMU on the image: with {@code -incoming}, or opening it active (read-only if asked). */
+    record Launch(NodeId node, boolean incoming, boolean readOnly) implements Action {
+        public Launch(NodeId node, boolean incoming) {
+            this(node, incoming, false);
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** An incremental backup copies what the bitmap reports, then clears it: the lineage's truth restarts. */
+    record Backup(NodeId node, String bitmap) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** Exhaustive handling of every action: adding an action breaks every visitor until it handles it. */
+    interface Visitor<R> {
+        R visit(GuestWrite a);
+
+        R visit(ForeignWrite a);
+
+        R visit(Inactivate a);
+
+        R visit(Activate a);
+
+        R visit(Cont a);
+
+        R visit(Stop a);
+
+        R visit(MigrateStart a);
+
+        R visit(MigrateComplete a);
+
+        R visit(MigrateCancel a);
+
+        R visit(MigrateFail a);
+
+        R visit(BitmapAdd a);
+
+        R visit(BitmapRemove a);
+
+        R visit(BitmapClear a);
+
+        R visit(BitmapEnable a);
+
+        R visit(BitmapDisable a);
+
+        R visit(BitmapMerge a);
+
+        R visit(Quit a);
+
+        R visit(Crash a);
+
+        R visit(Launch a);
+
+        R visit(Backup a);
+    }
+
+    <R> R accept(Visitor<R> v);
+
+    /** The kind of action, for statistics: the record's simple name. */
+    default String kind() {
+        return getClass().getSimpleName();
+    }
+}

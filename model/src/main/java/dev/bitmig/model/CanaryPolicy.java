@@ -1,0 +1,114 @@
+package dev.bitmig.model;
+
+import io.vavr.collection.SortedSet;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+
+/**
+ * The thread's proposal (Vladimir Sementsov-Ogievskiy): a small, coarse, persistent, non-migrated canary bitmap that
+ * detects writes by anybody else while the source is inactive. With a dirty, in-use or missing canary the kept
+ * bitmaps are dropped ({@code merge == false}) or the canary is merged into them ({@code merge == true}).
+ *
+ * @param granularity the canary's granularity in clusters: coarse means few bits, so little downtime
+ */
+public record CanaryPolicy(boolean merge, int granularity) implements Policy {
+    /** The canary's reserved name; it is never selected for the migration stream. */
+    public static final String NAME = "bitmig-canary";
+    private static final QemuUpstreamPolicy BASE = new QemuUpstreamPolicy();
+
+    /** What the source finds on the image when it activates again. */
+    public enum Verdict { CLEAN, DIRTY, UNTRUSTED }
+
+    public CanaryPolicy {
+        if (!Granules.isPowerOfTwo(granularity)) {
+            throw new IllegalArgumentException("canary granularity must be a power of two, got " + granularity);
+        }
+    }
+
+    @Override
+    public String name() {
+        return merge ? "CANARY_MERGE" : "CANARY_DROP";
+    }
+
+    @Override
+    public String description() {
+        return "The thread's canary proposal, " + (merge ? "merge" : "drop") + " variant. At inactivation the node "
+                + "stores what QEMU would store, keeps its other bitmaps in RAM without storing them, and writes a "
+                + "small coarse persistent canary bitmap (granularity " + granularity + " clusters) that is never "
+                + "migrated. Whoever uses the image next records into the canary. At activation a clean canary lets "
+                + "the kept bitmaps become persistent again; a dirty, in-use or missing canary "
+                + (merge ? "is merged into the kept bitmaps, or, when it cannot be trusted, marks them entirely dirty."
+                         : "drops the kept bitmaps.")
+                + " A kept bitmap whose name has a consistent entry on the image (stored by the target after this node "
+                + "inactivated) gives way to that newer entry.";
+    }
+
+    @Override
+    public World onMigrationStart(World w, SortedSet<String> selected) {
+        return BASE.onMigrationStart(w, selected);
+    }
+
+    /** Seed thread proposal: store as R2, keep the rest in RAM, write a fresh canary and arm the node. */
+    @Override
+    public Either<String, World> onInactivate(World w, NodeId node, Geometry geometry) {
+        Node n = w.node(node);
+        World withoutOldCanary = w.withNode(node, n.withoutBitmap(NAME));
+        return Persistence.store(withoutOldCanary, node, true).map(next -> {
+            if (n.readOnly()) {
+                return next;
+            }
+            int id = next.ghost().nextId();
+            Image image = next.image();
+            StoredBitmap canary = new StoredBitmap(granularity, false, true, Granules.NONE, id);
+            World armed = next.withImage(image.withDirectory(image.directory().put(NAME, canary)))
+                    .withGhost(next.ghost().with(id, new Lineage(false, true, Granules.NONE)));
+            return armed.withNode(node, armed.node(node).withCanaryArmed(true));
+        });
+    }
+
+    /** Seed thread proposal: judge the kept bitmaps by the canary, remove it, then activate as QEMU does. */
+    @Override
+    public Either<String, World> onActivate(World w, NodeId node, Geometry geometry) {
+        Node n = w.node(node);
+        if (!n.canaryArmed()) {
+            return BASE.onActivate(w, node, geometry);
+        }
+        Image image = w.image();
+        Option<StoredBitmap> canary = image.directory().get(NAME);
+        Verdict verdict = verdict(image, canary);
+        World judged = w.withNode(node, n.withCanaryArmed(false));
+        if (image.autoclear() && canary.isDefined()) {
+            judged = judged.withImage(image.withDirectory(image.directory().remove(NAME)));
+        }
+        // A consistent entry of the same name was stored after we inactivated: the image's copy is newer.
+        SortedSet<String> superseded = n.bitmaps().keySet().filter(image.consistentEntries()::containsKey);
+        judged = judged.withNode(node, judged.node(node).withBitmaps(
+                judged.node(node).bitmaps().filterKeys(k -> !superseded.contains(k))));
+        SortedSet<String> kept = judged.node(node).bitmaps().keySet();
+        if (verdict == Verdict.DIRTY || verdict == Verdict.UNTRUSTED) {
+            judged = merge ? mergeInto(judged, node, kept, verdict == Verdict.DIRTY ? canary : Option.none(), geometry)
+                           : Persistence.drop(judged, node, kept, geometry);
+        }
+        return BASE.onActivate(judged, node, geometry);
+    }
+
+    static Verdict verdict(Image image, Option<StoredBitmap> canary) {
+        if (!image.autoclear() || canary.isEmpty() || canary.get().inUse()) {
+            return Verdict.UNTRUSTED;
+        }
+        return canary.get().granules().isEmpty() ? Verdict.CLEAN : Verdict.DIRTY;
+    }
+
+    /** Merge the canary into every kept bitmap, or mark them entirely dirty when there is no canary to trust. */
+    private World mergeInto(World w, NodeId node, SortedSet<String> kept, Option<StoredBitmap> canary, Geometry geometry) {
+        return Persistence.updateAll(w, node, kept, b -> {
+            if (b.inconsistent()) {
+                return b;
+            }
+            SortedSet<Integer> extra = canary
+                    .map(c -> Granules.regrain(c.granules(), granularity, b.granularity(), geometry))
+                    .getOrElse(() -> Granules.all(b.granularity(), geometry));
+            return b.withGranules(b.granules().addAll(extra));
+        });
+    }
+}

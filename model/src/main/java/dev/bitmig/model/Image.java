@@ -1,0 +1,55 @@
+package dev.bitmig.model;
+
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeMap;
+import io.vavr.collection.Vector;
+import io.vavr.control.Option;
+
+/**
+ * The shared qcow2 image.
+ *
+ * @param clock     logical clock: the number of writes the image has seen
+ * @param lastWrite per cluster, the clock of its last write (0 = never written)
+ * @param autoclear autoclear bit 0: the bitmaps extension is valid (docs/interop/qcow2.txt)
+ * @param directory the stored bitmap directory, by name
+ * @param owner     the node that holds the image active and read-write, i.e. the write lock
+ */
+public record Image(int clock, Vector<Integer> lastWrite, boolean autoclear,
+                    SortedMap<String, StoredBitmap> directory, Option<NodeId> owner) {
+
+    public static Image fresh(Geometry geometry) {
+        return new Image(0, Vector.fill(geometry.clusters(), () -> 0), false, TreeMap.empty(), Option.none());
+    }
+
+    /** A data write: advances the clock and stamps the clusters. */
+    public Image written(SortedSet<Integer> clusters) {
+        if (clusters.isEmpty()) {
+            return this;
+        }
+        int now = clock + 1;
+        Vector<Integer> stamps = lastWrite;
+        for (int c : clusters) {
+            stamps = stamps.update(c, now);
+        }
+        return new Image(now, stamps, autoclear, directory, owner);
+    }
+
+    /** Entries that would load as consistent bitmaps: the extension is valid and IN_USE is clear. */
+    public SortedMap<String, StoredBitmap> consistentEntries() {
+        return autoclear ? directory.filter((n, e) -> !e.inUse()) : TreeMap.empty();
+    }
+
+    public Image withAutoclear(boolean a) {
+        return new Image(clock, lastWrite, a, directory, owner);
+    }
+
+    /** Whole-directory rewrite: the autoclear bit is set iff the extension has entries (block/qcow2-bitmap.c). */
+    public Image withDirectory(SortedMap<String, StoredBitmap> d) {
+        return new Image(clock, lastWrite, !d.isEmpty(), d, owner);
+    }
+
+    public Image withOwner(Option<NodeId> o) {
+        return new Image(clock, lastWrite, autoclear, directory, o);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.bitmig.model;
+
+import io.vavr.collection.List;
+import io.vavr.collection.SortedSet;
+import io.vavr.control.Option;
+
+/** The safety properties, as pure predicates over one world. Each violation reads as a sentence. */
+public enum Invariant {
+
+    /**
+     * Every usable bitmap covers its lineage's truth at granule resolution: each consistent bitmap in RAM of an active
+     * node, and each entry on the image that would load as consistent. An under-report makes every later incremental
+     * backup silently incomplete.
+     */
+    NO_UNDER_REPORT("NoUnderReport"),
+
+    /** Never two nodes active read-write on one image, and the image's lock belongs to the one that is. */
+    SINGLE_WRITER("SingleWriter"),
+
+    /**
+     * A persistent bitmap disappears, or turns inconsistent, only for a cause the user can see: remove, crash, a
+     * bitmap-unaware writer, a failed store, an incoming QEMU that exited, or a drop that the policy documents.
+     */
+    NO_SILENT_LOSS("NoSilentLoss");
+
+    private final String title;
+
+    Invariant(String title) {
+        this.title = title;
+    }
+
+    /** The name reports and JSON use. */
+    public String title() {
+        return title;
+    }
+
+    public static Option<Invariant> byTitle(String title) {
+        return List.of(values()).find(i -> i.title.equals(title));
+    }
+
+    /** The violation in words, or none when the invariant holds. */
+    public Option<String> violation(World w, Geometry geometry) {
+        return switch (this) {
+            case NO_UNDER_REPORT -> underReport(w, geometry);
+            case SINGLE_WRITER -> twoWriters(w);
+            case NO_SILENT_LOSS -> silentLoss(w);
+        };
+    }
+
+    public boolean holds(World w, Geometry geometry) {
+        return violation(w, geometry).isEmpty();
+    }
+
+    private static Option<String> underReport(World w, Geometry geometry) {
+        for (NodeId id : NodeId.values()) {
+            Node n = w.node(id);
+            if (!n.isActive()) {
+                continue;
+            }
+            for (var e : n.bitmaps()) {
+                Bitmap b = e._2;
+                if (b.inconsistent()) {
+                    continue;
+                }
+                SortedSet<Integer> missing = missing(w, b.lineage(), b.reported(), b.granularity(), geometry);
+                if (!missing.isEmpty()) {
+                    return Option.some("bitmap '" + e._1 + "' on the " + id.lower() + " (granularity " + b.granularity()
+                            + ") does not report clusters " + missing.mkString("{", ",", "}")
+                            + " that changed while it was meant to record");
+                }
+            }
+        }
+        for (var e : w.image().consistentEntries()) {
+            StoredBitmap s = e._2;
+            SortedSet<Integer> missing = missing(w, s.lineage(), s.granules(), s.granularity(), geometry);
+            if (!missing.isEmpty()) {
+                return Option.some("image entry '" + e._1 + "' would load as consistent but does not report clusters "
+                        + missing.mkString("{", ",", "}") + " that changed while it was meant to record");
+            }
+        }
+        return Option.none();
+    }
+
+    /** Clusters of the lineage's truth that the granules do not report. */
+    public static SortedSet<Integer> missing(World w, int lineage, SortedSet<Integer> granules, int granularity,
+                                             Geometry geometry) {
+        SortedSet<Integer> truth = w.ghost().lineages().get(lineage).map(Lineage::truth).getOrElse(Granules.NONE);
+        SortedSet<Integer> reported = Granules.clusters(granules, granularity, geometry);
+        return truth.removeAll(reported);
+    }
+
+    private static Option<String> twoWriters(World w) {
+        if (w.source().isWriter() && w.target().isWriter()) {
+            return Option.some("the source and the target are both active read-write on the image");
+        }
+        for (NodeId id : NodeId.values()) {
+            if (w.node(id).isWriter() && !w.image().owner().contains(id)) {
+                return Option.some("the " + id.lower() + " is active read-write without holding the image's lock");
+            }
+        }
+        return Option.none();
+    }
+
+    private static Option<String> silentLoss(World w) {
+        return w.losses().find(l -> l.cause() == Cause.SILENT).map(l ->
+                "persistent bitmap '" + l.bitmap() + "' is gone: no consistent copy in RAM and none on the image, "
+                        + "and nothing the user could see explains it");
+    }
+}

@@ -1,0 +1,126 @@
+package dev.bitmig.model;
+
+import io.vavr.collection.SortedSet;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+
+/** Steps that several actions share: activation, handover, the end of a migration, a process going away. */
+final class Lifecycle {
+    private final Policy policy;
+    private final Geometry geometry;
+
+    Lifecycle(Policy policy, Geometry geometry) {
+        this.policy = policy;
+        this.geometry = geometry;
+    }
+
+    /** Image locking (block/file-posix.c raw_check_lock_bytes): who else holds the image decides. */
+    static Option<String> lockConflict(World w, NodeId node) {
+        Node n = w.node(node);
+        Node other = w.node(node.other());
+        if (n.readOnly()) {
+            return other.isWriter() ? Option.some(QemuErrors.SHARED_WRITE_LOCK) : Option.none();
+        }
+        return other.isActive() ? Option.some(QemuErrors.WRITE_LOCK) : Option.none();
+    }
+
+    /** bdrv_activate of an inactive node: take the lock, then the policy's activation; the node becomes active. */
+    Either<String, World> activate(World w, NodeId node, boolean viaCont) {
+        Option<String> conflict = lockConflict(w, node);
+        if (conflict.isDefined()) {
+            return Either.left(conflict.get());
+        }
+        Either<String, World> hooked = viaCont ? policy.onCont(w, node, geometry) : policy.onActivate(w, node, geometry);
+        return hooked.mapLeft(QemuErrors::couldNotReopen).map(next -> {
+            Node n = next.node(node);
+            World active = next.withNode(node, n.withBlock(BlockState.ACTIVE));
+            return n.readOnly() ? active : active.withImage(active.image().withOwner(Option.some(node)));
+        });
+    }
+
+    /** bdrv_inactivate_all: the policy's inactivation, then the node gives up the image and its lock. */
+    Either<String, World> inactivate(World w, NodeId node) {
+        return policy.onInactivate(w, node, geometry).mapLeft(QemuErrors::lostOnInactivation).map(next -> {
+            Node n = next.node(node);
+            World inactive = next.withNode(node, n.withBlock(BlockState.INACTIVE));
+            return inactive.image().owner().contains(node)
+                    ? inactive.withImage(inactive.image().withOwner(Option.none())) : inactive;
+        });
+    }
+
+    /**
+     * Handover (migration/migration.c migration_completion): the VM stops, the bitmap data and COMPLETE records go
+     * out (migration/block-dirty-bitmap.c dirty_bitmap_save_complete), then the source inactivates.
+     */
+    Either<String, World> handover(World w) {
+        Node source = w.node(NodeId.SOURCE);
+        boolean wasRunning = source.run() == RunState.RUNNING;
+        World sent = receiveBits(w);
+        World stopped = sent.withNode(NodeId.SOURCE, sent.node(NodeId.SOURCE).withRun(RunState.PAUSED));
+        Either<String, World> inactive = source.isActive() ? inactivate(stopped, NodeId.SOURCE) : Either.right(stopped);
+        return inactive.map(next -> next.withMigration(next.migration().handover(wasRunning)));
+    }
+
+    /**
+     * R9 (dirty_bitmap_load_bits, dirty_bitmap_load_complete): the target deserializes each riding bitmap and reclaims
+     * its successor; busy clears. The bitmap stays disabled until before_vm_start.
+     */
+    private World receiveBits(World w) {
+        Node source = w.node(NodeId.SOURCE);
+        World next = w;
+        for (String name : w.migration().riding()) {
+            if (!next.node(NodeId.TARGET).bitmaps().containsKey(name)) {
+                continue;
+            }
+            SortedSet<Integer> sent = source.bitmap(name).map(Bitmap::reported).getOrElse(Granules.NONE);
+            next = Persistence.update(next, NodeId.TARGET, name, b -> b
+                    .withGranules(b.successor().map(s -> sent.addAll(s.granules())).getOrElse(sent))
+                    .withEnabled(b.successor().exists(Successor::enabled))
+                    .withSuccessor(Option.none())
+                    .withBusy(false));
+        }
+        return next;
+    }
+
+    /**
+     * The migration ends without success (migration_iteration_finish): the incoming QEMU exits and drops what it got
+     * (dirty_bitmap_mig_cancel_incoming); the source clears busy (dirty_bitmap_do_save_cleanup, skip_store stays)
+     * and, only if it had inactivated, activates and restarts if it was running.
+     */
+    World endMigration(World w, Phase phase, String error) {
+        Migration m = w.migration();
+        World next = goneTarget(w);
+        next = Persistence.updateAll(next, NodeId.SOURCE, m.riding(), b -> b.withBusy(false));
+        next = next.withMigration(phase == Phase.FAILED ? m.failed(error) : m.withPhase(phase));
+        Node source = next.node(NodeId.SOURCE);
+        if (m.handedOver() && source.isOn() && source.block() == BlockState.INACTIVE) {
+            Either<String, World> back = activate(next, NodeId.SOURCE, false);
+            if (back.isRight()) {
+                World resumed = back.get();
+                RunState run = m.sourceWasRunning() ? RunState.RUNNING : RunState.PAUSED;
+                return resumed.withNode(NodeId.SOURCE, resumed.node(NodeId.SOURCE).withRun(run));
+            }
+        }
+        return next;
+    }
+
+    /** The incoming QEMU exits (load of migration failed): its unfinished bitmaps go with it. */
+    private static World goneTarget(World w) {
+        return w.node(NodeId.TARGET).isOn() ? w.withNode(NodeId.TARGET, Node.OFF) : w;
+    }
+
+    /**
+     * A process goes away (quit or kill -9) while a migration runs: the other side sees the stream end. A gone target
+     * fails the migration for the source; a gone source makes the incoming QEMU exit.
+     */
+    World abandonMigration(World w, NodeId gone) {
+        if (!w.migration().isActive()) {
+            return w;
+        }
+        if (gone == NodeId.TARGET) {
+            return endMigration(w, Phase.FAILED, "bitmig: the target went away");
+        }
+        World next = goneTarget(w);
+        return next.withMigration(next.migration().failed("bitmig: the source went away"));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.bitmig.model;
+
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
+import io.vavr.control.Option;
+
+/**
+ * One QEMU process and its block node on the shared image.
+ *
+ * @param readOnly    opened read-only: bitmaps load readonly and IN_USE is not written (qcow2-bitmap.c)
+ * @param canaryArmed the node inactivated under a canary policy and will judge its kept bitmaps at activation
+ */
+public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
+                   boolean canaryArmed) {
+
+    public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty(), false);
+
+    public boolean isOn() {
+        return run != RunState.OFF;
+    }
+
+    public boolean isActive() {
+        return isOn() && block == BlockState.ACTIVE;
+    }
+
+    /** Active and read-write: the node holds the image's write lock. */
+    public boolean isWriter() {
+        return isActive() && !readOnly;
+    }
+
+    public Option<Bitmap> bitmap(String name) {
+        return bitmaps.get(name);
+    }
+
+    public Node withRun(RunState r) {
+        return new Node(r, block, readOnly, bitmaps, canaryArmed);
+    }
+
+    public Node withBlock(BlockState b) {
+        return new Node(run, b, readOnly, bitmaps, canaryArmed);
+    }
+
+    public Node withBitmaps(SortedMap<String, Bitmap> b) {
+        return new Node(run, block, readOnly, b, canaryArmed);
+    }
+
+    public Node withBitmap(String name, Bitmap b) {
+        return withBitmaps(bitmaps.put(name, b));
+    }
+
+    public Node withoutBitmap(String name) {
+        return withBitmaps(bitmaps.remove(name));
+    }
+
+    public Node withCanaryArmed(boolean a) {
+        return new Node(run, block, readOnly, bitmaps, a);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.bitmig.model;
+
+import io.vavr.collection.SortedSet;
+import io.vavr.control.Either;
+
+/**
+ * A policy decides what happens to bitmaps at the four hooks the 2018 thread argues about. Everything else in
+ * {@link Spec} is QEMU's shared mechanics. A hook returns the next world, or the error that makes QEMU's operation
+ * fail (Left).
+ */
+public sealed interface Policy
+        permits Qemu212Policy, RepersistOnInvalidatePolicy, DropOnInactivatePolicy, CanaryPolicy, QemuUpstreamPolicy {
+
+    /** The policy's name, as the CLI and the reports spell it. */
+    String name();
+
+    /** One paragraph: what the policy does and where it comes from. */
+    String description();
+
+    /** Migration setup with the dirty-bitmaps capability: what happens to the {@code selected} source bitmaps. */
+    World onMigrationStart(World w, SortedSet<String> selected);
+
+    /** The node gives up the image: what is stored, released, kept or dropped. */
+    Either<String, World> onInactivate(World w, NodeId node, Geometry geometry);
+
+    /** The node takes the image back (QEMU's invalidate): what is loaded, restored or judged. */
+    Either<String, World> onActivate(World w, NodeId node, Geometry geometry);
+
+    /**
+     * cont on a stopped VM, before it runs. qmp_cont activates every inactive node ("Continuing after completed
+     * migration", softmmu/cpus.c / monitor/qmp-cmds.c), so the shared answer is: activate if inactive.
+     */
+    default Either<String, World> onCont(World w, NodeId node, Geometry geometry) {
+        return w.node(node).block() == BlockState.INACTIVE ? onActivate(w, node, geometry) : Either.right(w);
+    }
+
+    /** Lookup by name; the six policies are listed in {@link Policies}. */
+    static io.vavr.control.Option<Policy> byName(String name) {
+        return Policies.ALL.find(p -> p.name().equals(name));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.bitmig.model;
+
+/**
+ * Error texts. Where QEMU has one, it is QEMU's own (block/dirty-bitmap.c, block/monitor/bitmap-qmp-cmds.c,
+ * block/qcow2-bitmap.c, migration/block-dirty-bitmap.c); the few that only bitmig needs say "bitmig:".
+ */
+public final class QemuErrors {
+    private QemuErrors() {
+    }
+
+    public static String notRunning(NodeId n) {
+        return "bitmig: no QEMU is running as " + n.lower();
+    }
+
+    public static String alreadyRunning(NodeId n) {
+        return "bitmig: QEMU is already running as " + n.lower();
+    }
+
+    public static String notFound(String name) {
+        return "Dirty bitmap '" + name + "' not found";
+    }
+
+    public static String alreadyExists(String name) {
+        return "Bitmap already exists: " + name;
+    }
+
+    public static final String EMPTY_NAME = "Bitmap name cannot be empty";
+    public static final String BAD_GRANULARITY = "Granularity must be power of 2 and at least 512";
+    public static final int MAX_NAME_BYTES = 1023;
+
+    public static String nameTooLong(String name) {
+        return "Bitmap name too long: " + name;
+    }
+
+    public static String busy(String name) {
+        return "Bitmap '" + name + "' is currently in use by another operation and cannot be used";
+    }
+
+    public static String readonly(String name) {
+        return "Bitmap '" + name + "' is readonly and cannot be modified";
+    }
+
+    public static String inconsistent(String name) {
+        return "Bitmap '" + name + "' is inconsistent and cannot be used";
+    }
+
+    public static final String WRITE_LOCK = "Failed to get \"write\" lock";
+    public static final String SHARED_WRITE_LOCK = "Failed to get shared \"write\" lock";
+    public static final String WRITE_NOT_PERMITTED = "write failed: Operation not permitted";
+    public static final String WRITE_OUT_OF_RANGE = "write failed: Input/output error";
+    public static final String MIGRATION_IN_PROGRESS = "There's a migration process in progress";
+    public static final String NO_MIGRATION = "bitmig: no migration is in progress";
+    public static final String NOT_HANDED_OVER = "bitmig: the source has not inactivated yet";
+    public static final String ALREADY_HANDED_OVER = "bitmig: the source has already inactivated";
+    public static final String CONNECTION_REFUSED = "Failed to connect socket: Connection refused";
+    public static final String SETUP_FAILED = "Failed to initialize dirty tracking bitmap for blocks";
+    public static final String GUEST_INCOMING = "Guest is waiting for an incoming migration";
+    public static final String VM_RUNNING = "bitmig: stop the VM before inactivating its node";
+    public static final String NODE_INACTIVE = "bitmig: the node is inactive";
+    public static final String INCOMING_NODE = "bitmig: the node belongs to an incoming migration";
+
+    public static String destinationClash(String name) {
+        return "Bitmap with the same name ('" + name + "') already exists on destination";
+    }
+
+    public static String existsInImage(String name) {
+        return "Bitmap '" + name + "' already exists in the image";
+    }
+
+    public static String lostOnInactivation(String why) {
+        return "Lost persistent bitmaps during inactivation of node 'drive0': " + why;
+    }
+
+    public static String couldNotReopen(String why) {
+        return "Could not reopen qcow2 layer: " + why;
+    }
+}

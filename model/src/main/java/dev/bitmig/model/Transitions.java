@@ -1,0 +1,423 @@
+package dev.bitmig.model;
+
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeSet;
+import io.vavr.control.Either;
+import io.vavr.control.Option;
+
+import java.nio.charset.StandardCharsets;
+
+import static dev.bitmig.model.Outcome.next;
+import static dev.bitmig.model.Outcome.rejected;
+
+/**
+ * One method per action, each in the same shape: the guards first (each rejection carries QEMU's error), then the
+ * effect. Read it like a TLA+ spec: the comment above each rule names the QEMU behaviour and where it comes from.
+ */
+final class Transitions {
+    private final Geometry geometry;
+    private final Policy policy;
+    private final Lifecycle life;
+
+    Transitions(Policy policy, Geometry geometry) {
+        this.policy = policy;
+        this.geometry = geometry;
+        this.life = new Lifecycle(policy, geometry);
+    }
+
+    Action.Visitor<Outcome> in(World w) {
+        return new Step(w);
+    }
+
+    private final class Step implements Action.Visitor<Outcome> {
+        private final World w;
+
+        Step(World w) {
+            this.w = w;
+        }
+
+        // ---------------------------------------------------------------- writes
+
+        /** R11 (block/io.c bdrv_co_write_req_finish -> bdrv_set_dirty): every enabled bitmap of the node records, rounded outward. */
+        @Override
+        public Outcome visit(Action.GuestWrite a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (!geometry.inBounds(a.first(), a.count())) return rejected(QemuErrors.WRITE_OUT_OF_RANGE);
+            // R13 (block/io.c bdrv_aligned_pwritev): no writes to an inactive or read-only node, or one with readonly bitmaps.
+            if (!n.isActive() || n.readOnly() || n.bitmaps().values().exists(Bitmap::readonly)) {
+                return rejected(QemuErrors.WRITE_NOT_PERMITTED);
+            }
+
+            SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
+            World recorded = w.withNode(a.node(), n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
+            return next(written(recorded, clusters));
+        }
+
+        /**
+         * docs/interop/qcow2.txt autoclear bits; notes §4: a bitmap-aware tool loads, records into and stores the
+         * enabled persistent bitmaps; an unaware tool clears autoclear bit 0 before it writes.
+         */
+        @Override
+        public Outcome visit(Action.ForeignWrite a) {
+            // Image locking: a tool opening the image read-write fails while a QEMU holds it active.
+            if (w.source().isActive() || w.target().isActive()) return rejected(QemuErrors.WRITE_LOCK);
+            if (!geometry.inBounds(a.first(), a.count())) return rejected(QemuErrors.WRITE_OUT_OF_RANGE);
+
+            SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
+            Image image = w.image();
+            Image after = switch (a.writer()) {
+                case AWARE -> {
+                    // R12 on its own open, then R3 load, record, and a clean close that stores (R2).
+                    SortedMap<String, StoredBitmap> dir = image.autoclear() ? image.directory() : io.vavr.collection.TreeMap.empty();
+                    yield image.withDirectory(dir.mapValues(e -> e.inUse() || !e.auto() ? e
+                            : e.withGranules(e.granules().addAll(Granules.coveringClusters(clusters, e.granularity())))));
+                }
+                case UNAWARE -> image.withAutoclear(false);
+            };
+            return next(written(w.withImage(after), clusters));
+        }
+
+        // ---------------------------------------------------------------- activation and run state
+
+        /** block.c bdrv_inactivate_all / blockdev-set-active active=false; on the migrating source it is the handover. */
+        @Override
+        public Outcome visit(Action.Inactivate a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (a.node() == NodeId.SOURCE && w.migration().isActive() && !w.migration().handedOver()) {
+                return outcome(life.handover(w));
+            }
+            if (n.block() == BlockState.INACTIVE) return next(w);
+            if (n.run() == RunState.RUNNING) return rejected(QemuErrors.VM_RUNNING);
+
+            return outcome(life.inactivate(w, a.node()));
+        }
+
+        /** block.c bdrv_activate (formerly bdrv_co_invalidate_cache): only an inactive node does anything. */
+        @Override
+        public Outcome visit(Action.Activate a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.run() == RunState.INMIGRATE) return rejected(QemuErrors.INCOMING_NODE);
+            if (a.node() == NodeId.SOURCE && w.migration().isActive()) return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
+            if (n.block() == BlockState.ACTIVE) return next(w);
+
+            return outcome(life.activate(w, a.node(), false));
+        }
+
+        /** qmp_cont: on an incoming VM it only sets autostart; otherwise it activates every inactive node, then runs. */
+        @Override
+        public Outcome visit(Action.Cont a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.run() == RunState.INMIGRATE || n.run() == RunState.RUNNING) return next(w);
+            if (a.node() == NodeId.SOURCE && w.migration().isActive() && w.migration().handedOver()) {
+                return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
+            }
+
+            Either<String, World> active = n.block() == BlockState.INACTIVE
+                    ? life.activate(w, a.node(), true) : Either.right(w);
+            return outcome(active.map(next -> next.withNode(a.node(), next.node(a.node()).withRun(RunState.RUNNING))));
+        }
+
+        /** qmp_stop: pauses a running VM; no effect on bitmaps (notes §5). */
+        @Override
+        public Outcome visit(Action.Stop a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.run() != RunState.RUNNING) return next(w);
+
+            return next(w.withNode(a.node(), n.withRun(RunState.PAUSED)));
+        }
+
+        // ---------------------------------------------------------------- migration
+
+        /**
+         * migration/block-dirty-bitmap.c dirty_bitmap_save_setup: with the capability every named bitmap of the source
+         * is selected; a busy, readonly or inconsistent one fails the setup (R13); START records reach the target,
+         * which creates each bitmap disabled and busy, with a successor if it was enabled (R9), and fails on a name
+         * clash (R10).
+         */
+        @Override
+        public Outcome visit(Action.MigrateStart a) {
+            Node source = w.node(NodeId.SOURCE);
+            Node target = w.node(NodeId.TARGET);
+            if (!source.isOn()) return rejected(QemuErrors.notRunning(NodeId.SOURCE));
+            if (w.migration().isActive()) return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
+            if (source.run() == RunState.INMIGRATE) return rejected(QemuErrors.GUEST_INCOMING);
+            if (!source.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
+            if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
+
+            if (!a.capability()) {
+                return next(w.withMigration(Migration.started(false, TreeSet.empty(), TreeSet.empty())));
+            }
+            SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !name.equals(CanaryPolicy.NAME));
+            if (selected.values().exists(b -> b.busy() || b.readonly() || b.inconsistent())) {
+                World failed = w.withMigration(Migration.started(true, TreeSet.empty(), TreeSet.empty())
+                        .failed(QemuErrors.SETUP_FAILED));
+                return next(life.abandonMigration(failed, NodeId.SOURCE).withMigration(failed.migration()));
+            }
+            SortedSet<String> enabled = selected.filter((name, b) -> b.enabled()).keySet();
+            World started = w.withMigration(Migration.started(true, selected.keySet(), enabled));
+            World hooked = policy.onMigrationStart(started, selected.keySet());
+            Option<String> clash = selected.keySet().find(target.bitmaps()::containsKey);
+            if (clash.isDefined()) {
+                World ended = life.endMigration(hooked, Phase.FAILED, QemuErrors.destinationClash(clash.get()));
+                return next(ended);
+            }
+            SortedMap<String, Bitmap> arriving = selected.mapValues(b -> new Bitmap(b.granularity(), b.persistence(),
+                    false, true, false, false, false, Granules.NONE,
+                    b.enabled() ? Option.some(Successor.disabledEmpty()) : Option.none(), b.lineage()));
+            return next(hooked.withNode(NodeId.TARGET, target.withBitmaps(target.bitmaps().merge(arriving))));
+        }
+
+        /**
+         * migration/migration.c: completion hands over (if not yet), then the target's before_vm_start enables the
+         * bitmaps whose START carried ENABLED (dirty_bitmap_mig_before_vm_start), the target activates (R3, R14) and
+         * runs; the source is postmigrate and its bitmaps are no longer busy.
+         */
+        @Override
+        public Outcome visit(Action.MigrateComplete a) {
+            if (!w.migration().isActive()) return rejected(QemuErrors.NO_MIGRATION);
+            Either<String, World> handedOver = w.migration().handedOver() ? Either.right(w) : life.handover(w);
+            if (handedOver.isLeft()) return rejected(handedOver.getLeft());
+
+            World h = handedOver.get();
+            Migration m = h.migration();
+            World done = Persistence.updateAll(h, NodeId.TARGET, m.enabledAtStart(), b -> b.withEnabled(true));
+            done = Persistence.updateAll(done, NodeId.SOURCE, m.riding(), b -> b.withBusy(false));
+            done = done.withNode(NodeId.SOURCE, done.node(NodeId.SOURCE).withRun(RunState.POSTMIGRATE))
+                    .withMigration(m.withPhase(Phase.COMPLETED));
+            Either<String, World> active = life.activate(done, NodeId.TARGET, false);
+            // process_incoming_migration_bh: when activation fails the target stays stopped and inactive.
+            World target = active.getOrElse(done);
+            RunState run = active.isRight() ? RunState.RUNNING : RunState.PAUSED;
+            return next(target.withNode(NodeId.TARGET, target.node(NodeId.TARGET).withRun(run)));
+        }
+
+        /** qmp_migrate_cancel: a no-op without a migration; otherwise as a failure (migration_iteration_finish). */
+        @Override
+        public Outcome visit(Action.MigrateCancel a) {
+            if (!w.migration().isActive()) return next(w);
+
+            return next(life.endMigration(w, Phase.CANCELLED, ""));
+        }
+
+        /** A failure before the source inactivated, or in the final flush after it (notes §3.3). */
+        @Override
+        public Outcome visit(Action.MigrateFail a) {
+            if (!w.migration().isActive()) return rejected(QemuErrors.NO_MIGRATION);
+            boolean after = a.when() == Action.FailPoint.AFTER_HANDOVER;
+            if (!after && w.migration().handedOver()) return rejected(QemuErrors.ALREADY_HANDED_OVER);
+            Either<String, World> ready = after && !w.migration().handedOver() ? life.handover(w) : Either.right(w);
+            if (ready.isLeft()) return rejected(ready.getLeft());
+
+            String why = after ? "bitmig: stream error after handover" : "bitmig: stream error before handover";
+            return next(life.endMigration(ready.get(), Phase.FAILED, why));
+        }
+
+        // ---------------------------------------------------------------- bitmap commands
+
+        /** block/monitor/bitmap-qmp-cmds.c qmp_block_dirty_bitmap_add; R1: nothing is written to the image. */
+        @Override
+        public Outcome visit(Action.BitmapAdd a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (a.name().isEmpty()) return rejected(QemuErrors.EMPTY_NAME);
+            if (a.name().getBytes(StandardCharsets.UTF_8).length > QemuErrors.MAX_NAME_BYTES) {
+                return rejected(QemuErrors.nameTooLong(a.name()));
+            }
+            if (!Granules.isPowerOfTwo(a.granularity())) return rejected(QemuErrors.BAD_GRANULARITY);
+            if (n.bitmaps().containsKey(a.name())) return rejected(QemuErrors.alreadyExists(a.name()));
+
+            int id = w.ghost().nextId();
+            Bitmap b = Bitmap.added(a.granularity(), a.persistent(), !a.disabled(), id);
+            return next(w.withNode(a.node(), n.withBitmap(a.name(), b))
+                    .withGhost(w.ghost().with(id, new Lineage(a.persistent(), !a.disabled(), Granules.NONE))));
+        }
+
+        /**
+         * bitmap-qmp-cmds.c block_dirty_bitmap_remove: BUSY|RO checked (an inconsistent bitmap can be removed); if
+         * persistent && !skip_store the image entry goes first (whole-directory rewrite), never from an inactive node.
+         */
+        @Override
+        public Outcome visit(Action.BitmapRemove a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            Option<Bitmap> found = n.bitmap(a.name());
+            if (found.isEmpty()) return rejected(QemuErrors.notFound(a.name()));
+            if (found.get().busy()) return rejected(QemuErrors.busy(a.name()));
+            if (found.get().readonly()) return rejected(QemuErrors.readonly(a.name()));
+
+            World removed = w.withNode(a.node(), n.withoutBitmap(a.name()));
+            Image image = w.image();
+            if (found.get().persistence() && n.isWriter() && image.directory().containsKey(a.name())) {
+                removed = removed.withImage(image.withDirectory(image.directory().remove(a.name())));
+            }
+            return next(removed);
+        }
+
+        /** qmp_block_dirty_bitmap_clear: DEFAULT check; the lineage's truth restarts. */
+        @Override
+        public Outcome visit(Action.BitmapClear a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            Option<String> unusable = check(n, a.name(), true, true);
+            if (unusable.isDefined()) return rejected(unusable.get());
+
+            Bitmap b = n.bitmap(a.name()).get();
+            return next(w.withNode(a.node(), n.withBitmap(a.name(), b.withGranules(Granules.NONE)))
+                    .withGhost(w.ghost().with(b.lineage(), w.ghost().lineage(b.lineage()).cleared())));
+        }
+
+        /** qmp_block_dirty_bitmap_enable: BUSY|INCONSISTENT checked (readonly allowed by design). */
+        @Override
+        public Outcome visit(Action.BitmapEnable a) {
+            return toggle(a.node(), a.name(), true);
+        }
+
+        /** qmp_block_dirty_bitmap_disable: BUSY|INCONSISTENT checked. */
+        @Override
+        public Outcome visit(Action.BitmapDisable a) {
+            return toggle(a.node(), a.name(), false);
+        }
+
+        /** bitmap-qmp-cmds.c block_dirty_bitmap_merge: target DEFAULT, sources ALLOW_RO; granularities may differ. */
+        @Override
+        public Outcome visit(Action.BitmapMerge a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            Option<String> unusable = check(n, a.target(), true, true);
+            if (unusable.isDefined()) return rejected(unusable.get());
+            for (String source : a.sources()) {
+                Option<String> bad = check(n, source, false, true);
+                if (bad.isDefined()) return rejected(bad.get());
+            }
+
+            Bitmap target = n.bitmap(a.target()).get();
+            SortedSet<Integer> merged = target.granules();
+            for (String source : a.sources()) {
+                Bitmap s = n.bitmap(source).get();
+                merged = merged.addAll(Granules.regrain(s.granules(), s.granularity(), target.granularity(), geometry));
+            }
+            return next(w.withNode(a.node(), n.withBitmap(a.target(), target.withGranules(merged))));
+        }
+
+        /** An incremental backup (blockdev-backup sync=incremental) copies what the bitmap reports, then clears it. */
+        @Override
+        public Outcome visit(Action.Backup a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
+            Option<String> unusable = check(n, a.bitmap(), true, true);
+            if (unusable.isDefined()) return rejected(unusable.get());
+
+            Bitmap b = n.bitmap(a.bitmap()).get();
+            return next(w.withNode(a.node(), n.withBitmap(a.bitmap(), b.withGranules(Granules.NONE)))
+                    .withGhost(w.ghost().with(b.lineage(), w.ghost().lineage(b.lineage()).cleared())));
+        }
+
+        // ---------------------------------------------------------------- processes
+
+        /** quit: bdrv_close_all stores through qcow2_do_close only if the node is active (R2), then the process ends. */
+        @Override
+        public Outcome visit(Action.Quit a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+
+            World closing = life.abandonMigration(w, a.node());
+            Node node = closing.node(a.node());
+            World closed = closing;
+            if (node.isOn() && node.isWriter()) {
+                // On a failed store QEMU prints "Lost persistent bitmaps ..." and the bitmaps are gone.
+                closed = Persistence.store(closing, a.node(), true).getOrElse(() -> lostOnClose(closing, node));
+            }
+            return next(gone(closed, a.node()));
+        }
+
+        /** kill -9: RAM is gone; IN_USE entries stay behind and load as inconsistent (R5). */
+        @Override
+        public Outcome visit(Action.Crash a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+
+            return next(gone(life.abandonMigration(w, a.node()), a.node()));
+        }
+
+        /**
+         * Start QEMU on the image. -incoming opens it inactive and loads nothing (R3, 9c98f145df); otherwise the
+         * open takes the lock and loads the bitmaps (R3, R12).
+         */
+        @Override
+        public Outcome visit(Action.Launch a) {
+            Node n = w.node(a.node());
+            if (n.isOn()) return rejected(QemuErrors.alreadyRunning(a.node()));
+
+            if (a.incoming()) {
+                Node incoming = new Node(RunState.INMIGRATE, BlockState.INACTIVE, a.readOnly(),
+                        io.vavr.collection.TreeMap.empty(), false);
+                return next(w.withNode(a.node(), incoming));
+            }
+            World opening = w.withNode(a.node(),
+                    new Node(RunState.RUNNING, BlockState.INACTIVE, a.readOnly(), io.vavr.collection.TreeMap.empty(), false));
+            Option<String> conflict = Lifecycle.lockConflict(opening, a.node());
+            if (conflict.isDefined()) return rejected(conflict.get());
+            return outcome(Persistence.load(opening, a.node()).map(loaded -> {
+                World active = loaded.withNode(a.node(), loaded.node(a.node()).withBlock(BlockState.ACTIVE));
+                return a.readOnly() ? active : active.withImage(active.image().withOwner(Option.some(a.node())));
+            }));
+        }
+
+        // ---------------------------------------------------------------- helpers
+
+        private Outcome toggle(NodeId node, String name, boolean enable) {
+            Node n = w.node(node);
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(node));
+            Option<String> unusable = check(n, name, false, true);
+            if (unusable.isDefined()) return rejected(unusable.get());
+
+            Bitmap b = n.bitmap(name).get();
+            return next(w.withNode(node, n.withBitmap(name, b.withEnabled(enable)))
+                    .withGhost(w.ghost().with(b.lineage(), w.ghost().lineage(b.lineage()).withRecording(enable))));
+        }
+    }
+
+    /**
+     * block/dirty-bitmap.c bdrv_dirty_bitmap_check: not found, then BUSY, RO (when {@code readonlyMatters}) and
+     * INCONSISTENT, in QEMU's order.
+     */
+    static Option<String> check(Node n, String name, boolean readonlyMatters, boolean inconsistentMatters) {
+        Option<Bitmap> b = n.bitmap(name);
+        if (b.isEmpty()) return Option.some(QemuErrors.notFound(name));
+        if (b.get().busy()) return Option.some(QemuErrors.busy(name));
+        if (readonlyMatters && b.get().readonly()) return Option.some(QemuErrors.readonly(name));
+        if (inconsistentMatters && b.get().inconsistent()) return Option.some(QemuErrors.inconsistent(name));
+        return Option.none();
+    }
+
+    /** A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters. */
+    private static World written(World w, SortedSet<Integer> clusters) {
+        return w.withImage(w.image().written(clusters)).withGhost(w.ghost().written(clusters));
+    }
+
+    /** The process is gone: its RAM and its lock. */
+    private static World gone(World w, NodeId node) {
+        World off = w.withNode(node, Node.OFF);
+        return off.image().owner().contains(node) ? off.withImage(off.image().withOwner(Option.none())) : off;
+    }
+
+    /** "Lost persistent bitmaps during inactivation": every persistent bitmap in RAM is gone, with a message. */
+    private static World lostOnClose(World w, Node node) {
+        World next = w;
+        for (var e : node.bitmaps().filter((name, b) -> b.persistent())) {
+            next = next.lose(new Loss(e._2.lineage(), e._1, Cause.STORE_FAILED, false));
+        }
+        return next;
+    }
+
+    private static Outcome outcome(Either<String, World> e) {
+        return e.fold(Outcome::rejected, Outcome::next);
+    }
+}
