@@ -1,6 +1,5 @@
 package dev.bitmig.model;
 
-import dev.bitmig.model.scenario.ModelDriver;
 import dev.bitmig.model.scenario.Scenario;
 import dev.bitmig.model.scenario.ScenarioRun;
 import dev.bitmig.model.scenario.ThreadScenarios;
@@ -128,7 +127,7 @@ class ThreadScenariosTest {
     Stream<DynamicTest> eachPolicyGivesItsVerdictOnEachThreadCase() {
         return TABLE.toJavaStream().map(e -> DynamicTest.dynamicTest(e.sentence(), () -> {
             Spec spec = new Spec(e.policy(), GEOMETRY);
-            ScenarioRun run = ScenarioRun.run(e.scenario(), new ModelDriver(spec, World.initial(GEOMETRY)), GEOMETRY);
+            ScenarioRun run = ScenarioRun.of(e.scenario(), spec, World.initial(GEOMETRY));
             assertThat(run.violated().toJavaSet()).as(e.sentence()).isEqualTo(e.violated().toJavaSet());
         }));
     }
@@ -143,8 +142,7 @@ class ThreadScenariosTest {
     @org.junit.jupiter.api.Test
     void upstreamCannotContOnTheSourceAfterTheTargetStoredTheSameBitmap() {
         Spec spec = new Spec(Policies.QEMU_UPSTREAM, GEOMETRY);
-        ScenarioRun run = ScenarioRun.run(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE,
-                new ModelDriver(spec, World.initial(GEOMETRY)), GEOMETRY);
+        ScenarioRun run = ScenarioRun.of(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, spec, World.initial(GEOMETRY));
         assertThat(run.outcomes().get(10))
                 .isEqualTo(Outcome.rejected("Could not reopen qcow2 layer: Bitmap already exists: a"));
     }

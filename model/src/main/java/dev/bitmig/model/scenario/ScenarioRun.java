@@ -4,26 +4,36 @@ import dev.bitmig.model.Action;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Invariant;
 import dev.bitmig.model.Outcome;
+import dev.bitmig.model.Spec;
 import dev.bitmig.model.World;
 import io.vavr.collection.List;
 import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
 
 /**
- * Runs a scenario on a driver and records every step's outcome and which invariants broke at which step. Invariants
- * are judged on the model world that runs alongside (it carries the ghost truth).
+ * A scenario run on the model: every step's outcome, the world after it, and which invariants broke. Other systems
+ * (an implementation behind a {@link Driver}) are compared against it step by step.
  */
-public record ScenarioRun(List<Outcome> outcomes, List<SortedSet<Invariant>> violatedPerStep) {
+public record ScenarioRun(Scenario scenario, List<Outcome> outcomes, List<World> worlds,
+                          List<SortedSet<Invariant>> violatedPerStep) {
 
-    public static ScenarioRun run(Scenario s, Driver driver, Geometry geometry) {
+    public static ScenarioRun of(Scenario s, Spec spec, World initial) {
+        Geometry geometry = spec.geometry();
         List<Outcome> outcomes = List.empty();
+        List<World> worlds = List.empty();
         List<SortedSet<Invariant>> violated = List.empty();
+        World w = initial;
         for (Action a : s.steps()) {
-            outcomes = outcomes.append(driver.step(a));
-            World w = driver.world();
-            violated = violated.append(TreeSet.ofAll(List.of(Invariant.values()).filter(i -> !i.holds(w, geometry))));
+            Outcome o = spec.apply(w, a);
+            if (o instanceof Outcome.Next next) {
+                w = next.world();
+            }
+            World now = w;
+            outcomes = outcomes.append(o);
+            worlds = worlds.append(now);
+            violated = violated.append(TreeSet.ofAll(List.of(Invariant.values()).filter(i -> !i.holds(now, geometry))));
         }
-        return new ScenarioRun(outcomes, violated);
+        return new ScenarioRun(s, outcomes, worlds, violated);
     }
 
     /** Invariants violated at some step. */
@@ -36,8 +46,9 @@ public record ScenarioRun(List<Outcome> outcomes, List<SortedSet<Invariant>> vio
     }
 
     /** Rejections, as "step N Action: reason" lines. */
-    public List<String> rejections(Scenario s) {
+    public List<String> rejections() {
         return outcomes.zipWithIndex().filter(t -> t._1 instanceof Outcome.Rejected)
-                .map(t -> "step " + (t._2 + 1) + " " + s.steps().get(t._2) + ": " + ((Outcome.Rejected) t._1).reason());
+                .map(t -> "step " + (t._2 + 1) + " " + scenario.steps().get(t._2) + ": "
+                        + ((Outcome.Rejected) t._1).reason());
     }
 }
