@@ -383,6 +383,7 @@ public final class HBitmap {
             for (int i = LAST; i >= 0; i--) {
                 int bit = (int) (p & 63);
                 p >>>= BITS_PER_LEVEL;
+                wordsVisited++;
                 long mask = levels[i].get(p) & (-1L << bit);
                 if (i != LAST) {
                     // The word containing the start position is entered directly below; do not descend into it again.
