@@ -1,0 +1,873 @@
+package dev.bitmig.impl.hbitmap;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A hierarchical bitmap in the design of QEMU's {@code util/hbitmap.c}.
+ *
+ * <p>The bitmap covers {@link #size()} <em>items</em>. Each stored bit (a <em>granule</em>) covers
+ * {@code 2^granularity} items, so the bitmap stores {@code ceil(size / 2^granularity)} bits. The bits live in the last
+ * of {@link #LEVELS} levels of 64-bit words; in every upper level bit N is set iff word N of the level below is
+ * non-zero. Iteration therefore skips clean regions 64 words at a time per level. Words are allocated lazily, in
+ * pages, so large sparse bitmaps are cheap.
+ *
+ * <p>Semantics follow current QEMU: {@code set} rounds outward to granules, {@code reset} is strict (granule-aligned,
+ * or ending exactly at the bitmap end), {@link #count()} is the number of set granules shifted left by the
+ * granularity, serialization covers the last level only as little-endian 64-bit words.
+ *
+ * <p>Seeded faults ({@link Fault}) reproduce historical or plausible bugs so that a checker can be shown to catch them.
+ * With no faults the bitmap is correct. Not thread-safe.
+ */
+public final class HBitmap {
+
+    /** Number of levels, as QEMU on 64-bit hosts (HBITMAP_LEVELS). */
+    public static final int LEVELS = 7;
+    /** log2 of the largest supported number of granules (HBITMAP_LOG_MAX_SIZE). */
+    public static final int LOG_MAX_SIZE = 41;
+    /** Largest granularity for which serialization is defined ({@code 64 << granularity} must fit in 64 bits). */
+    public static final int MAX_SERIALIZABLE_GRANULARITY = 57;
+
+    private static final int BITS_PER_LEVEL = 6;
+    private static final int LAST = LEVELS - 1;
+
+    /** Seeded faults, selected by name by the checker. Each produces wrong observable behaviour. */
+    public enum Fault {
+        /** Reset clears last-level bits but never clears the summary bits above; iteration then stops early. */
+        UPPER_LEVEL_NOT_CLEARED_ON_RESET,
+        /** Set adds the whole range length to the count even for granules that were already set. */
+        COUNT_OFF_AFTER_OVERLAPPING_SET,
+        /** Serialization writes zero for the last word when it is only partly used by the bitmap. */
+        SERIALIZE_DROPS_LAST_PARTIAL_WORD,
+        /** QEMU bug H11: reset rounded unaligned ranges outward instead of rejecting them, clearing other bits. */
+        RESET_ROUNDS_OUTWARD,
+        /** QEMU bug H12: zero-length set/reset computed last = start - 1 and acted on the item before start. */
+        ZERO_LENGTH_SET_RESET
+    }
+
+    /** A dirty area found by {@link #nextDirtyArea}: items {@code [offset, offset + length)}. */
+    public record Area(long offset, long length) {
+        public long end() {
+            return offset + length;
+        }
+    }
+
+    private final int granularity;
+    private final Set<Fault> faults;
+    private long origSize;
+    private long granules;
+    private long count;
+    private final Words[] levels = new Words[LEVELS];
+    private long wordsVisited;
+
+    private HBitmap(long size, int granularity, Set<Fault> faults) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size must not be negative: " + size);
+        }
+        if (granularity < 0 || granularity > 63) {
+            throw new IllegalArgumentException("granularity shift must be in [0, 63]: " + granularity);
+        }
+        this.granularity = granularity;
+        this.faults = faults.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(faults));
+        this.origSize = size;
+        this.granules = granulesFor(size, granularity);
+        long words = granules;
+        for (int i = LAST; i >= 0; i--) {
+            words = Math.max((words + 63) >>> BITS_PER_LEVEL, 1);
+            levels[i] = new Words(words);
+        }
+    }
+
+    private HBitmap(HBitmap other) {
+        this.granularity = other.granularity;
+        this.faults = other.faults;
+        this.origSize = other.origSize;
+        this.granules = other.granules;
+        this.count = other.count;
+        for (int i = 0; i < LEVELS; i++) {
+            levels[i] = other.levels[i].copy();
+        }
+    }
+
+    private static long granulesFor(long size, int granularity) {
+        long g = size == 0 ? 0 : ((size - 1) >>> granularity) + 1;
+        if (g > (1L << LOG_MAX_SIZE)) {
+            throw new IllegalArgumentException("bitmap too large: " + size + " items at granularity " + granularity
+                    + " need " + g + " bits, more than 2^" + LOG_MAX_SIZE);
+        }
+        return g;
+    }
+
+    /** A correct bitmap of {@code sizeInItems} items, each bit covering {@code 2^granularityShift} items. */
+    public static HBitmap create(long sizeInItems, int granularityShift) {
+        return new HBitmap(sizeInItems, granularityShift, EnumSet.noneOf(Fault.class));
+    }
+
+    /** A bitmap with the given seeded faults; an empty set gives the correct bitmap. */
+    public static HBitmap create(long sizeInItems, int granularityShift, Set<Fault> faults) {
+        return new HBitmap(sizeInItems, granularityShift, Objects.requireNonNull(faults));
+    }
+
+    /** A correct bitmap with the given granules set (granule indexes, not items). */
+    public static HBitmap fromGranules(long sizeInItems, int granularityShift, long... dirtyGranules) {
+        HBitmap hb = create(sizeInItems, granularityShift);
+        for (long g : dirtyGranules) {
+            if (g < 0 || g >= hb.granules) {
+                throw new IllegalArgumentException("granule " + g + " outside [0, " + hb.granules + ")");
+            }
+            hb.setGranules(g, g);
+        }
+        return hb;
+    }
+
+    /** A correct bitmap with the granules of {@code dirtyGranules} set. */
+    public static HBitmap fromBitSet(long sizeInItems, int granularityShift, BitSet dirtyGranules) {
+        return fromGranules(sizeInItems, granularityShift, dirtyGranules.stream().asLongStream().toArray());
+    }
+
+    // ------------------------------------------------------------------------------------------------ accessors
+
+    /** Size in items (QEMU's orig_size). */
+    public long size() {
+        return origSize;
+    }
+
+    /** Number of stored bits, {@code ceil(size / 2^granularity)}. */
+    public long sizeInGranules() {
+        return granules;
+    }
+
+    /** The granularity shift: each bit covers {@code 2^granularity()} items. */
+    public int granularity() {
+        return granularity;
+    }
+
+    public Set<Fault> faults() {
+        return faults;
+    }
+
+    /** Dirty items, counted in whole granules: set bits shifted left by the granularity (hbitmap_count). O(1). */
+    public long count() {
+        return count << granularity;
+    }
+
+    /** Number of set bits. O(1). */
+    public long countGranules() {
+        return count;
+    }
+
+    /** Whether no bit is set. O(1). */
+    public boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Words read by iteration and by the next-dirty/next-zero searches since creation or the last reset. */
+    public long wordsVisited() {
+        return wordsVisited;
+    }
+
+    public void resetWordsVisited() {
+        wordsVisited = 0;
+    }
+
+    /** Number of allocated storage pages over all levels; shows that untouched regions cost nothing. */
+    public int allocatedPages() {
+        int n = 0;
+        for (Words w : levels) {
+            n += w.allocatedPages();
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------------ get/set/reset
+
+    /** Whether the granule holding {@code item} is dirty. */
+    public boolean get(long item) {
+        if (item < 0 || item >= origSize) {
+            throw new IndexOutOfBoundsException("item " + item + " outside [0, " + origSize + ")");
+        }
+        long pos = item >>> granularity;
+        return (levels[LAST].get(pos >>> BITS_PER_LEVEL) & (1L << pos)) != 0;
+    }
+
+    private void checkRange(String op, long start, long count) {
+        if (start < 0 || count < 0 || start > origSize || count > origSize - start) {
+            throw new IllegalArgumentException(op + "(" + start + ", " + count + ") outside the bitmap of "
+                    + origSize + " items");
+        }
+    }
+
+    /** Marks items {@code [start, start + count)} dirty, rounding outward to whole granules. */
+    public void set(long start, long count) {
+        checkRange("set", start, count);
+        if (count == 0) {
+            // FAULT ZERO_LENGTH_SET_RESET (H12): last = start - 1 touches the granule before start.
+            if (faults.contains(Fault.ZERO_LENGTH_SET_RESET) && start > 0) {
+                long g = (start - 1) >>> granularity;
+                setGranules(g, g);
+            }
+            return;
+        }
+        setGranules(start >>> granularity, (start + count - 1) >>> granularity);
+    }
+
+    private void setGranules(long first, long last) {
+        long already = countBetween(first, last);
+        // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET: forgets to subtract the granules that were already set.
+        if (faults.contains(Fault.COUNT_OFF_AFTER_OVERLAPPING_SET)) {
+            already = 0;
+        }
+        count += (last - first + 1) - already;
+        setBetween(LAST, first, last);
+    }
+
+    /**
+     * Clears items {@code [start, start + count)}. The range must be granule-aligned, except that it may end exactly at
+     * the end of the bitmap; anything else would clear dirty items outside the range and is rejected.
+     */
+    public void reset(long start, long count) {
+        checkRange("reset", start, count);
+        if (count == 0) {
+            // FAULT ZERO_LENGTH_SET_RESET (H12): last = start - 1 clears the granule before start.
+            if (faults.contains(Fault.ZERO_LENGTH_SET_RESET) && start > 0) {
+                long g = (start - 1) >>> granularity;
+                resetGranules(g, g);
+            }
+            return;
+        }
+        long gran = 1L << granularity;
+        boolean aligned = (start & (gran - 1)) == 0
+                && ((count & (gran - 1)) == 0 || start + count == origSize);
+        // FAULT RESET_ROUNDS_OUTWARD (H11): the pre-4.2 reset accepted unaligned ranges and rounded them outward.
+        if (!aligned && !faults.contains(Fault.RESET_ROUNDS_OUTWARD)) {
+            throw new IllegalArgumentException("reset(" + start + ", " + count + ") is not aligned to the granularity of "
+                    + gran + " items and does not end at the bitmap end " + origSize
+                    + ": it would clear dirty items outside the range");
+        }
+        resetGranules(start >>> granularity, (start + count - 1) >>> granularity);
+    }
+
+    private void resetGranules(long first, long last) {
+        count -= countBetween(first, last);
+        resetBetween(LAST, first, last);
+    }
+
+    /** Clears every bit. */
+    public void resetAll() {
+        for (Words w : levels) {
+            w.clear();
+        }
+        count = 0;
+    }
+
+    /** Number of set bits among granules {@code [first, last]}. */
+    private long countBetween(long first, long last) {
+        Words w = levels[LAST];
+        long firstWord = first >>> BITS_PER_LEVEL;
+        long lastWord = last >>> BITS_PER_LEVEL;
+        long n = 0;
+        for (long i = firstWord; i <= lastWord; ) {
+            if (w.pageAbsent(i)) {
+                i = Words.nextPageStart(i);
+                continue;
+            }
+            long word = w.get(i);
+            if (i == firstWord) {
+                word &= -1L << first;
+            }
+            if (i == lastWord) {
+                word &= -1L >>> (63 - (last & 63));
+            }
+            n += Long.bitCount(word);
+            i++;
+        }
+        return n;
+    }
+
+    /** Sets bits {@code [first, last]} of a level and propagates to the levels above. */
+    private void setBetween(int level, long first, long last) {
+        Words w = levels[level];
+        long firstWord = first >>> BITS_PER_LEVEL;
+        long lastWord = last >>> BITS_PER_LEVEL;
+        boolean becameNonZero = false;
+        for (long i = firstWord; i <= lastWord; i++) {
+            long mask = -1L;
+            if (i == firstWord) {
+                mask &= -1L << first;
+            }
+            if (i == lastWord) {
+                mask &= -1L >>> (63 - (last & 63));
+            }
+            long old = w.get(i);
+            if ((old | mask) != old) {
+                w.put(i, old | mask);
+                becameNonZero |= old == 0;
+            }
+        }
+        if (becameNonZero && level > 0) {
+            setBetween(level - 1, firstWord, lastWord);
+        }
+    }
+
+    /** Clears bits {@code [first, last]} of a level and clears summary bits above for words that became zero. */
+    private void resetBetween(int level, long first, long last) {
+        Words w = levels[level];
+        long firstWord = first >>> BITS_PER_LEVEL;
+        long lastWord = last >>> BITS_PER_LEVEL;
+        boolean becameZero = false;
+        for (long i = firstWord; i <= lastWord; ) {
+            if (w.pageAbsent(i)) {
+                i = Words.nextPageStart(i);
+                continue;
+            }
+            long mask = -1L;
+            if (i == firstWord) {
+                mask &= -1L << first;
+            }
+            if (i == lastWord) {
+                mask &= -1L >>> (63 - (last & 63));
+            }
+            long old = w.get(i);
+            if ((old & mask) != 0) {
+                long now = old & ~mask;
+                w.put(i, now);
+                becameZero |= now == 0;
+            }
+            i++;
+        }
+        // FAULT UPPER_LEVEL_NOT_CLEARED_ON_RESET: the summary levels keep claiming the cleared words are dirty.
+        if (faults.contains(Fault.UPPER_LEVEL_NOT_CLEARED_ON_RESET)) {
+            return;
+        }
+        if (becameZero && level > 0) {
+            // Every word strictly inside the range is zero now; the end words only if nothing else remains in them.
+            long from = w.get(firstWord) == 0 ? firstWord : firstWord + 1;
+            long to = w.get(lastWord) == 0 ? lastWord : lastWord - 1;
+            if (from <= to) {
+                resetBetween(level - 1, from, to);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ iteration
+
+    /** An iterator over dirty granules starting at item {@code first}, as hbitmap_iter_init. */
+    public Iter iterator(long first) {
+        if (first < 0) {
+            throw new IllegalArgumentException("iteration start must not be negative: " + first);
+        }
+        return new Iter(first);
+    }
+
+    /**
+     * Iterator over dirty granules (hbitmap_iter_next). Each call to {@link #next()} returns the first item of the next
+     * dirty granule, or -1. Bits set behind the iterator's position after it was created may be missed; bits cleared
+     * concurrently (including {@link #resetAll()}) are never returned once cleared.
+     */
+    public final class Iter {
+        private final long[] cur = new long[LEVELS];
+        private long pos;
+
+        private Iter(long first) {
+            long p = first >>> granularity;
+            if (first >= origSize) {
+                return; // all masks stay zero: nothing left to return
+            }
+            pos = p >>> BITS_PER_LEVEL;
+            for (int i = LAST; i >= 0; i--) {
+                int bit = (int) (p & 63);
+                p >>>= BITS_PER_LEVEL;
+                wordsVisited++;
+                long mask = levels[i].get(p) & (-1L << bit);
+                if (i != LAST) {
+                    // The word containing the start position is entered directly below; do not descend into it again.
+                    mask &= ~(1L << bit);
+                }
+                cur[i] = mask;
+            }
+        }
+
+        /** The first item of the next dirty granule, or -1 when there is none. */
+        public long next() {
+            wordsVisited++;
+            long word = cur[LAST] & levels[LAST].get(pos);
+            if (word == 0) {
+                word = skipWords();
+                if (word == 0) {
+                    return -1;
+                }
+            }
+            cur[LAST] = word & (word - 1);
+            long bit = (pos << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(word);
+            return bit << granularity;
+        }
+
+        /** Climbs to the nearest level with pending bits, then descends to the next non-zero last-level word. */
+        private long skipWords() {
+            long p = pos;
+            int i = LAST;
+            long word;
+            do {
+                i--;
+                if (i < 0) {
+                    return 0;
+                }
+                p >>>= BITS_PER_LEVEL;
+                wordsVisited++;
+                word = cur[i] & levels[i].get(p);
+            } while (word == 0);
+            for (; i < LAST; i++) {
+                p = (p << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(word);
+                cur[i] = word & (word - 1);
+                wordsVisited++;
+                word = levels[i + 1].get(p);
+                if (word == 0) {
+                    // Only reachable when the summary levels are stale (a seeded fault): iteration ends early.
+                    return 0;
+                }
+            }
+            pos = p;
+            return word;
+        }
+    }
+
+    /**
+     * The first dirty item in {@code [start, start + count)} (clamped to the bitmap), or -1; as hbitmap_next_dirty. If
+     * {@code start} lies inside a dirty granule, {@code start} itself is returned.
+     */
+    public long nextDirty(long start, long count) {
+        if (start < 0 || count < 0) {
+            throw new IllegalArgumentException("nextDirty(" + start + ", " + count + "): negative argument");
+        }
+        if (start >= origSize || count == 0) {
+            return -1;
+        }
+        long end = count > origSize - start ? origSize : start + count;
+        long found = new Iter(start).next();
+        if (found < 0 || found >= end) {
+            return -1;
+        }
+        return Math.max(start, found);
+    }
+
+    /** The first clean item in {@code [start, start + count)} (clamped to the bitmap), or -1; as hbitmap_next_zero. */
+    public long nextZero(long start, long count) {
+        if (start < 0 || count < 0) {
+            throw new IllegalArgumentException("nextZero(" + start + ", " + count + "): negative argument");
+        }
+        if (start >= origSize || count == 0) {
+            return -1;
+        }
+        long endBit = count > origSize - start ? granules : ((start + count - 1) >>> granularity) + 1;
+        long startBit = start >>> granularity;
+        Words last = levels[LAST];
+        long endWord = (endBit + 63) >>> BITS_PER_LEVEL;
+        long i = startBit >>> BITS_PER_LEVEL;
+        wordsVisited++;
+        long word = last.get(i) | ((1L << startBit) - 1); // bits before start count as dirty
+        while (word == -1L) {
+            i++;
+            if (i >= endWord) {
+                return -1;
+            }
+            wordsVisited++;
+            word = last.get(i);
+        }
+        long bit = (i << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(~word);
+        if (bit >= endBit) {
+            return -1;
+        }
+        return Math.max(start, bit << granularity);
+    }
+
+    /**
+     * The first dirty area inside {@code [start, end)} (end clamped to the bitmap), at most {@code maxDirtyCount} items
+     * long; as hbitmap_next_dirty_area.
+     */
+    public Optional<Area> nextDirtyArea(long start, long end, long maxDirtyCount) {
+        if (start < 0 || end < 0 || maxDirtyCount <= 0) {
+            throw new IllegalArgumentException("nextDirtyArea(" + start + ", " + end + ", " + maxDirtyCount
+                    + "): start and end must not be negative and the maximum must be positive");
+        }
+        end = Math.min(end, origSize);
+        if (start >= end) {
+            return Optional.empty();
+        }
+        long dirty = nextDirty(start, end - start);
+        if (dirty < 0) {
+            return Optional.empty();
+        }
+        long areaEnd = dirty + Math.min(end - dirty, maxDirtyCount);
+        long zero = nextZero(dirty, areaEnd - dirty);
+        if (zero >= 0) {
+            areaEnd = zero;
+        }
+        return Optional.of(new Area(dirty, areaEnd - dirty));
+    }
+
+    // ------------------------------------------------------------------------------------------------ merge, truncate
+
+    /** {@code result = a | b}; all three must have the same size in items (hbitmap_merge). */
+    public static void merge(HBitmap a, HBitmap b, HBitmap result) {
+        if (a.origSize != result.origSize || b.origSize != result.origSize) {
+            throw new IllegalArgumentException("cannot merge bitmaps of different sizes: " + a.origSize + ", "
+                    + b.origSize + " into " + result.origSize);
+        }
+        if ((a.isEmpty() && result == b) || (b.isEmpty() && result == a)) {
+            return;
+        }
+        if (a.granularity == result.granularity && b.granularity == result.granularity) {
+            for (long i = 0; i < result.levels[LAST].length(); i++) {
+                result.levels[LAST].put(i, a.levels[LAST].get(i) | b.levels[LAST].get(i));
+            }
+            result.rebuildUpperLevels();
+            return;
+        }
+        // Granularities differ: OR item ranges into the result, which rounds them outward to its granules.
+        if (a != result && b != result) {
+            result.resetAll();
+        }
+        if (a != result) {
+            result.orAreasOf(a);
+        }
+        if (b != result) {
+            result.orAreasOf(b);
+        }
+    }
+
+    /** A new correct bitmap {@code a | b} with {@code a}'s granularity. */
+    public static HBitmap merge(HBitmap a, HBitmap b) {
+        HBitmap result = a.copy();
+        merge(result, b, result);
+        return result;
+    }
+
+    /** ORs this bitmap into {@code target} ({@code target |= this}). */
+    public void mergeInto(HBitmap target) {
+        merge(target, this, target);
+    }
+
+    /** ORs {@code source} into this bitmap ({@code this |= source}). */
+    public void mergeFrom(HBitmap source) {
+        merge(this, source, this);
+    }
+
+    private void orAreasOf(HBitmap src) {
+        long offset = 0;
+        Optional<Area> area;
+        while ((area = src.nextDirtyArea(offset, src.origSize, Long.MAX_VALUE)).isPresent()) {
+            set(area.get().offset(), area.get().length());
+            offset = area.get().end();
+        }
+    }
+
+    /**
+     * Changes the size in items. Shrinking first clears the granules past the new end (they leave the count);
+     * growing adds clean granules. A granule that is only partly inside the new size keeps its bit.
+     */
+    public void truncate(long newSize) {
+        if (newSize < 0) {
+            throw new IllegalArgumentException("size must not be negative: " + newSize);
+        }
+        long newGranules = granulesFor(newSize, granularity);
+        origSize = newSize;
+        if (newGranules == granules) {
+            return;
+        }
+        if (newGranules < granules) {
+            resetGranules(newGranules, granules - 1);
+        }
+        granules = newGranules;
+        long words = newGranules;
+        for (int i = LAST; i >= 0; i--) {
+            words = Math.max((words + 63) >>> BITS_PER_LEVEL, 1);
+            levels[i].resize(words);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ serialization
+
+    /** Whether serialization is defined for this granularity (hbitmap_is_serializable). */
+    public boolean isSerializable() {
+        return granularity <= MAX_SERIALIZABLE_GRANULARITY;
+    }
+
+    /** Chunk alignment in items: one last-level word, {@code 64 << granularity}. */
+    public long serializationAlign() {
+        if (!isSerializable()) {
+            throw new IllegalStateException("granularity " + granularity + " is too large to serialize");
+        }
+        return 64L << granularity;
+    }
+
+    /** Returns {first word, number of words} of a chunk after checking its alignment. */
+    private long[] chunkWords(long start, long count) {
+        long align = serializationAlign();
+        if (start < 0 || count <= 0) {
+            throw new IllegalArgumentException("serialization chunk (" + start + ", " + count + ") is invalid");
+        }
+        if ((start & (align - 1)) != 0) {
+            throw new IllegalArgumentException("serialization chunk start " + start
+                    + " is not aligned to " + align + " items");
+        }
+        long last = start + count - 1;
+        if (last < start || (last >>> granularity) >= granules) {
+            throw new IllegalArgumentException("serialization chunk (" + start + ", " + count
+                    + ") goes past the end of the bitmap of " + origSize + " items");
+        }
+        if ((last >>> granularity) != granules - 1 && (count & (align - 1)) != 0) {
+            throw new IllegalArgumentException("serialization chunk size " + count + " is not aligned to " + align
+                    + " items and the chunk does not end at the bitmap end");
+        }
+        long firstWord = (start >>> granularity) >>> BITS_PER_LEVEL;
+        long lastWord = (last >>> granularity) >>> BITS_PER_LEVEL;
+        return new long[] {firstWord, lastWord - firstWord + 1};
+    }
+
+    /** Bytes needed to serialize items {@code [start, start + count)}; 0 for an empty chunk. */
+    public long serializationSize(long start, long count) {
+        if (count == 0) {
+            return 0;
+        }
+        return chunkWords(start, count)[1] * Long.BYTES;
+    }
+
+    /** Writes the last-level words covering the chunk into {@code buf} as little-endian 64-bit words. */
+    public void serializePart(byte[] buf, long start, long count) {
+        if (count == 0) {
+            return;
+        }
+        long[] chunk = chunkWords(start, count);
+        checkBuffer(buf, chunk[1]);
+        long lastWordOfBitmap = (granules - 1) >>> BITS_PER_LEVEL;
+        for (long k = 0; k < chunk[1]; k++) {
+            long index = chunk[0] + k;
+            long word = levels[LAST].get(index);
+            // FAULT SERIALIZE_DROPS_LAST_PARTIAL_WORD: a partly used final word is sent as zero.
+            if (faults.contains(Fault.SERIALIZE_DROPS_LAST_PARTIAL_WORD)
+                    && index == lastWordOfBitmap && (granules & 63) != 0) {
+                word = 0;
+            }
+            putLong(buf, (int) (k * Long.BYTES), word);
+        }
+    }
+
+    private static void checkBuffer(byte[] buf, long words) {
+        if (words > Integer.MAX_VALUE / Long.BYTES || buf.length < words * Long.BYTES) {
+            throw new IllegalArgumentException("buffer of " + buf.length + " bytes is smaller than the "
+                    + words * Long.BYTES + " bytes of the chunk");
+        }
+    }
+
+    /**
+     * Loads the chunk's last-level words from {@code buf} (little-endian). Bits past the end of the bitmap are
+     * ignored. Upper levels and the count are only valid again after {@link #deserializeFinish()} (or
+     * {@code finish = true}).
+     */
+    public void deserializePart(byte[] buf, long start, long count, boolean finish) {
+        if (count != 0) {
+            long[] chunk = chunkWords(start, count);
+            checkBuffer(buf, chunk[1]);
+            for (long k = 0; k < chunk[1]; k++) {
+                storeLastLevelWord(chunk[0] + k, getLong(buf, (int) (k * Long.BYTES)));
+            }
+        }
+        if (finish) {
+            deserializeFinish();
+        }
+    }
+
+    /** Clears the words covering the chunk; see {@link #deserializePart}. */
+    public void deserializeZeroes(long start, long count, boolean finish) {
+        fillChunk(start, count, 0L);
+        if (finish) {
+            deserializeFinish();
+        }
+    }
+
+    /** Sets every bit of the words covering the chunk (within the bitmap); see {@link #deserializePart}. */
+    public void deserializeOnes(long start, long count, boolean finish) {
+        fillChunk(start, count, -1L);
+        if (finish) {
+            deserializeFinish();
+        }
+    }
+
+    private void fillChunk(long start, long count, long value) {
+        if (count == 0) {
+            return;
+        }
+        long[] chunk = chunkWords(start, count);
+        for (long k = 0; k < chunk[1]; k++) {
+            storeLastLevelWord(chunk[0] + k, value);
+        }
+    }
+
+    private void storeLastLevelWord(long index, long value) {
+        long lastWordOfBitmap = (granules - 1) >>> BITS_PER_LEVEL;
+        if (index == lastWordOfBitmap && (granules & 63) != 0) {
+            value &= (1L << (granules & 63)) - 1;
+        }
+        levels[LAST].put(index, value);
+    }
+
+    /** Rebuilds the upper levels and the count from the last level after deserialization. */
+    public void deserializeFinish() {
+        rebuildUpperLevels();
+    }
+
+    private void rebuildUpperLevels() {
+        for (int lev = LAST - 1; lev >= 0; lev--) {
+            Words below = levels[lev + 1];
+            Words above = levels[lev];
+            above.clear();
+            for (long i = 0; i < below.length(); ) {
+                if (below.pageAbsent(i)) {
+                    i = Words.nextPageStart(i);
+                    continue;
+                }
+                if (below.get(i) != 0) {
+                    long at = i >>> BITS_PER_LEVEL;
+                    above.put(at, above.get(at) | (1L << i));
+                }
+                i++;
+            }
+        }
+        count = granules == 0 ? 0 : countBetween(0, granules - 1);
+    }
+
+    private static void putLong(byte[] buf, int off, long v) {
+        for (int b = 0; b < Long.BYTES; b++) {
+            buf[off + b] = (byte) (v >>> (8 * b));
+        }
+    }
+
+    private static long getLong(byte[] buf, int off) {
+        long v = 0;
+        for (int b = 0; b < Long.BYTES; b++) {
+            v |= (buf[off + b] & 0xFFL) << (8 * b);
+        }
+        return v;
+    }
+
+    // ------------------------------------------------------------------------------------------------ digest
+
+    /**
+     * SHA-256 of the last level as QEMU's hbitmap_sha256 computes it: all last-level words (at least one, even for an
+     * empty bitmap) as little-endian bytes.
+     */
+    public byte[] sha256() {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+        Words last = levels[LAST];
+        byte[] block = new byte[Words.PAGE_WORDS * Long.BYTES];
+        for (long i = 0; i < last.length(); i += Words.PAGE_WORDS) {
+            int n = (int) Math.min(Words.PAGE_WORDS, last.length() - i);
+            if (last.pageAbsent(i)) {
+                java.util.Arrays.fill(block, 0, n * Long.BYTES, (byte) 0);
+            } else {
+                for (int k = 0; k < n; k++) {
+                    putLong(block, k * Long.BYTES, last.get(i + k));
+                }
+            }
+            md.update(block, 0, n * Long.BYTES);
+        }
+        return md.digest();
+    }
+
+    /** {@link #sha256()} as lower-case hex, as x-debug-block-dirty-bitmap-sha256 reports it. */
+    public String sha256Hex() {
+        return toHex(sha256());
+    }
+
+    public static String toHex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            sb.append(Character.forDigit((b >>> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** An independent copy with the same faults. */
+    public HBitmap copy() {
+        return new HBitmap(this);
+    }
+
+    /** Whether both bitmaps have the same size, granularity and bits (faults and caches are not compared). */
+    public boolean sameBits(HBitmap other) {
+        if (origSize != other.origSize || granularity != other.granularity) {
+            return false;
+        }
+        Words a = levels[LAST];
+        Words b = other.levels[LAST];
+        for (long i = 0; i < a.length(); ) {
+            if (a.pageAbsent(i) && b.pageAbsent(i)) {
+                i = Words.nextPageStart(i);
+                continue;
+            }
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+            i++;
+        }
+        return true;
+    }
+
+    /** Indexes of the dirty granules in ascending order, read from the last level directly. */
+    public long[] dirtyGranules() {
+        long n = countBetweenSafe();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("too many dirty granules for an array: " + n);
+        }
+        long[] out = new long[(int) n];
+        int k = 0;
+        Words last = levels[LAST];
+        for (long i = 0; i < last.length(); ) {
+            if (last.pageAbsent(i)) {
+                i = Words.nextPageStart(i);
+                continue;
+            }
+            long w = last.get(i);
+            while (w != 0) {
+                out[k++] = (i << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(w);
+                w &= w - 1;
+            }
+            i++;
+        }
+        return out;
+    }
+
+    private long countBetweenSafe() {
+        return granules == 0 ? 0 : countBetween(0, granules - 1);
+    }
+
+    /** The dirty granules as a {@link BitSet}; for bitmaps of fewer than 2^31 granules. */
+    public BitSet toBitSet() {
+        if (granules > Integer.MAX_VALUE) {
+            throw new IllegalStateException("bitmap of " + granules + " granules does not fit a BitSet");
+        }
+        BitSet bs = new BitSet();
+        for (long g : dirtyGranules()) {
+            bs.set((int) g);
+        }
+        return bs;
+    }
+
+    @Override
+    public String toString() {
+        return "HBitmap[size=" + origSize + ", granularity=" + granularity + ", dirtyGranules=" + count
+                + (faults.isEmpty() ? "" : ", faults=" + faults) + "]";
+    }
+}
