@@ -1,0 +1,66 @@
+package dev.bitmig.check;
+
+import dev.bitmig.model.Action;
+import dev.bitmig.model.NodeId;
+import io.vavr.collection.List;
+
+/** Every action the explorer tries in every state, in a fixed order (which makes the search deterministic). */
+public final class ActionSpace {
+    private ActionSpace() {
+    }
+
+    public static List<Action> of(Bounds b) {
+        java.util.List<Action> all = new java.util.ArrayList<>();
+        for (NodeId n : NodeId.values()) {
+            for (int first = 0; first < b.clusters(); first++) {
+                for (int count = 1; count <= b.maxWrite() && first + count <= b.clusters(); count++) {
+                    all.add(new Action.GuestWrite(n, first, count));
+                }
+            }
+        }
+        for (Action.Writer w : Action.Writer.values()) {
+            for (int first = 0; first < b.clusters(); first++) {
+                for (int count = 1; count <= b.maxWrite() && first + count <= b.clusters(); count++) {
+                    all.add(new Action.ForeignWrite(w, first, count));
+                }
+            }
+        }
+        all.add(new Action.MigrateStart(true));
+        all.add(new Action.MigrateStart(false));
+        all.add(new Action.MigrateComplete());
+        all.add(new Action.MigrateCancel());
+        all.add(new Action.MigrateFail(Action.FailPoint.BEFORE_HANDOVER));
+        all.add(new Action.MigrateFail(Action.FailPoint.AFTER_HANDOVER));
+        for (NodeId n : NodeId.values()) {
+            all.add(new Action.Inactivate(n));
+            all.add(new Action.Activate(n));
+            all.add(new Action.Cont(n));
+            all.add(new Action.Stop(n));
+            all.add(new Action.Quit(n));
+            all.add(new Action.Crash(n));
+            all.add(new Action.Launch(n, false, false));
+            all.add(new Action.Launch(n, true, false));
+            all.add(new Action.Launch(n, false, true));
+            for (String name : b.names()) {
+                for (int g : b.granularities()) {
+                    for (boolean persistent : new boolean[] {true, false}) {
+                        for (boolean disabled : new boolean[] {false, true}) {
+                            all.add(new Action.BitmapAdd(n, name, g, persistent, disabled));
+                        }
+                    }
+                }
+                all.add(new Action.BitmapRemove(n, name));
+                all.add(new Action.BitmapClear(n, name));
+                all.add(new Action.BitmapEnable(n, name));
+                all.add(new Action.BitmapDisable(n, name));
+                all.add(new Action.Backup(n, name));
+                for (String other : b.names()) {
+                    if (!other.equals(name)) {
+                        all.add(new Action.BitmapMerge(n, name, List.of(other)));
+                    }
+                }
+            }
+        }
+        return List.ofAll(all);
+    }
+}
