@@ -62,6 +62,11 @@ public final class StreamDecoder {
     /** @param nodeSizesInBytes the destination's nodes (by the names the stream uses) and their disk sizes */
     public StreamDecoder(Map<String, Long> nodeSizesInBytes) {
         this.nodeSizes = Map.copyOf(nodeSizesInBytes);
+        nodeSizes.forEach((node, size) -> {
+            if (size < 0) {
+                throw new IllegalArgumentException("node '" + node + "' has a negative size: " + size);
+            }
+        });
     }
 
     /** Decodes a complete stream (any number of whole sections) and returns the bitmaps it carried. */
