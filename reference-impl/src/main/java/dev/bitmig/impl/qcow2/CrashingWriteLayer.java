@@ -27,6 +27,11 @@ public final class CrashingWriteLayer implements WriteLayer {
         return this;
     }
 
+    /** The wrapped layer. */
+    public WriteLayer inner() {
+        return inner;
+    }
+
     /** Number of writes that reached the device. */
     public long writes() {
         return writes;
