@@ -50,7 +50,7 @@ final class ModelActions {
                 net.jqwik.api.Tuple.of(2, nodes().map(Action.Cont::new)),
                 net.jqwik.api.Tuple.of(2, nodes().map(Action.Stop::new)),
                 net.jqwik.api.Tuple.of(3, Arbitraries.of(true, true, false).map(Action.MigrateStart::new)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.just(new Action.MigrateComplete())),
+                net.jqwik.api.Tuple.of(4, Arbitraries.just(new Action.MigrateComplete())),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(new Action.MigrateCancel())),
                 net.jqwik.api.Tuple.of(1, Arbitraries.of(Action.FailPoint.values()).map(Action.MigrateFail::new)),
                 net.jqwik.api.Tuple.of(4, add),
@@ -65,8 +65,33 @@ final class ModelActions {
                 net.jqwik.api.Tuple.of(1, Combinators.combine(nodes(), names()).as(Action.Backup::new)));
     }
 
+    /**
+     * A random sequence, usually after a prelude that puts bitmaps on the source and a target waiting with -incoming,
+     * so that migrations with the capability happen often.
+     */
     static Arbitrary<List<Action>> sequences() {
-        return action().list().ofMinSize(1).ofMaxSize(40);
+        Arbitrary<Action> sourceAdd = Combinators.combine(names(), Arbitraries.of(1, 2, 4, 8),
+                Arbitraries.of(true, true, false), Arbitraries.of(false, false, true))
+                .as((name, g, p, d) -> new Action.BitmapAdd(NodeId.SOURCE, name, g, p, d));
+        Arbitrary<Action> sourceWrite = Combinators.combine(Arbitraries.integers().between(0, CLUSTERS - 1),
+                Arbitraries.integers().between(1, 4)).as((f, c) -> new Action.GuestWrite(NodeId.SOURCE, f,
+                Math.min(c, CLUSTERS - f)));
+        Arbitrary<List<Action>> setup = Arbitraries.oneOf(sourceAdd, sourceAdd, sourceWrite).list().ofMaxSize(5);
+        Arbitrary<List<Action>> prelude = Arbitraries.oneOf(
+                Arbitraries.just(List.<Action>of()),
+                setup,
+                setup.map(l -> concat(l, List.of(new Action.Launch(NodeId.TARGET, true)))),
+                setup.map(l -> concat(l, List.of(new Action.Quit(NodeId.SOURCE), new Action.Launch(NodeId.SOURCE, false),
+                        new Action.Launch(NodeId.TARGET, true)))),
+                setup.map(l -> concat(l, List.of(new Action.Launch(NodeId.TARGET, true),
+                        new Action.MigrateStart(true)))));
+        return Combinators.combine(prelude, action().list().ofMinSize(1).ofMaxSize(30)).as(ModelActions::concat);
+    }
+
+    private static List<Action> concat(List<Action> a, List<Action> b) {
+        List<Action> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     static Arbitrary<Policy> policies() {
