@@ -1,0 +1,120 @@
+package dev.bitmig.impl.node;
+
+import dev.bitmig.model.BlockState;
+import dev.bitmig.model.QemuErrors;
+import dev.bitmig.model.RunState;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** One QEMU process and its block node {@code drive0}: run state, activation, read-only flag and named bitmaps. */
+public final class BlockNode {
+    private RunState run;
+    private BlockState block;
+    private boolean readOnly;
+    private boolean canaryArmed;
+    private final TreeMap<String, DirtyBitmap> bitmaps = new TreeMap<>();
+
+    public BlockNode(RunState run, BlockState block, boolean readOnly) {
+        this.run = run;
+        this.block = block;
+        this.readOnly = readOnly;
+    }
+
+    public static BlockNode off() {
+        return new BlockNode(RunState.OFF, BlockState.INACTIVE, false);
+    }
+
+    public BlockNode copy() {
+        BlockNode c = new BlockNode(run, block, readOnly);
+        c.canaryArmed = canaryArmed;
+        bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
+        return c;
+    }
+
+    public boolean isOn() {
+        return run != RunState.OFF;
+    }
+
+    public boolean isActive() {
+        return isOn() && block == BlockState.ACTIVE;
+    }
+
+    /** Active and read-write: holds the image's write lock. */
+    public boolean isWriter() {
+        return isActive() && !readOnly;
+    }
+
+    public RunState run() {
+        return run;
+    }
+
+    public void setRun(RunState r) {
+        run = r;
+    }
+
+    public BlockState block() {
+        return block;
+    }
+
+    public void setBlock(BlockState b) {
+        block = b;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    public boolean canaryArmed() {
+        return canaryArmed;
+    }
+
+    public void setCanaryArmed(boolean a) {
+        canaryArmed = a;
+    }
+
+    /** The named bitmaps, sorted by name; live view. */
+    public TreeMap<String, DirtyBitmap> bitmaps() {
+        return bitmaps;
+    }
+
+    public DirtyBitmap bitmap(String name) {
+        return bitmaps.get(name);
+    }
+
+    /** qmp_block_dirty_bitmap_add's checks, in the model's order; empty when the add may proceed. */
+    public Optional<String> checkAdd(String name, long granularityBytes) {
+        if (name.isEmpty()) return Optional.of(QemuErrors.EMPTY_NAME);
+        if (name.getBytes(StandardCharsets.UTF_8).length > QemuErrors.MAX_NAME_BYTES) {
+            return Optional.of(QemuErrors.nameTooLong(name));
+        }
+        if (!Disk.validGranularity(granularityBytes)) return Optional.of(QemuErrors.BAD_GRANULARITY);
+        if (bitmaps.containsKey(name)) return Optional.of(QemuErrors.alreadyExists(name));
+        return Optional.empty();
+    }
+
+    /** bdrv_dirty_bitmap_check: not found, BUSY, RO (when it matters), INCONSISTENT (when it matters). */
+    public Optional<String> check(String name, boolean readonlyMatters, boolean inconsistentMatters) {
+        DirtyBitmap b = bitmaps.get(name);
+        if (b == null) return Optional.of(QemuErrors.notFound(name));
+        if (b.busy()) return Optional.of(QemuErrors.busy(name));
+        if (readonlyMatters && b.readonly()) return Optional.of(QemuErrors.readonly(name));
+        if (inconsistentMatters && b.inconsistent()) return Optional.of(QemuErrors.inconsistent(name));
+        return Optional.empty();
+    }
+
+    /** A guest write of bytes [offset, offset+bytes): every enabled bitmap (and enabled successor) records. */
+    public void markDirty(long offset, long bytes) {
+        for (DirtyBitmap b : bitmaps.values()) {
+            b.markDirty(offset, bytes);
+        }
+    }
+
+    public boolean anyReadonly() {
+        for (DirtyBitmap b : bitmaps.values()) {
+            if (b.readonly()) return true;
+        }
+        return false;
+    }
+}

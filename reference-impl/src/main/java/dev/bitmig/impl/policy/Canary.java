@@ -1,0 +1,156 @@
+package dev.bitmig.impl.policy;
+
+import dev.bitmig.impl.hbitmap.HBitmap;
+import dev.bitmig.impl.node.BlockNode;
+import dev.bitmig.impl.node.DirtyBitmap;
+import dev.bitmig.impl.node.Disk;
+import dev.bitmig.impl.store.ImageStore;
+import dev.bitmig.impl.store.StoredEntry;
+import dev.bitmig.model.CanaryPolicy;
+import dev.bitmig.model.NodeId;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeSet;
+
+/**
+ * The canary proposal: inactivation stores, keeps the rest in RAM and writes a coarse persistent canary entry that is
+ * never migrated; activation judges the kept bitmaps by the canary (drop or merge), then activates as upstream.
+ */
+public final class Canary extends Upstream {
+    private static final String NAME = CanaryPolicy.NAME;
+    private final boolean merge;
+    private final int granularityClusters;
+
+    public Canary(boolean merge, int granularityClusters) {
+        this.merge = merge;
+        this.granularityClusters = granularityClusters;
+    }
+
+    private long granularityBytes() {
+        return granularityClusters * Disk.CLUSTER;
+    }
+
+    @Override
+    public Optional<String> checkInactivate(Host h, NodeId node) {
+        return Qcow2Bitmaps.storeConflict(h, node, Set.of(NAME));
+    }
+
+    @Override
+    public void onInactivate(Host h, NodeId node) {
+        BlockNode n = h.node(node);
+        n.bitmaps().remove(NAME);
+        Qcow2Bitmaps.store(h, node, true);
+        if (n.readOnly()) {
+            return;
+        }
+        ImageStore image = h.image();
+        SortedMap<String, StoredEntry> dir = image.loadDirectory();
+        dir.put(NAME, new StoredEntry(granularityBytes(), false, true,
+                Disk.serialize(h.disk().newBits(granularityBytes()))));
+        image.storeEntries(node, dir);
+        n.setCanaryArmed(true);
+    }
+
+    private enum Verdict { CLEAN, DIRTY, UNTRUSTED }
+
+    private Verdict verdict(Host h, boolean autoclear, StoredEntry canary) {
+        if (!autoclear || canary == null || canary.inUse()) {
+            return Verdict.UNTRUSTED;
+        }
+        return h.disk().deserialize(canary.granularityBytes(), canary.data()).isEmpty() ? Verdict.CLEAN : Verdict.DIRTY;
+    }
+
+    /** RAM names that a consistent image entry supersedes. */
+    private static List<String> superseded(BlockNode n, boolean autoclear, SortedMap<String, StoredEntry> dir) {
+        List<String> out = new ArrayList<>();
+        for (String name : n.bitmaps().keySet()) {
+            StoredEntry e = dir.get(name);
+            if (autoclear && e != null && !e.inUse()) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<String> checkActivate(Host h, NodeId node) {
+        BlockNode n = h.node(node);
+        if (!n.canaryArmed()) {
+            return super.checkActivate(h, node);
+        }
+        boolean autoclear = h.image().autoclear();
+        SortedMap<String, StoredEntry> dir = h.image().loadDirectory();
+        StoredEntry canary = dir.get(NAME);
+        Verdict verdict = verdict(h, autoclear, canary);
+        TreeSet<String> ram = new TreeSet<>(n.bitmaps().keySet());
+        ram.removeAll(superseded(n, autoclear, dir));
+        if (verdict != Verdict.CLEAN && !merge) {
+            ram.clear();
+        }
+        boolean autoclearAfter = autoclear;
+        if (autoclear && canary != null) {
+            dir.remove(NAME);
+            autoclearAfter = !dir.isEmpty();
+        }
+        return Qcow2Bitmaps.loadConflict(h, ram, autoclearAfter, dir);
+    }
+
+    @Override
+    public void onActivate(Host h, NodeId node) {
+        BlockNode n = h.node(node);
+        if (!n.canaryArmed()) {
+            super.onActivate(h, node);
+            return;
+        }
+        ImageStore image = h.image();
+        boolean autoclear = image.autoclear();
+        SortedMap<String, StoredEntry> dir = image.loadDirectory();
+        StoredEntry canary = dir.get(NAME);
+        Verdict verdict = verdict(h, autoclear, canary);
+        n.setCanaryArmed(false);
+        if (autoclear && canary != null) {
+            image.removeEntry(node, NAME);
+        }
+        n.bitmaps().keySet().removeAll(superseded(n, autoclear, dir));
+        List<String> kept = List.copyOf(n.bitmaps().keySet());
+        if (verdict != Verdict.CLEAN) {
+            if (merge) {
+                mergeInto(h, n, kept, verdict == Verdict.DIRTY ? canary : null);
+            } else {
+                Qcow2Bitmaps.drop(h, node, kept);
+            }
+        }
+        super.onActivate(h, node);
+    }
+
+    /** Merge the canary (read at the policy's granularity) into the kept bitmaps, or mark them entirely dirty. */
+    private void mergeInto(Host h, BlockNode n, List<String> kept, StoredEntry canary) {
+        HBitmap extra = null;
+        if (canary != null) {
+            HBitmap stored = h.disk().deserialize(canary.granularityBytes(), canary.data());
+            extra = h.disk().newBits(granularityBytes());
+            long gran = granularityBytes();
+            for (long g : stored.dirtyGranules()) {
+                long at = g * gran;
+                if (at < extra.size()) {
+                    extra.set(at, Math.min(gran, extra.size() - at));
+                }
+            }
+        }
+        for (String name : kept) {
+            DirtyBitmap b = n.bitmap(name);
+            if (b.inconsistent()) {
+                continue;
+            }
+            if (extra == null) {
+                b.bits().set(0, b.bits().size());
+            } else {
+                b.bits().mergeFrom(extra);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.bitmig.impl.policy;
+
+import dev.bitmig.model.CanaryPolicy;
+import dev.bitmig.model.DropOnInactivatePolicy;
+import dev.bitmig.model.NodeId;
+import dev.bitmig.model.Policy;
+import dev.bitmig.model.Qemu212Policy;
+import dev.bitmig.model.QemuUpstreamPolicy;
+import dev.bitmig.model.RepersistOnInvalidatePolicy;
+
+import java.util.Optional;
+import java.util.SortedSet;
+
+/**
+ * The four hooks where the policies differ. Inactivation and activation come in two halves: a check that changes
+ * nothing and returns the error that would make the operation fail (the raw reason, before QEMU's prefix), and the
+ * effect, which the caller runs only after the check passed.
+ */
+public interface ImplPolicy {
+
+    /** Migration setup with the capability: what happens to the selected source bitmaps. */
+    void onMigrationStart(Host h, SortedSet<String> selected);
+
+    Optional<String> checkInactivate(Host h, NodeId node);
+
+    void onInactivate(Host h, NodeId node);
+
+    Optional<String> checkActivate(Host h, NodeId node);
+
+    void onActivate(Host h, NodeId node);
+
+    /** The implementation of a model policy value (its configuration, such as a canary's granularity, is kept). */
+    static ImplPolicy of(Policy p) {
+        if (p instanceof Qemu212Policy) return new Qemu212();
+        if (p instanceof RepersistOnInvalidatePolicy) return new RepersistOnInvalidate();
+        if (p instanceof DropOnInactivatePolicy) return new DropOnInactivate();
+        if (p instanceof CanaryPolicy c) return new Canary(c.merge(), c.granularity());
+        if (p instanceof QemuUpstreamPolicy) return new Upstream();
+        throw new IllegalArgumentException("unknown policy " + p);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.bitmig.impl.store;
+
+import dev.bitmig.model.NodeId;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * The qcow2 image as the bitmap code uses it. Every mutating call names the writer: a node, or {@code null} for a
+ * standalone tool. The write lock ({@link #setOwner}) is not an image write.
+ */
+public interface ImageStore {
+    /** Autoclear bit 0: the bitmaps extension is valid. */
+    boolean autoclear();
+
+    /** The bitmap directory, sorted by name (a snapshot). */
+    SortedMap<String, StoredEntry> loadDirectory();
+
+    /** Whole-directory rewrite; the autoclear bit is set iff the extension has entries. */
+    void storeEntries(NodeId writer, SortedMap<String, StoredEntry> directory);
+
+    /** Sets IN_USE of one entry in place. */
+    void setInUse(NodeId writer, String name);
+
+    /** Removes one entry (a whole-directory rewrite). */
+    void removeEntry(NodeId writer, String name);
+
+    /** A tool without bitmap support clears autoclear bit 0 before it writes. */
+    void clearAutoclear(NodeId writer);
+
+    /** A data write of clusters [first, first+count): the clock ticks and the clusters are stamped. */
+    void writeData(NodeId writer, int first, int count);
+
+    /** Number of data writes the image has seen. */
+    int clock();
+
+    /** The clock of the last write of each cluster (0 = never). */
+    int[] lastWrite();
+
+    Optional<NodeId> owner();
+
+    void setOwner(Optional<NodeId> owner);
+
+    /** Every write so far, in order. */
+    List<StoreWrite> log();
+}

@@ -1,0 +1,95 @@
+package dev.bitmig.impl;
+
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Geometry;
+import dev.bitmig.model.Outcome;
+import dev.bitmig.model.Policy;
+import dev.bitmig.model.Spec;
+import dev.bitmig.model.World;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Random action sequences on the implementation and on the model, under every policy. */
+class ImplMatchesModelProperties {
+    private static final Geometry GEOMETRY = new Geometry(ModelActions.CLUSTERS);
+
+    @Provide
+    Arbitrary<List<Action>> sequences() {
+        return ModelActions.sequences();
+    }
+
+    @Provide
+    Arbitrary<Policy> policies() {
+        return ModelActions.policies();
+    }
+
+    @Property(tries = 600)
+    void randomSequencesGiveTheSameOutcomesAndAbstractionsAsTheModel(@ForAll("policies") Policy policy,
+                                                                      @ForAll("sequences") List<Action> actions) {
+        Lockstep run = new Lockstep(policy, GEOMETRY, Set.of());
+        assertThat(run.run(actions)).isNull();
+        Statistics.label("bitmap stream").collect(run.impl.wireBytes() > 16 ? "bits sent" : "no bits");
+        Statistics.label("migration").collect(run.world.migration().phase());
+    }
+
+    @Property(tries = 300)
+    void concretizeThenAbstractGivesTheObservableWorldBack(@ForAll("policies") Policy policy,
+                                                           @ForAll("sequences") List<Action> actions) {
+        Spec spec = new Spec(policy, GEOMETRY);
+        World w = World.initial(GEOMETRY);
+        assertThat(ImplSystem.concretize(policy, GEOMETRY, w, Set.of()).abstraction()).isEqualTo(w.observable());
+        for (Action a : actions) {
+            if (spec.apply(w, a) instanceof Outcome.Next n) {
+                w = n.world();
+            }
+            assertThat(ImplSystem.concretize(policy, GEOMETRY, w, Set.of()).abstraction())
+                    .as("after " + a).isEqualTo(w.observable());
+        }
+    }
+
+    @Property(tries = 300)
+    void aSingleTransitionFromAConcretizedWorldMatchesTheModelsStep(@ForAll("policies") Policy policy,
+                                                                    @ForAll("sequences") List<Action> prefix,
+                                                                    @ForAll("actions") Action last) {
+        Spec spec = new Spec(policy, GEOMETRY);
+        World w = World.initial(GEOMETRY);
+        for (Action a : prefix) {
+            if (spec.apply(w, a) instanceof Outcome.Next n) {
+                w = n.world();
+            }
+        }
+        ImplSystem impl = ImplSystem.concretize(policy, GEOMETRY, w, Set.of());
+        Outcome expected = spec.apply(w, last);
+        Outcome actual = impl.step(last);
+        if (expected instanceof Outcome.Next n) {
+            assertThat(actual).as(last.toString()).isInstanceOf(Outcome.Next.class);
+            assertThat(((Outcome.Next) actual).world()).as(last.toString()).isEqualTo(n.world().observable());
+        } else {
+            assertThat(actual).as(last.toString()).isEqualTo(expected);
+            assertThat(impl.abstraction()).as("a rejected action changes nothing").isEqualTo(w.observable());
+        }
+    }
+
+    @Provide
+    Arbitrary<Action> actions() {
+        return ModelActions.action();
+    }
+
+    @Property(tries = 300)
+    void noQemuNodeWritesTheImageWhileItIsInactive(@ForAll("policies") Policy policy,
+                                                    @ForAll("sequences") List<Action> actions) {
+        ImplSystem impl = new ImplSystem(policy, GEOMETRY, Set.of());
+        for (Action a : actions) {
+            impl.step(a);
+        }
+        assertThat(impl.storeLog()).noneMatch(w -> w.fromInactiveNode());
+    }
+}

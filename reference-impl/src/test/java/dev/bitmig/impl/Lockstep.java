@@ -1,0 +1,56 @@
+package dev.bitmig.impl;
+
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Geometry;
+import dev.bitmig.model.Outcome;
+import dev.bitmig.model.Policy;
+import dev.bitmig.model.Spec;
+import dev.bitmig.model.World;
+
+import java.util.List;
+import java.util.Set;
+
+/** Runs the model and the implementation side by side and reports the first step where they differ. */
+final class Lockstep {
+    final Spec spec;
+    final ImplSystem impl;
+    World world;
+
+    Lockstep(Policy policy, Geometry geometry, Set<Fault> faults) {
+        this.spec = new Spec(policy, geometry);
+        this.world = World.initial(geometry);
+        this.impl = new ImplSystem(policy, geometry, faults);
+    }
+
+    /** Null when the step agrees; otherwise a description of the difference. */
+    String step(Action a) {
+        Outcome expected = spec.apply(world, a);
+        Outcome actual = impl.step(a);
+        if (expected instanceof Outcome.Next n) {
+            world = n.world();
+        }
+        if (expected.isRejected() != actual.isRejected()) {
+            return a + ": model " + expected + " but impl " + actual;
+        }
+        if (expected instanceof Outcome.Rejected r && !r.equals(actual)) {
+            return a + ": model rejects with '" + r.reason() + "' but impl with '"
+                    + ((Outcome.Rejected) actual).reason() + "'";
+        }
+        World abs = impl.abstraction();
+        if (!abs.equals(world.observable())) {
+            return a + ": abstraction differs\n model " + world.observable() + "\n impl  " + abs;
+        }
+        return null;
+    }
+
+    /** Null when every step agrees; otherwise the first difference, with its step number. */
+    String run(List<Action> actions) {
+        for (int i = 0; i < actions.size(); i++) {
+            String d = step(actions.get(i));
+            if (d != null) {
+                return "step " + (i + 1) + " " + d;
+            }
+        }
+        return null;
+    }
+}
