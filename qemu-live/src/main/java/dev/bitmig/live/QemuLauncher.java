@@ -190,6 +190,12 @@ public final class QemuLauncher implements AutoCloseable {
         if (setpriv.isPresent()) {
             cmd.addAll(List.of(setpriv.get().toString(), "--pdeathsig", "KILL", "--"));
         }
+        // qemu-io inside QEMU prints its results with stdio to QEMU's stdout (not into the HMP reply); line
+        // buffering makes each line reach the log before the QMP reply is sent.
+        Optional<Path> stdbuf = Tools.onPath("stdbuf");
+        if (stdbuf.isPresent()) {
+            cmd.addAll(List.of(stdbuf.get().toString(), "-oL", "-eL"));
+        }
         cmd.addAll(List.of("qemu-system-x86_64", "-name", "bitmig-" + stem, "-M", "none", "-nodefaults",
                 "-display", "none"));
         if (paused) {

@@ -316,23 +316,49 @@ public final class QemuProcess implements AutoCloseable {
 
     /**
      * Runs a qemu-io command inside QEMU on a node (HMP {@code qemu-io NODE "CMD"}). Writes issued this way go
-     * through the block layer like guest writes, so enabled bitmaps of the node record them. QEMU reports failures
-     * only in the output text; they are raised as {@link QemuIoException}.
+     * through the block layer like guest writes, so enabled bitmaps of the node record them.
+     *
+     * <p>QEMU 7.2 returns only monitor-level errors (e.g. an unknown node) in the HMP reply; qemu-io itself prints
+     * its results, including failures such as {@code write failed: Input/output error}, to QEMU's stdout. QEMU is
+     * started with line-buffered stdout into its log, so the output is read back from the log. Failures in either
+     * place are raised as {@link QemuIoException}.
+     *
+     * @return what qemu-io printed (HMP reply and stdout)
      */
-    public String qemuIo(String node, String command) {
+    public synchronized String qemuIo(String node, String command) {
         if (command.indexOf('"') >= 0) {
             throw new IllegalArgumentException("qemu-io command must not contain quotes: " + command);
         }
-        String out;
-        try {
-            out = qmp.hmp("qemu-io " + node + " \"" + command + "\"");
-        } catch (QemuIoException e) {
-            throw e;
-        }
+        long before = logSize();
+        String reply = qmp.hmp("qemu-io " + node + " \"" + command + "\"");
+        String out = reply + logSince(before);
         if (qemuIoFailed(out)) {
             throw new QemuIoException("qemu-io " + node + " '" + command + "' failed", out);
         }
         return out;
+    }
+
+    private long logSize() {
+        try {
+            return Files.exists(log) ? Files.size(log) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private String logSince(long offset) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            long len = f.length() - offset;
+            if (len <= 0) {
+                return "";
+            }
+            byte[] b = new byte[(int) Math.min(len, 1 << 20)];
+            f.seek(offset);
+            f.readFully(b);
+            return new String(b, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** A guest write of {@code length} bytes (pattern 0xcd) at {@code offset} on the format node. */
