@@ -312,10 +312,16 @@ public final class QemuLauncher implements AutoCloseable {
                     continue; // exited, or the pid now belongs to an unrelated process
                 }
                 h.get().destroyForcibly();
-                try {
-                    h.get().onExit().get(5, TimeUnit.SECONDS);
-                } catch (Exception ignored) {
-                    // reported by the caller's checks
+                // Not our child: an orphan killed here may linger as a zombie (empty command line) until its
+                // new parent reaps it, so wait for the command line to go rather than for onExit().
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (commandLineMentions(pid, dir.toString()) && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 }
             }
         }

@@ -58,17 +58,27 @@ public final class StepTimings {
     public String summary() {
         Map<String, List<Long>> by = new TreeMap<>();
         List<Long> all = new ArrayList<>();
+        List<Long> qmpOk = new ArrayList<>();
         for (Step s : steps()) {
             by.computeIfAbsent(s.step(), k -> new ArrayList<>()).add(s.nanos());
             all.add(s.nanos());
+            if (s.ok() && isQmpCommand(s.step())) {
+                qmpOk.add(s.nanos());
+            }
         }
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-40s %6s %10s %10s %10s%n", "step", "count", "median_ms", "p90_ms", "max_ms"));
         for (Map.Entry<String, List<Long>> e : by.entrySet()) {
             line(sb, e.getKey(), e.getValue());
         }
-        line(sb, "ALL", all);
+        line(sb, "ALL steps", all);
+        line(sb, "QMP commands answered", qmpOk);
         return sb.toString();
+    }
+
+    /** True for QMP round trips, false for launch, connection and event waits. */
+    public static boolean isQmpCommand(String step) {
+        return !step.equals("launch") && !step.startsWith("connect") && !step.startsWith("wait-event");
     }
 
     private static void line(StringBuilder sb, String name, List<Long> ns) {
