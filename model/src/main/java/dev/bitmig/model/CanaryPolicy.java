@@ -106,7 +106,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
                 return b;
             }
             SortedSet<Integer> extra = canary
-                    .map(c -> Granules.regrain(c.granules(), granularity, b.granularity(), geometry))
+                    .map(c -> Granules.regrain(c.granules(), c.granularity(), b.granularity(), geometry))
                     .getOrElse(() -> Granules.all(b.granularity(), geometry));
             return b.withGranules(b.granules().addAll(extra));
         });

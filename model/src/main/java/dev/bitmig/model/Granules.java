@@ -10,6 +10,9 @@ public final class Granules {
 
     public static final SortedSet<Integer> NONE = TreeSet.empty();
 
+    /** The coarsest granularity QEMU accepts, 2 GiB, in 64 KiB clusters. */
+    public static final int MAX_GRANULARITY = (int) ((1L << 31) / Geometry.CLUSTER_BYTES);
+
     /** Granules touched by clusters [first, first+count): hbitmap_set rounds the range outward. */
     public static SortedSet<Integer> covering(int first, int count, int granularity) {
         if (count <= 0) {

@@ -24,18 +24,25 @@ final class Lifecycle {
         return other.isActive() ? Option.some(QemuErrors.WRITE_LOCK) : Option.none();
     }
 
-    /** bdrv_activate of an inactive node: take the lock, then the policy's activation; the node becomes active. */
-    Either<String, World> activate(World w, NodeId node, boolean viaCont) {
+    /**
+     * bdrv_activate of an inactive node: take the lock, clear BDRV_O_INACTIVE, then the policy's activation (which
+     * reloads through qcow2_co_invalidate_cache); on a driver error the node stays inactive.
+     */
+    Either<String, World> activate(World w, NodeId node) {
         Option<String> conflict = lockConflict(w, node);
         if (conflict.isDefined()) {
             return Either.left(conflict.get());
         }
-        Either<String, World> hooked = viaCont ? policy.onCont(w, node, geometry) : policy.onActivate(w, node, geometry);
-        return hooked.mapLeft(QemuErrors::couldNotReopen).map(next -> {
-            Node n = next.node(node);
-            World active = next.withNode(node, n.withBlock(BlockState.ACTIVE));
-            return n.readOnly() ? active : active.withImage(active.image().withOwner(Option.some(node)));
-        });
+        Node n = w.node(node);
+        World active = w.withNode(node, n.withBlock(BlockState.ACTIVE));
+        World owned = n.readOnly() ? active : active.withImage(active.image().withOwner(Option.some(node)));
+        return policy.onActivate(owned, node, geometry).mapLeft(QemuErrors::couldNotReopen);
+    }
+
+    /** cont: activation when the node is inactive, then the policy's decision at cont. */
+    Either<String, World> cont(World w, NodeId node) {
+        Either<String, World> active = w.node(node).block() == BlockState.INACTIVE ? activate(w, node) : Either.right(w);
+        return active.flatMap(next -> policy.onCont(next, node, geometry));
     }
 
     /** bdrv_inactivate_all: the policy's inactivation, then the node gives up the image and its lock. */
@@ -94,7 +101,7 @@ final class Lifecycle {
         next = next.withMigration(phase == Phase.FAILED ? m.failed(error) : m.withPhase(phase));
         Node source = next.node(NodeId.SOURCE);
         if (m.handedOver() && source.isOn() && source.block() == BlockState.INACTIVE) {
-            Either<String, World> back = activate(next, NodeId.SOURCE, false);
+            Either<String, World> back = activate(next, NodeId.SOURCE);
             if (back.isRight()) {
                 World resumed = back.get();
                 RunState run = m.sourceWasRunning() ? RunState.RUNNING : RunState.PAUSED;

@@ -27,11 +27,12 @@ public sealed interface Policy
     Either<String, World> onActivate(World w, NodeId node, Geometry geometry);
 
     /**
-     * cont on a stopped VM, before it runs. qmp_cont activates every inactive node ("Continuing after completed
-     * migration", softmmu/cpus.c / monitor/qmp-cmds.c), so the shared answer is: activate if inactive.
+     * cont on a stopped VM, after qmp_cont has activated every inactive node ("Continuing after completed migration",
+     * monitor/qmp-cmds.c) and before the VM runs. None of the six policies does more than activation here: the thread's
+     * fixes act at invalidate, and cont after a successful migration is exactly such an invalidate.
      */
     default Either<String, World> onCont(World w, NodeId node, Geometry geometry) {
-        return w.node(node).block() == BlockState.INACTIVE ? onActivate(w, node, geometry) : Either.right(w);
+        return Either.right(w);
     }
 
     /** Lookup by name; the six policies are listed in {@link Policies}. */

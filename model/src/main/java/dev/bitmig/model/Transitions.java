@@ -104,7 +104,7 @@ final class Transitions {
             if (a.node() == NodeId.SOURCE && w.migration().isActive()) return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             if (n.block() == BlockState.ACTIVE) return next(w);
 
-            return outcome(life.activate(w, a.node(), false));
+            return outcome(life.activate(w, a.node()));
         }
 
         /** qmp_cont: on an incoming VM it only sets autostart; otherwise it activates every inactive node, then runs. */
@@ -117,9 +117,7 @@ final class Transitions {
                 return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             }
 
-            Either<String, World> active = n.block() == BlockState.INACTIVE
-                    ? life.activate(w, a.node(), true) : Either.right(w);
-            return outcome(active.map(next -> next.withNode(a.node(), next.node(a.node()).withRun(RunState.RUNNING))));
+            return outcome(life.cont(w, a.node()).map(next -> next.withNode(a.node(), next.node(a.node()).withRun(RunState.RUNNING))));
         }
 
         /** qmp_stop: pauses a running VM; no effect on bitmaps (notes §5). */
@@ -154,7 +152,9 @@ final class Transitions {
                 return next(w.withMigration(Migration.started(false, TreeSet.empty(), TreeSet.empty())));
             }
             SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !name.equals(CanaryPolicy.NAME));
-            if (selected.values().exists(b -> b.busy() || b.readonly() || b.inconsistent())) {
+            // Names longer than 255 bytes do not fit the stream without an alias (init_dirty_bitmap_migration).
+            if (selected.values().exists(b -> b.busy() || b.readonly() || b.inconsistent())
+                    || selected.keySet().exists(n -> n.getBytes(StandardCharsets.UTF_8).length > 255)) {
                 World failed = w.withMigration(Migration.started(true, TreeSet.empty(), TreeSet.empty())
                         .failed(QemuErrors.SETUP_FAILED));
                 return next(life.abandonMigration(failed, NodeId.SOURCE).withMigration(failed.migration()));
@@ -190,7 +190,7 @@ final class Transitions {
             done = Persistence.updateAll(done, NodeId.SOURCE, m.riding(), b -> b.withBusy(false));
             done = done.withNode(NodeId.SOURCE, done.node(NodeId.SOURCE).withRun(RunState.POSTMIGRATE))
                     .withMigration(m.withPhase(Phase.COMPLETED));
-            Either<String, World> active = life.activate(done, NodeId.TARGET, false);
+            Either<String, World> active = life.activate(done, NodeId.TARGET);
             // process_incoming_migration_bh: when activation fails the target stays stopped and inactive.
             World target = active.getOrElse(done);
             RunState run = active.isRight() ? RunState.RUNNING : RunState.PAUSED;
@@ -229,7 +229,10 @@ final class Transitions {
             if (a.name().getBytes(StandardCharsets.UTF_8).length > QemuErrors.MAX_NAME_BYTES) {
                 return rejected(QemuErrors.nameTooLong(a.name()));
             }
-            if (!Granules.isPowerOfTwo(a.granularity())) return rejected(QemuErrors.BAD_GRANULARITY);
+            // The granularity is a uint32 of bytes: 512 B (a cluster here) up to 2 GiB.
+            if (!Granules.isPowerOfTwo(a.granularity()) || a.granularity() > Granules.MAX_GRANULARITY) {
+                return rejected(QemuErrors.BAD_GRANULARITY);
+            }
             if (n.bitmaps().containsKey(a.name())) return rejected(QemuErrors.alreadyExists(a.name()));
 
             int id = w.ghost().nextId();

@@ -40,14 +40,14 @@ public final class ActionSpace {
             all.add(new Action.Crash(n));
             all.add(new Action.Launch(n, false, false));
             all.add(new Action.Launch(n, true, false));
-            all.add(new Action.Launch(n, false, true));
+            if (b.readOnlyLaunch()) {
+                all.add(new Action.Launch(n, false, true));
+            }
             for (String name : b.names()) {
                 for (int g : b.granularities()) {
-                    for (boolean persistent : new boolean[] {true, false}) {
-                        for (boolean disabled : new boolean[] {false, true}) {
-                            all.add(new Action.BitmapAdd(n, name, g, persistent, disabled));
-                        }
-                    }
+                    // Added enabled; BitmapDisable reaches the disabled ones one step later.
+                    all.add(new Action.BitmapAdd(n, name, g, true, false));
+                    all.add(new Action.BitmapAdd(n, name, g, false, false));
                 }
                 all.add(new Action.BitmapRemove(n, name));
                 all.add(new Action.BitmapClear(n, name));

@@ -12,11 +12,13 @@ import io.vavr.collection.List;
  * @param names         bitmap names
  * @param depth         the longest action sequence explored
  * @param maxWrite      the longest write, in clusters
+ * @param readOnlyLaunch also launch QEMU on a read-only image (readonly bitmaps, H4)
  */
-public record Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite) {
+public record Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
+                     boolean readOnlyLaunch) {
 
     /** The default: 3 clusters, granularities {1, 2}, names {a, b}, depth 10 (issue "properties: the checker"). */
-    public static final Bounds DEFAULT = new Bounds(3, List.of(1, 2), List.of("a", "b"), 10, 3);
+    public static final Bounds DEFAULT = new Bounds(3, List.of(1, 2), List.of("a", "b"), 10, 1, false);
 
     public Bounds {
         if (clusters < 1) {
@@ -41,10 +43,10 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
     }
 
     public Bounds withDepth(int d) {
-        return new Bounds(clusters, granularities, names, d, maxWrite);
+        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch);
     }
 
     public Bounds withClusters(int c) {
-        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c));
+        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch);
     }
 }
