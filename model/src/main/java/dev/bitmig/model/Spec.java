@@ -32,7 +32,7 @@ public final class Spec {
         World start = w.withLosses(List.empty());
         Outcome o = a.accept(transitions.in(start));
         if (o instanceof Outcome.Next next) {
-            return Outcome.next(bookkeeping(start, next.world(), a));
+            return next.world() == start ? Outcome.next(start) : Outcome.next(bookkeeping(start, next.world(), a));
         }
         return o;
     }

@@ -9,6 +9,14 @@ public final class ActionSpace {
     private ActionSpace() {
     }
 
+    /**
+     * Whether the search tries this action in this world. Everything is tried, except, unless the bounds ask for it,
+     * adding a bitmap to a node that does not own the image (see {@link Bounds#inactiveAdds()}).
+     */
+    public static boolean tried(Bounds b, dev.bitmig.model.World w, Action a) {
+        return b.inactiveAdds() || !(a instanceof Action.BitmapAdd add) || w.node(add.node()).isActive();
+    }
+
     public static List<Action> of(Bounds b) {
         java.util.List<Action> all = new java.util.ArrayList<>();
         for (NodeId n : NodeId.values()) {

@@ -13,12 +13,15 @@ import io.vavr.collection.List;
  * @param depth         the longest action sequence explored
  * @param maxWrite      the longest write, in clusters
  * @param readOnlyLaunch also launch QEMU on a read-only image (readonly bitmaps, H4)
+ * @param inactiveAdds  also add bitmaps to a node that does not own the image. QEMU accepts it, but such a bitmap
+ *                      never sees the owner's writes, so every policy under-reports within four steps; off by default
+ *                      so that the matrix answers the thread's question
  */
 public record Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
-                     boolean readOnlyLaunch) {
+                     boolean readOnlyLaunch, boolean inactiveAdds) {
 
     /** The default: 3 clusters, granularities {1, 2}, names {a, b}, depth 10 (issue "properties: the checker"). */
-    public static final Bounds DEFAULT = new Bounds(3, List.of(1, 2), List.of("a", "b"), 10, 1, false);
+    public static final Bounds DEFAULT = new Bounds(3, List.of(1, 2), List.of("a", "b"), 10, 1, false, false);
 
     public Bounds {
         if (clusters < 1) {
@@ -38,15 +41,27 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
         }
     }
 
+    public Bounds withInactiveAdds(boolean on) {
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on);
+    }
+
+    public Bounds withReadOnlyLaunch(boolean on) {
+        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds);
+    }
+
+    public Bounds withGranularities(List<Integer> g) {
+        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds);
+    }
+
     public Geometry geometry() {
         return new Geometry(clusters);
     }
 
     public Bounds withDepth(int d) {
-        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch);
+        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds);
     }
 
     public Bounds withClusters(int c) {
-        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch);
+        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds);
     }
 }

@@ -42,21 +42,20 @@ public final class Explorer {
     }
 
     /**
-     * The initial worlds of a run: a running source with the target off; with the target waiting with -incoming; and
-     * the thread's starting point, a source whose persistent enabled bitmap was stored and loaded again (an IN_USE
+     * The initial worlds of a run: a running source with the target waiting with -incoming; and the thread's starting
+     * point, a source whose persistent enabled bitmap was stored and loaded again (an IN_USE
      * entry on the image) with the target waiting.
      */
     public static List<World> initialWorlds(Bounds b) {
-        World off = World.initial(b.geometry());
         World waiting = World.initialWithIncomingTarget(b.geometry());
         Spec upstream = new Spec(dev.bitmig.model.Policies.QEMU_UPSTREAM, b.geometry());
-        World loaded = off;
+        World loaded = World.initial(b.geometry());
         for (Action a : List.<Action>of(new Action.BitmapAdd(dev.bitmig.model.NodeId.SOURCE, b.names().head(), b.granularities().head(), true, false),
                 new Action.Quit(dev.bitmig.model.NodeId.SOURCE), new Action.Launch(dev.bitmig.model.NodeId.SOURCE, false),
                 new Action.Launch(dev.bitmig.model.NodeId.TARGET, true))) {
             loaded = ((Outcome.Next) upstream.apply(loaded, a)).world();
         }
-        return List.of(off, waiting, loaded.withLosses(List.empty()));
+        return List.of(waiting, loaded.withLosses(List.empty()));
     }
 
     /** One expanded transition, computed in parallel and merged in order. */
@@ -197,6 +196,9 @@ public final class Explorer {
         Invariant[] invariants = Invariant.values();
         java.util.ArrayList<Successor> out = new java.util.ArrayList<>(actions.length);
         for (int a = 0; a < actions.length; a++) {
+            if (!ActionSpace.tried(bounds, w, actions[a])) {
+                continue;
+            }
             Outcome o = spec.apply(w, actions[a]);
             String refinementFailure = refinement.check(w, actions[a], o).getOrNull();
             if (o instanceof Outcome.Next n) {
