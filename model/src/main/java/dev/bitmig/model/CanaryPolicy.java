@@ -40,7 +40,8 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
                 + (merge ? "is merged into the kept bitmaps, or, when it cannot be trusted, marks them entirely dirty."
                          : "drops the kept bitmaps.")
                 + " A kept bitmap whose name has a consistent entry on the image (stored by the target after this node "
-                + "inactivated) gives way to that newer entry.";
+                + "inactivated) gives way to that newer entry. The target judges the migrated bitmaps by the same "
+                + "canary when it activates at the end of the migration, and leaves the canary for the source.";
     }
 
     @Override
@@ -71,7 +72,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
     public Either<String, World> onActivate(World w, NodeId node, Geometry geometry) {
         Node n = w.node(node);
         if (!n.canaryArmed()) {
-            return BASE.onActivate(w, node, geometry);
+            return BASE.onActivate(n.run() == RunState.INMIGRATE ? judgeIncoming(w, node, geometry) : w, node, geometry);
         }
         Image image = w.image();
         Option<StoredBitmap> canary = image.directory().get(NAME);
@@ -90,6 +91,22 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
                            : Persistence.drop(judged, node, kept, geometry);
         }
         return BASE.onActivate(judged, node, geometry);
+    }
+
+    /**
+     * The incoming side activates at the end of the migration: the canary the source wrote at handover shows whether
+     * anybody wrote the image since the bitmaps left the source. The riding bitmaps are judged; the canary stays on the
+     * image, for the source to judge its own kept bitmaps later.
+     */
+    private World judgeIncoming(World w, NodeId node, Geometry geometry) {
+        Option<StoredBitmap> canary = w.image().directory().get(NAME);
+        Verdict verdict = verdict(w.image(), canary);
+        SortedSet<String> riding = w.migration().riding().filter(w.node(node).bitmaps()::containsKey);
+        if (verdict == Verdict.CLEAN || riding.isEmpty()) {
+            return w;
+        }
+        return merge ? mergeInto(w, node, riding, verdict == Verdict.DIRTY ? canary : Option.none(), geometry)
+                     : Persistence.drop(w, node, riding, geometry);
     }
 
     static Verdict verdict(Image image, Option<StoredBitmap> canary) {

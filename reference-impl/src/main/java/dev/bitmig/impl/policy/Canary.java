@@ -80,6 +80,13 @@ public final class Canary extends Upstream {
     public Optional<String> checkActivate(Host h, NodeId node) {
         BlockNode n = h.node(node);
         if (!n.canaryArmed()) {
+            if (n.run() == dev.bitmig.model.RunState.INMIGRATE && !merge) {
+                TreeSet<String> ram = new TreeSet<>(n.bitmaps().keySet());
+                if (verdict(h, h.image().autoclear(), h.image().loadDirectory().get(NAME)) != Verdict.CLEAN) {
+                    ram.removeAll(incomingRiding(h, n));
+                }
+                return Qcow2Bitmaps.loadConflict(h, ram, h.image().autoclear(), h.image().loadDirectory());
+            }
             return super.checkActivate(h, node);
         }
         boolean autoclear = h.image().autoclear();
@@ -103,6 +110,9 @@ public final class Canary extends Upstream {
     public void onActivate(Host h, NodeId node) {
         BlockNode n = h.node(node);
         if (!n.canaryArmed()) {
+            if (n.run() == dev.bitmig.model.RunState.INMIGRATE) {
+                judgeIncoming(h, node);
+            }
             super.onActivate(h, node);
             return;
         }
@@ -127,13 +137,40 @@ public final class Canary extends Upstream {
         super.onActivate(h, node);
     }
 
-    /** Merge the canary (read at the policy's granularity) into the kept bitmaps, or mark them entirely dirty. */
+    /** The migrated bitmaps that arrived on the incoming node. */
+    private static List<String> incomingRiding(Host h, BlockNode n) {
+        List<String> out = new ArrayList<>();
+        for (String name : h.migration().riding) {
+            if (n.bitmaps().containsKey(name)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    /** At the end of the migration the target judges the riding bitmaps by the canary and leaves it on the image. */
+    private void judgeIncoming(Host h, NodeId node) {
+        BlockNode n = h.node(node);
+        StoredEntry canary = h.image().loadDirectory().get(NAME);
+        Verdict verdict = verdict(h, h.image().autoclear(), canary);
+        List<String> riding = incomingRiding(h, n);
+        if (verdict == Verdict.CLEAN || riding.isEmpty()) {
+            return;
+        }
+        if (merge) {
+            mergeInto(h, n, riding, verdict == Verdict.DIRTY ? canary : null);
+        } else {
+            Qcow2Bitmaps.drop(h, node, riding);
+        }
+    }
+
+    /** Merge the canary (at its own granularity) into the kept bitmaps, or mark them entirely dirty. */
     private void mergeInto(Host h, BlockNode n, List<String> kept, StoredEntry canary) {
         HBitmap extra = null;
         if (canary != null) {
             HBitmap stored = h.disk().deserialize(canary.granularityBytes(), canary.data());
             extra = h.disk().newBits(granularityBytes());
-            long gran = granularityBytes();
+            long gran = canary.granularityBytes();
             for (long g : stored.dirtyGranules()) {
                 long at = g * gran;
                 if (at < extra.size()) {
