@@ -62,7 +62,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
             Image image = next.image();
             StoredBitmap canary = new StoredBitmap(granularity, false, true, Granules.NONE, id);
             World armed = next.withImage(image.withDirectory(image.directory().put(NAME, canary)))
-                    .withGhost(next.ghost().with(id, new Lineage(false, true, Granules.NONE)));
+                    .withGhost(next.ghost().born(id, false, true));
             return armed.withNode(node, armed.node(node).withCanaryArmed(true));
         });
     }

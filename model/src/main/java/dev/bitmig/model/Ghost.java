@@ -9,13 +9,20 @@ public record Ghost(SortedMap<Integer, Lineage> lineages) {
 
     public static final Ghost EMPTY = new Ghost(TreeMap.empty());
 
-    /** The smallest free id, so that equal histories give equal worlds. */
+    /** The smallest id that is neither a live lineage nor a live family, so that equal histories give equal worlds. */
     public int nextId() {
+        java.util.Set<Integer> taken = new java.util.HashSet<>(lineages.keySet().toJavaSet());
+        lineages.values().forEach(l -> taken.add(l.family()));
         int id = 1;
-        while (lineages.containsKey(id)) {
+        while (taken.contains(id)) {
             id++;
         }
         return id;
+    }
+
+    /** A fresh lineage that is its own family. */
+    public Ghost born(int id, boolean persistent, boolean recording) {
+        return with(id, new Lineage(persistent, recording, Granules.NONE, id));
     }
 
     public Lineage lineage(int id) {
@@ -33,5 +40,10 @@ public record Ghost(SortedMap<Integer, Lineage> lineages) {
 
     public Ghost retain(SortedSet<Integer> referenced) {
         return new Ghost(lineages.filterKeys(referenced::contains));
+    }
+
+    /** The family of a lineage id (a lineage no longer alive is its own family). */
+    public int family(int id) {
+        return lineages.get(id).map(Lineage::family).getOrElse(id);
     }
 }

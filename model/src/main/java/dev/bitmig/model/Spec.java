@@ -44,9 +44,9 @@ public final class Spec {
     private World bookkeeping(World before, World after, Action a) {
         SortedSet<Integer> lost = available(before).removeAll(available(after));
         List<Loss> losses = List.empty();
-        for (int id : lost) {
-            Loss declared = after.losses().find(l -> l.lineage() == id)
-                    .getOrElse(() -> new Loss(id, nameOf(before, id), visibleCause(a), false));
+        for (int family : lost) {
+            Loss declared = after.losses().find(l -> before.ghost().family(l.lineage()) == family)
+                    .getOrElse(() -> new Loss(family, nameOf(before, family), visibleCause(a), false));
             losses = losses.append(declared);
         }
         World w = after.withLosses(losses);
@@ -68,9 +68,9 @@ public final class Spec {
     }
 
     /**
-     * Persistent user bitmaps that still exist for the user: a consistent copy in RAM of a QEMU that is not waiting
-     * for an incoming migration (an incoming copy is unfinished until completion), or an entry on the image that
-     * would load as consistent.
+     * Persistent user bitmaps (lineage families) that still exist for the user: a consistent copy in RAM of a QEMU that
+     * is not waiting for an incoming migration (an incoming copy is unfinished until completion), or an entry on the
+     * image that would load as consistent.
      */
     public static SortedSet<Integer> available(World w) {
         SortedSet<Integer> ids = TreeSet.empty();
@@ -81,16 +81,16 @@ public final class Spec {
             }
         }
         ids = ids.addAll(w.image().consistentEntries().values().map(StoredBitmap::lineage));
-        return ids.filter(id -> w.ghost().lineages().get(id).exists(Lineage::persistent));
+        return ids.filter(id -> w.ghost().lineages().get(id).exists(Lineage::persistent)).map(w.ghost()::family);
     }
 
-    private static String nameOf(World w, int lineage) {
+    private static String nameOf(World w, int family) {
         for (NodeId id : NodeId.values()) {
-            var hit = w.node(id).bitmaps().find(e -> e._2.lineage() == lineage);
+            var hit = w.node(id).bitmaps().find(e -> w.ghost().family(e._2.lineage()) == family);
             if (hit.isDefined()) {
                 return hit.get()._1;
             }
         }
-        return w.image().directory().find(e -> e._2.lineage() == lineage).map(e -> e._1).getOrElse("?");
+        return w.image().directory().find(e -> w.ghost().family(e._2.lineage()) == family).map(e -> e._1).getOrElse("?");
     }
 }

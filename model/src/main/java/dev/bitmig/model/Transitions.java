@@ -238,7 +238,7 @@ final class Transitions {
             int id = w.ghost().nextId();
             Bitmap b = Bitmap.added(a.granularity(), a.persistent(), !a.disabled(), id);
             return next(w.withNode(a.node(), n.withBitmap(a.name(), b))
-                    .withGhost(w.ghost().with(id, new Lineage(a.persistent(), !a.disabled(), Granules.NONE))));
+                    .withGhost(w.ghost().born(id, a.persistent(), !a.disabled())));
         }
 
         /**
@@ -270,9 +270,10 @@ final class Transitions {
             Option<String> unusable = check(n, a.name(), true, true);
             if (unusable.isDefined()) return rejected(unusable.get());
 
-            Bitmap b = n.bitmap(a.name()).get();
-            return next(w.withNode(a.node(), n.withBitmap(a.name(), b.withGranules(Granules.NONE)))
-                    .withGhost(w.ghost().with(b.lineage(), w.ghost().lineage(b.lineage()).cleared())));
+            World own = ownLineage(w, a.node(), a.name());
+            Bitmap b = own.node(a.node()).bitmap(a.name()).get();
+            return next(own.withNode(a.node(), own.node(a.node()).withBitmap(a.name(), b.withGranules(Granules.NONE)))
+                    .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).cleared())));
         }
 
         /** qmp_block_dirty_bitmap_enable: BUSY|INCONSISTENT checked (readonly allowed by design). */
@@ -317,9 +318,10 @@ final class Transitions {
             Option<String> unusable = check(n, a.bitmap(), true, true);
             if (unusable.isDefined()) return rejected(unusable.get());
 
-            Bitmap b = n.bitmap(a.bitmap()).get();
-            return next(w.withNode(a.node(), n.withBitmap(a.bitmap(), b.withGranules(Granules.NONE)))
-                    .withGhost(w.ghost().with(b.lineage(), w.ghost().lineage(b.lineage()).cleared())));
+            World own = ownLineage(w, a.node(), a.bitmap());
+            Bitmap b = own.node(a.node()).bitmap(a.bitmap()).get();
+            return next(own.withNode(a.node(), own.node(a.node()).withBitmap(a.bitmap(), b.withGranules(Granules.NONE)))
+                    .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).cleared())));
         }
 
         // ---------------------------------------------------------------- processes
@@ -381,9 +383,10 @@ final class Transitions {
             Option<String> unusable = check(n, name, false, true);
             if (unusable.isDefined()) return rejected(unusable.get());
 
-            Bitmap b = n.bitmap(name).get();
-            return next(w.withNode(node, n.withBitmap(name, b.withEnabled(enable)))
-                    .withGhost(w.ghost().with(b.lineage(), w.ghost().lineage(b.lineage()).withRecording(enable))));
+            World own = ownLineage(w, node, name);
+            Bitmap b = own.node(node).bitmap(name).get();
+            return next(own.withNode(node, own.node(node).withBitmap(name, b.withEnabled(enable)))
+                    .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).withRecording(enable))));
         }
     }
 
@@ -398,6 +401,26 @@ final class Transitions {
         if (readonlyMatters && b.get().readonly()) return Option.some(QemuErrors.readonly(name));
         if (inconsistentMatters && b.get().inconsistent()) return Option.some(QemuErrors.inconsistent(name));
         return Option.none();
+    }
+
+    /**
+     * Before the user changes what one copy means (clear, backup, enable, disable), that copy gets a lineage of its
+     * own if any other bitmap or image entry shares its lineage: the other copies keep their truth and intent.
+     */
+    private static World ownLineage(World w, NodeId node, String name) {
+        Bitmap b = w.node(node).bitmap(name).get();
+        int copies = 0;
+        for (NodeId id : NodeId.values()) {
+            copies += w.node(id).bitmaps().values().count(x -> x.lineage() == b.lineage());
+        }
+        copies += w.image().directory().values().count(e -> e.lineage() == b.lineage());
+        if (copies <= 1) {
+            return w;
+        }
+        int fork = w.ghost().nextId();
+        Ghost ghost = w.ghost().with(fork, w.ghost().lineage(b.lineage()));
+        Node n = w.node(node);
+        return w.withGhost(ghost).withNode(node, n.withBitmap(name, b.withLineage(fork)));
     }
 
     /** A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters. */

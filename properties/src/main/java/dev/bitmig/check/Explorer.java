@@ -41,21 +41,9 @@ public final class Explorer {
         this.actions = ActionSpace.of(bounds).toJavaArray(Action[]::new);
     }
 
-    /**
-     * The initial worlds of a run: a running source with the target waiting with -incoming; and the thread's starting
-     * point, a source whose persistent enabled bitmap was stored and loaded again (an IN_USE
-     * entry on the image) with the target waiting.
-     */
+    /** The initial worlds of a run, in {@link InitialWorld} order. */
     public static List<World> initialWorlds(Bounds b) {
-        World waiting = World.initialWithIncomingTarget(b.geometry());
-        Spec upstream = new Spec(dev.bitmig.model.Policies.QEMU_UPSTREAM, b.geometry());
-        World loaded = World.initial(b.geometry());
-        for (Action a : List.<Action>of(new Action.BitmapAdd(dev.bitmig.model.NodeId.SOURCE, b.names().head(), b.granularities().head(), true, false),
-                new Action.Quit(dev.bitmig.model.NodeId.SOURCE), new Action.Launch(dev.bitmig.model.NodeId.SOURCE, false),
-                new Action.Launch(dev.bitmig.model.NodeId.TARGET, true))) {
-            loaded = ((Outcome.Next) upstream.apply(loaded, a)).world();
-        }
-        return List.of(waiting, loaded.withLosses(List.empty()));
+        return InitialWorld.all(b);
     }
 
     /** One expanded transition, computed in parallel and merged in order. */

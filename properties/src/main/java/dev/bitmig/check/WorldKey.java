@@ -60,6 +60,7 @@ public final class WorldKey {
             out.bool(l.persistent());
             out.bool(l.recording());
             out.set(l.truth());
+            out.varint(l.family());
         }
         return new WorldKey(out.toArray());
     }

@@ -1,0 +1,90 @@
+package dev.bitmig.check;
+
+import dev.bitmig.impl.Fault;
+import dev.bitmig.impl.ImplSystem;
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Invariant;
+import dev.bitmig.model.Outcome;
+import dev.bitmig.model.Policy;
+import dev.bitmig.model.Spec;
+import dev.bitmig.model.World;
+import io.vavr.collection.List;
+import io.vavr.control.Option;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Re-runs a saved trace, deterministically, on the model and (with the trace's faults) on the implementation, step
+ * by step.
+ *
+ * @param outcomes   the model's outcome of each step
+ * @param worlds     the model world after each step
+ * @param violations per step, the first violated invariant's message (or none)
+ * @param refinement the first step where the implementation disagreed, in words
+ */
+public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, List<Option<String>> violations,
+                     Option<String> refinement) {
+
+    public static Replay of(Trace t) throws TraceFormatException {
+        Policy policy = Policy.byName(t.policy()).getOrElseThrow(() -> new TraceFormatException(
+                "policy: unknown policy \"" + t.policy() + "\"; expected one of " + dev.bitmig.model.Policies.names().mkString(", ")));
+        Set<Fault> faults = EnumSet.noneOf(Fault.class);
+        for (String f : t.faults()) {
+            try {
+                faults.add(Fault.valueOf(f));
+            } catch (IllegalArgumentException e) {
+                throw new TraceFormatException("faults: unknown fault \"" + f + "\"");
+            }
+        }
+        Bounds b = t.configuration();
+        Spec spec = new Spec(policy, b.geometry());
+        World w = t.initial().build(b);
+        ImplSystem impl = ImplSystem.concretize(policy, b.geometry(), w, faults);
+        Option<Invariant> watched = Invariant.byTitle(t.invariant());
+        List<Outcome> outcomes = List.empty();
+        List<World> worlds = List.empty();
+        List<Option<String>> violations = List.empty();
+        Option<String> refinement = Option.none();
+        int step = 0;
+        for (Action a : t.actions()) {
+            step++;
+            Outcome o = spec.apply(w, a);
+            if (o instanceof Outcome.Next next) {
+                w = next.world();
+            }
+            World now = w;
+            outcomes = outcomes.append(o);
+            worlds = worlds.append(now);
+            Option<String> v = watched.isDefined() ? watched.get().violation(now, b.geometry())
+                    : List.of(Invariant.values()).flatMap(i -> i.violation(now, b.geometry())).headOption();
+            violations = violations.append(v);
+            if (refinement.isEmpty()) {
+                Outcome io;
+                try {
+                    io = impl.step(a);
+                } catch (RuntimeException e) {
+                    refinement = Option.some("step " + step + ": the implementation threw " + e);
+                    continue;
+                }
+                Option<String> diff = Agreement.compare(a, o, io, impl.abstraction());
+                final int at = step;
+                refinement = diff.map(d -> "step " + at + ": " + d);
+            }
+        }
+        return new Replay(t, outcomes, worlds, violations, refinement);
+    }
+
+    /** The violation after the last step, if any. */
+    public Option<String> finalViolation() {
+        return violations.isEmpty() ? Option.none() : violations.last();
+    }
+
+    /** Whether replaying reproduces what the trace claims. */
+    public boolean reproduces() {
+        if (Trace.REFINEMENT.equals(trace.invariant())) {
+            return refinement.isDefined();
+        }
+        return finalViolation().isDefined();
+    }
+}

@@ -1,0 +1,279 @@
+package dev.bitmig.check;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bitmig.model.Action;
+import io.vavr.collection.List;
+
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Traces and actions as JSON. An action is an object {"action": kind, field: value, …} with the record's own field
+ * names. Reading validates every field and names the JSON path of the first problem.
+ */
+public final class TraceJson {
+    private TraceJson() {
+    }
+
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private static final Map<String, Class<?>> KINDS = new TreeMap<>();
+
+    static {
+        for (Class<?> c : Action.class.getPermittedSubclasses()) {
+            KINDS.put(c.getSimpleName(), c);
+        }
+    }
+
+    public static ObjectNode action(Action a) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("action", a.kind());
+        for (RecordComponent rc : a.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = rc.getAccessor().invoke(a);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + rc.getName() + " of " + a, e);
+            }
+            if (v instanceof Integer i) {
+                o.put(rc.getName(), i);
+            } else if (v instanceof Boolean b) {
+                o.put(rc.getName(), b);
+            } else if (v instanceof List<?> l) {
+                ArrayNode arr = o.putArray(rc.getName());
+                l.forEach(x -> arr.add(String.valueOf(x)));
+            } else {
+                o.put(rc.getName(), String.valueOf(v));
+            }
+        }
+        return o;
+    }
+
+    public static ArrayNode actions(List<Action> actions) {
+        ArrayNode arr = MAPPER.createArrayNode();
+        actions.forEach(a -> arr.add(action(a)));
+        return arr;
+    }
+
+    public static ObjectNode bounds(Bounds b) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("clusters", b.clusters());
+        ArrayNode g = o.putArray("granularities");
+        b.granularities().forEach(g::add);
+        ArrayNode n = o.putArray("names");
+        b.names().forEach(n::add);
+        o.put("depth", b.depth());
+        o.put("maxWrite", b.maxWrite());
+        o.put("readOnlyLaunch", b.readOnlyLaunch());
+        o.put("inactiveAdds", b.inactiveAdds());
+        return o;
+    }
+
+    public static ObjectNode trace(Trace t) {
+        ObjectNode o = MAPPER.createObjectNode();
+        o.set("configuration", bounds(t.configuration()));
+        o.put("policy", t.policy());
+        ArrayNode f = o.putArray("faults");
+        t.faults().forEach(f::add);
+        o.put("initial", t.initial().name());
+        o.set("actions", actions(t.actions()));
+        o.put("invariant", t.invariant());
+        o.put("message", t.message());
+        return o;
+    }
+
+    public static void write(Trace t, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, MAPPER.writeValueAsString(trace(t)) + "\n");
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    public static Trace read(Path file) throws TraceFormatException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new TraceFormatException(file + ": cannot read the trace: " + e.getMessage(), e);
+        }
+        return parse(text, file.toString());
+    }
+
+    public static Trace parse(String text, String where) throws TraceFormatException {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new TraceFormatException(where + ": not valid JSON at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new TraceFormatException(where + ": a trace must be a JSON object");
+        }
+        Bounds bounds = readBounds(field(root, "configuration", where), where + ": configuration");
+        String policy = text(root, "policy", where);
+        List<String> faults = List.empty();
+        if (root.has("faults")) {
+            JsonNode f = root.get("faults");
+            if (!f.isArray()) {
+                throw new TraceFormatException(where + ": faults: expected an array of fault names");
+            }
+            for (int i = 0; i < f.size(); i++) {
+                if (!f.get(i).isTextual()) {
+                    throw new TraceFormatException(where + ": faults[" + i + "]: expected a fault name");
+                }
+                faults = faults.append(f.get(i).asText());
+            }
+        }
+        String initialName = text(root, "initial", where);
+        InitialWorld initial;
+        try {
+            initial = InitialWorld.valueOf(initialName);
+        } catch (IllegalArgumentException e) {
+            throw new TraceFormatException(where + ": initial: unknown initial world \"" + initialName + "\"; expected one of "
+                    + Arrays.toString(InitialWorld.values()));
+        }
+        JsonNode acts = field(root, "actions", where);
+        if (!acts.isArray()) {
+            throw new TraceFormatException(where + ": actions: expected an array");
+        }
+        List<Action> actions = List.empty();
+        for (int i = 0; i < acts.size(); i++) {
+            actions = actions.append(readAction(acts.get(i), where + ": actions[" + i + "]"));
+        }
+        String invariant = text(root, "invariant", where);
+        String message = root.has("message") ? root.get("message").asText() : "";
+        return new Trace(bounds, policy, faults, initial, actions, invariant, message);
+    }
+
+    public static Action readAction(JsonNode o, String where) throws TraceFormatException {
+        if (o == null || !o.isObject()) {
+            throw new TraceFormatException(where + ": expected an action object");
+        }
+        String kind = text(o, "action", where);
+        Class<?> c = KINDS.get(kind);
+        if (c == null) {
+            throw new TraceFormatException(where + ".action: unknown action \"" + kind + "\"; expected one of " + KINDS.keySet());
+        }
+        RecordComponent[] rcs = c.getRecordComponents();
+        Object[] args = new Object[rcs.length];
+        Class<?>[] types = new Class<?>[rcs.length];
+        for (int i = 0; i < rcs.length; i++) {
+            RecordComponent rc = rcs[i];
+            types[i] = rc.getType();
+            JsonNode v = o.get(rc.getName());
+            String at = where + "." + rc.getName();
+            if (v == null || v.isNull()) {
+                throw new TraceFormatException(at + ": missing");
+            }
+            args[i] = value(rc.getType(), v, at);
+        }
+        try {
+            return (Action) c.getDeclaredConstructor(types).newInstance(args);
+        } catch (ReflectiveOperationException e) {
+            throw new TraceFormatException(where + ": cannot build " + kind + ": " + e, e);
+        }
+    }
+
+    private static Object value(Class<?> type, JsonNode v, String at) throws TraceFormatException {
+        if (type == int.class) {
+            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+                throw new TraceFormatException(at + ": expected an integer, got " + v);
+            }
+            return v.intValue();
+        }
+        if (type == boolean.class) {
+            if (!v.isBoolean()) {
+                throw new TraceFormatException(at + ": expected true or false, got " + v);
+            }
+            return v.booleanValue();
+        }
+        if (type == String.class) {
+            if (!v.isTextual()) {
+                throw new TraceFormatException(at + ": expected a string, got " + v);
+            }
+            return v.asText();
+        }
+        if (type == List.class) {
+            if (!v.isArray()) {
+                throw new TraceFormatException(at + ": expected an array of names, got " + v);
+            }
+            List<String> names = List.empty();
+            for (int i = 0; i < v.size(); i++) {
+                if (!v.get(i).isTextual()) {
+                    throw new TraceFormatException(at + "[" + i + "]: expected a name, got " + v.get(i));
+                }
+                names = names.append(v.get(i).asText());
+            }
+            return names;
+        }
+        if (type.isEnum()) {
+            if (!v.isTextual()) {
+                throw new TraceFormatException(at + ": expected one of " + Arrays.toString(type.getEnumConstants()) + ", got " + v);
+            }
+            for (Object c : type.getEnumConstants()) {
+                if (((Enum<?>) c).name().equals(v.asText())) {
+                    return c;
+                }
+            }
+            throw new TraceFormatException(at + ": expected one of " + Arrays.toString(type.getEnumConstants())
+                    + ", got \"" + v.asText() + "\"");
+        }
+        throw new TraceFormatException(at + ": unsupported field type " + type.getSimpleName());
+    }
+
+    static Bounds readBounds(JsonNode o, String where) throws TraceFormatException {
+        if (!o.isObject()) {
+            throw new TraceFormatException(where + ": expected an object");
+        }
+        int clusters = (Integer) value(int.class, field(o, "clusters", where), where + ".clusters");
+        int depth = (Integer) value(int.class, field(o, "depth", where), where + ".depth");
+        int maxWrite = (Integer) value(int.class, field(o, "maxWrite", where), where + ".maxWrite");
+        boolean ro = o.has("readOnlyLaunch") && (Boolean) value(boolean.class, o.get("readOnlyLaunch"), where + ".readOnlyLaunch");
+        boolean inactive = o.has("inactiveAdds") && (Boolean) value(boolean.class, o.get("inactiveAdds"), where + ".inactiveAdds");
+        JsonNode g = field(o, "granularities", where);
+        JsonNode n = field(o, "names", where);
+        if (!g.isArray() || !n.isArray()) {
+            throw new TraceFormatException(where + ": granularities and names must be arrays");
+        }
+        List<Integer> grans = List.empty();
+        for (int i = 0; i < g.size(); i++) {
+            grans = grans.append((Integer) value(int.class, g.get(i), where + ".granularities[" + i + "]"));
+        }
+        List<String> names = List.empty();
+        for (int i = 0; i < n.size(); i++) {
+            names = names.append((String) value(String.class, n.get(i), where + ".names[" + i + "]"));
+        }
+        try {
+            return new Bounds(clusters, grans, names, depth, maxWrite, ro, inactive);
+        } catch (IllegalArgumentException e) {
+            throw new TraceFormatException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode field(JsonNode o, String name, String where) throws TraceFormatException {
+        JsonNode v = o.get(name);
+        if (v == null || v.isNull()) {
+            throw new TraceFormatException(where + ": missing field \"" + name + "\"");
+        }
+        return v;
+    }
+
+    private static String text(JsonNode o, String name, String where) throws TraceFormatException {
+        JsonNode v = field(o, name, where);
+        if (!v.isTextual()) {
+            throw new TraceFormatException(where + ": " + name + ": expected a string, got " + v);
+        }
+        return v.asText();
+    }
+}
