@@ -12,8 +12,20 @@ import io.vavr.control.Option;
  * @param granularity the canary's granularity in clusters: coarse means few bits, so little downtime
  */
 public record CanaryPolicy(boolean merge, int granularity) implements Policy {
-    /** The canary's reserved name; it is never selected for the migration stream. */
+    /** The prefix of the canaries' reserved names; no canary is ever selected for the migration stream. */
     public static final String NAME = "bitmig-canary";
+
+    /**
+     * Each QEMU keeps its own canary (in QEMU it would carry the instance's UUID): two judges sharing one canary erase
+     * each other's evidence (the random chains found a target whose own inactivation hid its writes from the source).
+     */
+    public static String nameFor(NodeId node) {
+        return NAME + "-" + node.lower();
+    }
+
+    public static boolean isCanary(String name) {
+        return name.startsWith(NAME);
+    }
     private static final QemuUpstreamPolicy BASE = new QemuUpstreamPolicy();
 
     /** What the source finds on the image when it activates again. */
@@ -35,7 +47,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
         return "The thread's canary proposal, " + (merge ? "merge" : "drop") + " variant. At inactivation the node "
                 + "stores what QEMU would store, keeps its other bitmaps in RAM without storing them, and writes a "
                 + "small coarse persistent canary bitmap (granularity " + granularity + " clusters) that is never "
-                + "migrated. Whoever uses the image next records into the canary. At activation a clean canary lets "
+                + "migrated; each QEMU has its own. Whoever uses the image next records into it. At activation a clean canary lets "
                 + "the kept bitmaps become persistent again; a dirty, in-use or missing canary "
                 + (merge ? "is merged into the kept bitmaps, or, when it cannot be trusted, marks them entirely dirty."
                          : "drops the kept bitmaps.")
@@ -49,19 +61,22 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
         return BASE.onMigrationStart(w, selected);
     }
 
-    /** Seed thread proposal: store as R2, keep the rest in RAM, write a fresh canary and arm the node. */
+    /**
+     * Seed thread proposal: store as R2 (other nodes' canaries this node loaded are stored with what they recorded),
+     * keep the rest in RAM, write this node's own fresh canary and arm the node.
+     */
     @Override
     public Either<String, World> onInactivate(World w, NodeId node, Geometry geometry) {
         Node n = w.node(node);
-        World withoutOldCanary = w.withNode(node, n.withoutBitmap(NAME));
-        return Persistence.store(withoutOldCanary, node, true).map(next -> {
+        String own = nameFor(node);
+        return Persistence.store(w.withNode(node, n.withoutBitmap(own)), node, true).map(next -> {
             if (n.readOnly()) {
                 return next;
             }
             int id = next.ghost().nextId();
             Image image = next.image();
-            StoredBitmap canary = new StoredBitmap(granularity, false, true, Granules.NONE, id);
-            World armed = next.withImage(image.withDirectory(image.directory().put(NAME, canary)))
+            StoredBitmap fresh = new StoredBitmap(granularity, false, true, Granules.NONE, id);
+            World armed = next.withImage(image.withDirectory(image.directory().put(own, fresh)))
                     .withGhost(next.ghost().born(id, false, true));
             return armed.withNode(node, armed.node(node).withCanaryArmed(true));
         });
@@ -75,17 +90,18 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
             return BASE.onActivate(n.run() == RunState.INMIGRATE ? judgeIncoming(w, node, geometry) : w, node, geometry);
         }
         Image image = w.image();
-        Option<StoredBitmap> canary = image.directory().get(NAME);
+        Option<StoredBitmap> canary = image.directory().get(nameFor(node));
         Verdict verdict = verdict(image, canary);
         World judged = w.withNode(node, n.withCanaryArmed(false));
         if (image.autoclear() && canary.isDefined()) {
-            judged = judged.withImage(image.withDirectory(image.directory().remove(NAME)));
+            judged = judged.withImage(image.withDirectory(image.directory().remove(nameFor(node))));
         }
         // A consistent entry of the same name was stored after we inactivated: the image's copy is newer.
-        SortedSet<String> superseded = n.bitmaps().keySet().filter(image.consistentEntries()::containsKey);
+        SortedSet<String> superseded = n.bitmaps().keySet().filter(image.consistentEntries()::containsKey)
+                .filter(k -> !isCanary(k));
         judged = judged.withNode(node, judged.node(node).withBitmaps(
                 judged.node(node).bitmaps().filterKeys(k -> !superseded.contains(k))));
-        SortedSet<String> kept = judged.node(node).bitmaps().keySet();
+        SortedSet<String> kept = judged.node(node).bitmaps().keySet().filter(k -> !isCanary(k));
         if (verdict == Verdict.DIRTY || verdict == Verdict.UNTRUSTED) {
             judged = merge ? mergeInto(judged, node, kept, verdict == Verdict.DIRTY ? canary : Option.none(), geometry)
                            : Persistence.drop(judged, node, kept, geometry);
@@ -99,7 +115,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
      * image, for the source to judge its own kept bitmaps later.
      */
     private World judgeIncoming(World w, NodeId node, Geometry geometry) {
-        Option<StoredBitmap> canary = w.image().directory().get(NAME);
+        Option<StoredBitmap> canary = w.image().directory().get(nameFor(node.other()));
         Verdict verdict = verdict(w.image(), canary);
         SortedSet<String> riding = w.migration().riding().filter(w.node(node).bitmaps()::containsKey);
         if (verdict == Verdict.CLEAN || riding.isEmpty()) {

@@ -151,7 +151,7 @@ final class Transitions {
             if (!a.capability()) {
                 return next(w.withMigration(Migration.started(false, TreeSet.empty(), TreeSet.empty())));
             }
-            SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !name.equals(CanaryPolicy.NAME));
+            SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !CanaryPolicy.isCanary(name));
             // Names longer than 255 bytes do not fit the stream without an alias (init_dirty_bitmap_migration).
             if (selected.values().exists(b -> b.busy() || b.readonly() || b.inconsistent())
                     || selected.keySet().exists(n -> n.getBytes(StandardCharsets.UTF_8).length > 255)) {

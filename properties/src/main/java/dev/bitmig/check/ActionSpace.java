@@ -20,14 +20,16 @@ public final class ActionSpace {
     public static List<Action> of(Bounds b) {
         java.util.List<Action> all = new java.util.ArrayList<>();
         for (NodeId n : NodeId.values()) {
-            for (int first = 0; first < b.clusters(); first++) {
+            // A zero-length write is legal and must change nothing (H12).
+            all.add(new Action.GuestWrite(n, b.clusters() - 1, 0));
+            for (int first = 0; first < b.clusters(); first += b.writeStride()) {
                 for (int count = 1; count <= b.maxWrite() && first + count <= b.clusters(); count++) {
                     all.add(new Action.GuestWrite(n, first, count));
                 }
             }
         }
         for (Action.Writer w : Action.Writer.values()) {
-            for (int first = 0; first < b.clusters(); first++) {
+            for (int first = 0; first < b.clusters(); first += b.writeStride()) {
                 for (int count = 1; count <= b.maxWrite() && first + count <= b.clusters(); count++) {
                     all.add(new Action.ForeignWrite(w, first, count));
                 }

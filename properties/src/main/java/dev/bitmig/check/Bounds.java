@@ -13,15 +13,17 @@ import io.vavr.collection.List;
  * @param depth         the longest action sequence explored
  * @param maxWrite      the longest write, in clusters
  * @param readOnlyLaunch also launch QEMU on a read-only image (readonly bitmaps, H4)
+ * @param writeStride   writes start only at multiples of this many clusters (1: anywhere); a coarse stride lets a
+ *                      search reach bitmap word boundaries on a large disk
  * @param inactiveAdds  also add bitmaps to a node that does not own the image. QEMU accepts it, but such a bitmap
  *                      never sees the owner's writes, so every policy under-reports within four steps; off by default
  *                      so that the matrix answers the thread's question
  */
 public record Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
-                     boolean readOnlyLaunch, boolean inactiveAdds) {
+                     boolean readOnlyLaunch, boolean inactiveAdds, int writeStride) {
 
     /** The default: 3 clusters, granularities {1, 2}, names {a, b}, depth 6: within the 10 the issue allows, and what two cores explore for six policies in about two minutes. */
-    public static final Bounds DEFAULT = new Bounds(3, List.of(1, 2), List.of("a", "b"), 6, 1, false, false);
+    public static final Bounds DEFAULT = new Bounds(3, List.of(1, 2), List.of("a", "b"), 6, 1, false, false, 1);
 
     public Bounds {
         if (clusters < 1) {
@@ -36,21 +38,28 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
         if (names.isEmpty() || names.exists(String::isEmpty)) {
             throw new IllegalArgumentException("bitmap names must be non-empty, got " + names.mkString(","));
         }
+        if (writeStride < 1) {
+            throw new IllegalArgumentException("the write stride must be at least one cluster, got " + writeStride);
+        }
         if (maxWrite < 1) {
             throw new IllegalArgumentException("the longest write must be at least one cluster, got " + maxWrite);
         }
     }
 
     public Bounds withInactiveAdds(boolean on) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on, writeStride);
     }
 
     public Bounds withReadOnlyLaunch(boolean on) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds, writeStride);
     }
 
     public Bounds withGranularities(List<Integer> g) {
-        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds);
+        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride);
+    }
+
+    public Bounds withWriteStride(int stride) {
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, stride);
     }
 
     public Geometry geometry() {
@@ -58,10 +67,10 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
     }
 
     public Bounds withDepth(int d) {
-        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds);
+        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds, writeStride);
     }
 
     public Bounds withClusters(int c) {
-        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds);
+        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds, writeStride);
     }
 }

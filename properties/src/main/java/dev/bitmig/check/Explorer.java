@@ -29,8 +29,18 @@ public final class Explorer {
     private final int threads;
     private final Refinement refinement;
     private final Action[] actions;
+    private final boolean stopAtRefinementFailure;
+    /** Per distinct state: the state it was first reached from, and by which action (read-only during expansion). */
+    private final ArrayList<Integer> parent = new ArrayList<>();
+    private final ArrayList<Integer> via = new ArrayList<>();
 
     public Explorer(Spec spec, Bounds bounds, int threads, Refinement refinement) {
+        this(spec, bounds, threads, refinement, false);
+    }
+
+    /** With {@code stopAtRefinementFailure}, the search ends after the level where the implementation first disagrees. */
+    public Explorer(Spec spec, Bounds bounds, int threads, Refinement refinement, boolean stopAtRefinementFailure) {
+        this.stopAtRefinementFailure = stopAtRefinementFailure;
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
@@ -56,8 +66,8 @@ public final class Explorer {
         long start = System.nanoTime();
         Invariant[] invariants = Invariant.values();
         ArrayList<World> states = new ArrayList<>();
-        ArrayList<Integer> parent = new ArrayList<>();
-        ArrayList<Integer> via = new ArrayList<>();
+        parent.clear();
+        via.clear();
         Map<WorldKey, Integer> seen = new HashMap<>();
         Map<Invariant, Verdict.Violated> violations = new TreeMap<>();
         Map<String, long[]> perAction = new TreeMap<>();
@@ -126,6 +136,9 @@ public final class Explorer {
                     depth++;
                 }
                 frontier = next;
+                if (stopAtRefinementFailure && refinementFailure.isDefined()) {
+                    frontier = new ArrayList<>();
+                }
                 progress.accept(new Progress(depth, states.size(), generated, System.nanoTime() - start));
             }
         } finally {
@@ -151,7 +164,7 @@ public final class Explorer {
         List<Successor>[] out = new List[frontier.size()];
         if (pool == null) {
             for (int f = 0; f < frontier.size(); f++) {
-                out[f] = successors(states.get(frontier.get(f)));
+                out[f] = successors(frontier.get(f), states);
             }
             return out;
         }
@@ -163,7 +176,7 @@ public final class Explorer {
             int to = Math.min(frontier.size(), lo + per);
             futures.add(pool.submit(() -> {
                 for (int f = from; f < to; f++) {
-                    out[f] = successors(states.get(frontier.get(f)));
+                    out[f] = successors(frontier.get(f), states);
                 }
             }));
         }
@@ -180,7 +193,18 @@ public final class Explorer {
         return out;
     }
 
-    private List<Successor> successors(World w) {
+    private List<Successor> successors(int index, ArrayList<World> states) {
+        World w = states.get(index);
+        World initial = w;
+        List<Action> path = List.empty();
+        if (refinement != Refinement.NONE) {
+            int at = index;
+            while (parent.get(at) >= 0) {
+                path = path.prepend(actions[via.get(at)]);
+                at = parent.get(at);
+            }
+            initial = states.get(at);
+        }
         Invariant[] invariants = Invariant.values();
         java.util.ArrayList<Successor> out = new java.util.ArrayList<>(actions.length);
         for (int a = 0; a < actions.length; a++) {
@@ -188,7 +212,7 @@ public final class Explorer {
                 continue;
             }
             Outcome o = spec.apply(w, actions[a]);
-            String refinementFailure = refinement.check(w, actions[a], o).getOrNull();
+            String refinementFailure = refinement.checkAlong(initial, path, w, actions[a], o).getOrNull();
             if (o instanceof Outcome.Next n) {
                 int bits = 0;
                 for (int i = 0; i < invariants.length; i++) {

@@ -13,9 +13,34 @@ import java.util.Set;
 
 /**
  * The refinement check against the optimized implementation: concretize the model world, apply the action there,
- * and compare the outcome and the abstraction with the model's.
+ * and compare the outcome and the abstraction with the model's. With {@code alongPath}, the implementation instead
+ * replays the whole path from the concretized initial world, so that internal state a fault corrupted earlier (a
+ * stale upper level of a bitmap, say) is still there: concretizing afresh would hide it.
  */
-public record ImplRefinement(Policy policy, Geometry geometry, Set<Fault> faults) implements Refinement {
+public record ImplRefinement(Policy policy, Geometry geometry, Set<Fault> faults, boolean alongPath) implements Refinement {
+
+    public ImplRefinement(Policy policy, Geometry geometry, Set<Fault> faults) {
+        this(policy, geometry, faults, false);
+    }
+
+    @Override
+    public Option<String> checkAlong(World initial, io.vavr.collection.List<Action> path, World world, Action action,
+                                     Outcome modelOutcome) {
+        if (!alongPath) {
+            return check(world, action, modelOutcome);
+        }
+        ImplSystem impl = ImplSystem.concretize(policy, geometry, initial, faults);
+        try {
+            for (Action a : path) {
+                impl.step(a);
+            }
+            Outcome implOutcome = impl.step(action);
+            Option<String> stepDiff = Agreement.compare(action, modelOutcome, implOutcome, impl.abstraction());
+            return stepDiff.isDefined() ? stepDiff : Option.none();
+        } catch (RuntimeException e) {
+            return Option.some("the implementation threw " + e + " on " + action);
+        }
+    }
 
     @Override
     public Option<String> check(World world, Action action, Outcome modelOutcome) {

@@ -14,5 +14,14 @@ import io.vavr.control.Option;
 public interface Refinement {
     Option<String> check(World world, Action action, Outcome modelOutcome);
 
+    /**
+     * The same check, given the path that reached the world from an initial world. A refinement that carries the
+     * implementation's own state along the path (rather than concretizing the model world) overrides this.
+     */
+    default Option<String> checkAlong(World initial, io.vavr.collection.List<Action> path, World world, Action action,
+                                      Outcome modelOutcome) {
+        return check(world, action, modelOutcome);
+    }
+
     Refinement NONE = (w, a, o) -> Option.none();
 }

@@ -76,6 +76,7 @@ public final class TraceJson {
         o.put("maxWrite", b.maxWrite());
         o.put("readOnlyLaunch", b.readOnlyLaunch());
         o.put("inactiveAdds", b.inactiveAdds());
+        o.put("writeStride", b.writeStride());
         return o;
     }
 
@@ -241,6 +242,7 @@ public final class TraceJson {
         int maxWrite = (Integer) value(int.class, field(o, "maxWrite", where), where + ".maxWrite");
         boolean ro = o.has("readOnlyLaunch") && (Boolean) value(boolean.class, o.get("readOnlyLaunch"), where + ".readOnlyLaunch");
         boolean inactive = o.has("inactiveAdds") && (Boolean) value(boolean.class, o.get("inactiveAdds"), where + ".inactiveAdds");
+        int stride = o.has("writeStride") ? (Integer) value(int.class, o.get("writeStride"), where + ".writeStride") : 1;
         JsonNode g = field(o, "granularities", where);
         JsonNode n = field(o, "names", where);
         if (!g.isArray() || !n.isArray()) {
@@ -255,7 +257,7 @@ public final class TraceJson {
             names = names.append((String) value(String.class, n.get(i), where + ".names[" + i + "]"));
         }
         try {
-            return new Bounds(clusters, grans, names, depth, maxWrite, ro, inactive);
+            return new Bounds(clusters, grans, names, depth, maxWrite, ro, inactive, stride);
         } catch (IllegalArgumentException e) {
             throw new TraceFormatException(where + ": " + e.getMessage(), e);
         }

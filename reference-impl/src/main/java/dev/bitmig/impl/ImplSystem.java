@@ -576,7 +576,7 @@ public final class ImplSystem implements Driver, Host {
             return;
         }
         java.util.TreeSet<String> selected = new java.util.TreeSet<>(source.bitmaps().keySet());
-        selected.remove(CanaryPolicy.NAME);
+        selected.removeIf(CanaryPolicy::isCanary);
         boolean unusable = false;
         for (String name : selected) {
             DirtyBitmap b = source.bitmap(name);

@@ -21,7 +21,6 @@ import java.util.TreeSet;
  * never migrated; activation judges the kept bitmaps by the canary (drop or merge), then activates as upstream.
  */
 public final class Canary extends Upstream {
-    private static final String NAME = CanaryPolicy.NAME;
     private final boolean merge;
     private final int granularityClusters;
 
@@ -36,20 +35,21 @@ public final class Canary extends Upstream {
 
     @Override
     public Optional<String> checkInactivate(Host h, NodeId node) {
-        return Qcow2Bitmaps.storeConflict(h, node, Set.of(NAME));
+        return Qcow2Bitmaps.storeConflict(h, node, Set.of(CanaryPolicy.nameFor(node)));
     }
 
     @Override
     public void onInactivate(Host h, NodeId node) {
         BlockNode n = h.node(node);
-        n.bitmaps().remove(NAME);
+        String own = CanaryPolicy.nameFor(node);
+        n.bitmaps().remove(own);
         Qcow2Bitmaps.store(h, node, true);
         if (n.readOnly()) {
             return;
         }
         ImageStore image = h.image();
         SortedMap<String, StoredEntry> dir = image.loadDirectory();
-        dir.put(NAME, new StoredEntry(granularityBytes(), false, true,
+        dir.put(own, new StoredEntry(granularityBytes(), false, true,
                 Disk.serialize(h.disk().newBits(granularityBytes()))));
         image.storeEntries(node, dir);
         n.setCanaryArmed(true);
@@ -69,7 +69,7 @@ public final class Canary extends Upstream {
         List<String> out = new ArrayList<>();
         for (String name : n.bitmaps().keySet()) {
             StoredEntry e = dir.get(name);
-            if (autoclear && e != null && !e.inUse()) {
+            if (autoclear && e != null && !e.inUse() && !CanaryPolicy.isCanary(name)) {
                 out.add(name);
             }
         }
@@ -82,7 +82,8 @@ public final class Canary extends Upstream {
         if (!n.canaryArmed()) {
             if (n.run() == dev.bitmig.model.RunState.INMIGRATE && !merge) {
                 TreeSet<String> ram = new TreeSet<>(n.bitmaps().keySet());
-                if (verdict(h, h.image().autoclear(), h.image().loadDirectory().get(NAME)) != Verdict.CLEAN) {
+                if (verdict(h, h.image().autoclear(), h.image().loadDirectory().get(CanaryPolicy.nameFor(node.other())))
+                        != Verdict.CLEAN) {
                     ram.removeAll(incomingRiding(h, n));
                 }
                 return Qcow2Bitmaps.loadConflict(h, ram, h.image().autoclear(), h.image().loadDirectory());
@@ -91,16 +92,16 @@ public final class Canary extends Upstream {
         }
         boolean autoclear = h.image().autoclear();
         SortedMap<String, StoredEntry> dir = h.image().loadDirectory();
-        StoredEntry canary = dir.get(NAME);
+        StoredEntry canary = dir.get(CanaryPolicy.nameFor(node));
         Verdict verdict = verdict(h, autoclear, canary);
         TreeSet<String> ram = new TreeSet<>(n.bitmaps().keySet());
         ram.removeAll(superseded(n, autoclear, dir));
         if (verdict != Verdict.CLEAN && !merge) {
-            ram.clear();
+            ram.removeIf(k -> !CanaryPolicy.isCanary(k));
         }
         boolean autoclearAfter = autoclear;
         if (autoclear && canary != null) {
-            dir.remove(NAME);
+            dir.remove(CanaryPolicy.nameFor(node));
             autoclearAfter = !dir.isEmpty();
         }
         return Qcow2Bitmaps.loadConflict(h, ram, autoclearAfter, dir);
@@ -119,14 +120,14 @@ public final class Canary extends Upstream {
         ImageStore image = h.image();
         boolean autoclear = image.autoclear();
         SortedMap<String, StoredEntry> dir = image.loadDirectory();
-        StoredEntry canary = dir.get(NAME);
+        StoredEntry canary = dir.get(CanaryPolicy.nameFor(node));
         Verdict verdict = verdict(h, autoclear, canary);
         n.setCanaryArmed(false);
         if (autoclear && canary != null) {
-            image.removeEntry(node, NAME);
+            image.removeEntry(node, CanaryPolicy.nameFor(node));
         }
         n.bitmaps().keySet().removeAll(superseded(n, autoclear, dir));
-        List<String> kept = List.copyOf(n.bitmaps().keySet());
+        List<String> kept = n.bitmaps().keySet().stream().filter(k -> !CanaryPolicy.isCanary(k)).toList();
         if (verdict != Verdict.CLEAN) {
             if (merge) {
                 mergeInto(h, n, kept, verdict == Verdict.DIRTY ? canary : null);
@@ -151,7 +152,7 @@ public final class Canary extends Upstream {
     /** At the end of the migration the target judges the riding bitmaps by the canary and leaves it on the image. */
     private void judgeIncoming(Host h, NodeId node) {
         BlockNode n = h.node(node);
-        StoredEntry canary = h.image().loadDirectory().get(NAME);
+        StoredEntry canary = h.image().loadDirectory().get(CanaryPolicy.nameFor(node.other()));
         Verdict verdict = verdict(h, h.image().autoclear(), canary);
         List<String> riding = incomingRiding(h, n);
         if (verdict == Verdict.CLEAN || riding.isEmpty()) {

@@ -110,7 +110,7 @@ public final class Qcow2Bitmaps {
         for (var entry : dir.entrySet()) {
             String name = entry.getKey();
             StoredEntry e = entry.getValue();
-            if (h.has(Fault.CANARY_NOT_RECORDED_BY_TARGET) && id == NodeId.TARGET && name.equals(CanaryPolicy.NAME)) {
+            if (h.has(Fault.CANARY_NOT_RECORDED_BY_TARGET) && id == NodeId.TARGET && name.equals(CanaryPolicy.nameFor(NodeId.SOURCE))) {
                 continue;
             }
             if (n.bitmaps().containsKey(name)) {

@@ -1,0 +1,151 @@
+package dev.bitmig.check;
+
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Migration;
+import dev.bitmig.model.Node;
+import dev.bitmig.model.NodeId;
+import dev.bitmig.model.RunState;
+import dev.bitmig.model.World;
+import io.vavr.collection.List;
+
+import java.util.ArrayList;
+
+import static dev.bitmig.model.NodeId.SOURCE;
+import static dev.bitmig.model.NodeId.TARGET;
+
+/**
+ * Which actions a random chain tries next, from the current model world, and how often. Most are possible in that
+ * world; a twentieth is drawn from every action, most of them impossible, to exercise rejections. The weights make the
+ * thread's shapes common: migrate → handover → foreign or target write → activate → cont, cancel and fail before and
+ * after handover, crash, an unaware writer, backup.
+ */
+public final class ChainGenerator {
+    private final Bounds bounds;
+    private final List<Action> everything;
+
+    public ChainGenerator(Bounds bounds) {
+        this.bounds = bounds;
+        this.everything = ActionSpace.of(bounds);
+    }
+
+    public List<Action> everything() {
+        return everything;
+    }
+
+    /** Draw the next action for this world. */
+    public Action next(World w, java.util.Random random) {
+        List<Weighted> c = candidates(w, random);
+        int total = c.map(Weighted::weight).sum().intValue();
+        int at = random.nextInt(total);
+        for (Weighted x : c) {
+            at -= x.weight();
+            if (at < 0) {
+                return x.action();
+            }
+        }
+        return c.last().action();
+    }
+
+    /** The weighted candidates in this world (never empty); positions and sizes are drawn from {@code random}. */
+    public List<Weighted> candidates(World w, java.util.Random random) {
+        ArrayList<Weighted> out = new ArrayList<>();
+        Node s = w.source();
+        Node t = w.target();
+        Migration m = w.migration();
+        int n = bounds.clusters();
+        // Writes, guest and foreign: a single cluster, or a range up to the bound.
+        for (NodeId id : NodeId.values()) {
+            if (w.node(id).isActive()) {
+                out.add(new Weighted(id == TARGET ? 15 : 5, write(id, random)));
+            }
+        }
+        boolean nobodyHolds = !s.isActive() && !t.isActive();
+        if (nobodyHolds) {
+            // The canary's whole point: somebody else writes while the source is inactive.
+            int often = m.isActive() && m.handedOver() ? 4 : 1;
+            out.add(new Weighted(6 * often, new Action.ForeignWrite(Action.Writer.AWARE, random.nextInt(n), 1)));
+            out.add(new Weighted(3 * often, new Action.ForeignWrite(Action.Writer.UNAWARE, random.nextInt(n), 1)));
+        }
+        // Bitmaps on nodes that own the image.
+        for (NodeId id : NodeId.values()) {
+            Node node = w.node(id);
+            if (!node.isActive()) {
+                continue;
+            }
+            for (String name : bounds.names()) {
+                int g = bounds.granularities().get(random.nextInt(bounds.granularities().size()));
+                if (!node.bitmaps().containsKey(name)) {
+                    out.add(new Weighted(3, new Action.BitmapAdd(id, name, g, random.nextInt(4) != 0, false)));
+                } else {
+                    out.add(new Weighted(1, new Action.BitmapClear(id, name)));
+                    out.add(new Weighted(1, new Action.BitmapDisable(id, name)));
+                    out.add(new Weighted(1, new Action.BitmapEnable(id, name)));
+                    out.add(new Weighted(1, new Action.BitmapRemove(id, name)));
+                    out.add(new Weighted(2, new Action.Backup(id, name)));
+                    String other = bounds.names().find(x -> !x.equals(name)).getOrElse(name);
+                    out.add(new Weighted(1, new Action.BitmapMerge(id, name, List.of(other))));
+                }
+            }
+        }
+        // Migration, weighted toward the thread's shapes.
+        if (t.run() == RunState.OFF && !m.isActive()) {
+            out.add(new Weighted(12, new Action.Launch(TARGET, true)));
+        }
+        if (t.run() == RunState.INMIGRATE && !m.isActive() && s.isActive()) {
+            out.add(new Weighted(25, new Action.MigrateStart(true)));
+            out.add(new Weighted(3, new Action.MigrateStart(false)));
+        }
+        if (m.isActive()) {
+            if (!m.handedOver()) {
+                out.add(new Weighted(20, new Action.Inactivate(SOURCE)));
+                out.add(new Weighted(2, new Action.MigrateFail(Action.FailPoint.BEFORE_HANDOVER)));
+                out.add(new Weighted(2, new Action.MigrateCancel()));
+            } else {
+                out.add(new Weighted(8, new Action.MigrateFail(Action.FailPoint.AFTER_HANDOVER)));
+                out.add(new Weighted(3, new Action.MigrateCancel()));
+            }
+            out.add(new Weighted(16, new Action.MigrateComplete()));
+        }
+        // Lifecycle: the source comes back, processes die and restart.
+        if (s.isOn() && !s.isActive()) {
+            out.add(new Weighted(w.target().isActive() ? 3 : 20, new Action.Cont(SOURCE)));
+            out.add(new Weighted(3, new Action.Activate(SOURCE)));
+            out.add(new Weighted(1, new Action.Stop(SOURCE)));
+        }
+        for (NodeId id : NodeId.values()) {
+            Node node = w.node(id);
+            if (node.isOn()) {
+                out.add(new Weighted(id == TARGET && node.isActive() ? 9 : 1, new Action.Quit(id)));
+                out.add(new Weighted(id == TARGET && node.isActive() ? 7 : 1, new Action.Crash(id)));
+            } else if (id == SOURCE) {
+                out.add(new Weighted(6, new Action.Launch(SOURCE, false)));
+            } else {
+                out.add(new Weighted(1, new Action.Launch(TARGET, false)));
+            }
+            if (node.run() == RunState.RUNNING && !m.isActive()) {
+                out.add(new Weighted(1, new Action.Stop(id)));
+            }
+            if (node.run() == RunState.PAUSED && node.isActive()) {
+                out.add(new Weighted(2, new Action.Inactivate(id)));
+                out.add(new Weighted(2, new Action.Cont(id)));
+            }
+        }
+        // A twentieth of the time: any action at all, most of them impossible here.
+        int total = out.stream().mapToInt(Weighted::weight).sum();
+        int rest = Math.max(1, total / 19 / everything.size());
+        for (Action a : everything) {
+            if (ActionSpace.tried(bounds, w, a)) {
+                out.add(new Weighted(rest, a));
+            }
+        }
+        return List.ofAll(out);
+    }
+
+    private Action write(NodeId id, java.util.Random random) {
+        int n = bounds.clusters();
+        int first = random.nextInt((n + bounds.writeStride() - 1) / bounds.writeStride()) * bounds.writeStride();
+        int longest = Math.min(bounds.maxWrite(), n - first);
+        int count = random.nextInt(20) == 0 ? 0 : 1 + random.nextInt(Math.max(1, longest));
+        return new Action.GuestWrite(id, first, count);
+    }
+}
