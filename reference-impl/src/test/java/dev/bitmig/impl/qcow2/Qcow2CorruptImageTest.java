@@ -225,6 +225,24 @@ class Qcow2CorruptImageTest {
     }
 
     @Test
+    void a_name_that_is_not_valid_utf_8_is_named() {
+        // found by fuzzing: the lossy decode turned 0xff into U+FFFD, and the read-write open then failed with
+        // IllegalStateException because the re-encoded directory had grown
+        openingAfter(b -> b.put((int) entry1 + 24, (byte) 0xff))
+                .hasMessage("bitmap directory entry 1 at offset " + hex(entry1)
+                        + ": name of 1 bytes is not valid UTF-8");
+    }
+
+    @Test
+    void an_encoded_surrogate_in_a_name_is_named() {
+        // "b" becomes the three bytes of a UTF-16 surrogate, so name_size grows to 3 within the 8-byte padding
+        openingAfter(b -> b.putShort((int) entry1 + 18, (short) 3).put((int) entry1 + 24, (byte) 0xed)
+                .put((int) entry1 + 25, (byte) 0xa0).put((int) entry1 + 26, (byte) 0x80))
+                .hasMessage("bitmap directory entry 1 at offset " + hex(entry1)
+                        + ": name of 3 bytes is not valid UTF-8");
+    }
+
+    @Test
     void a_type_other_than_dirty_tracking_is_named() {
         openingAfter(b -> b.put((int) entry1 + 16, (byte) 2))
                 .hasMessage("bitmap directory entry 1 at offset " + hex(entry1) + ": type 2 is not 1 (dirty tracking)");
