@@ -254,6 +254,10 @@ public final class Qcow2Image implements Closeable {
             throw fail("header at offset 0x64: header_length %s out of range %d..%d (cluster size)",
                     Integer.toUnsignedString(hl), HEADER_V3_MIN_LENGTH, cs);
         }
+        if (hl % 8 != 0) {
+            // the specification requires it; extensions are aligned relative to the header start when written
+            throw fail("header at offset 0x64: header_length %d is not a multiple of 8", hl);
+        }
         if (hl > fileLen) {
             throw fail("header at offset 0x64: header_length %d exceeds the file (%d bytes)", hl, fileLen);
         }
