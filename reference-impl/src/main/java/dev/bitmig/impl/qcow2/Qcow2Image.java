@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -251,6 +253,10 @@ public final class Qcow2Image implements Closeable {
         if (hl < HEADER_V3_MIN_LENGTH || hl > cs) {
             throw fail("header at offset 0x64: header_length %s out of range %d..%d (cluster size)",
                     Integer.toUnsignedString(hl), HEADER_V3_MIN_LENGTH, cs);
+        }
+        if (hl % 8 != 0) {
+            // the specification requires it; extensions are aligned relative to the header start when written
+            throw fail("header at offset 0x64: header_length %d is not a multiple of 8", hl);
         }
         if (hl > fileLen) {
             throw fail("header at offset 0x64: header_length %d exceeds the file (%d bytes)", hl, fileLen);
@@ -525,7 +531,15 @@ public final class Qcow2Image implements Closeable {
             }
             byte[] nameBytes = new byte[nameSize];
             d.get(p + DIR_ENTRY_FIXED, nameBytes);
-            String name = new String(nameBytes, StandardCharsets.UTF_8);
+            String name;
+            try {
+                name = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(nameBytes))
+                        .toString();
+            } catch (CharacterCodingException ex) {
+                // a lossy decode would change the entry's size when the directory is written back
+                throw fail("%s: name of %d bytes is not valid UTF-8", where, nameSize);
+            }
             Integer dup = names.putIfAbsent(name, i);
             if (dup != null) {
                 throw fail("%s: name '%s' already used by entry %d", where, name, dup);

@@ -106,6 +106,14 @@ class Qcow2CorruptImageTest {
     }
 
     @Test
+    void a_header_length_that_is_not_a_multiple_of_8_is_named() {
+        // found by fuzzing: header_length 116 loaded, but the header written back on a read-write open aligned the
+        // extensions differently, and the reload failed
+        openingAfter(b -> b.putInt(100, 116))
+                .hasMessage("header at offset 0x64: header_length 116 is not a multiple of 8");
+    }
+
+    @Test
     void unknown_incompatible_feature_bits_are_named() {
         openingAfter(b -> b.putLong(72, 1L << 10))
                 .hasMessage("header at offset 0x48: incompatible_features has unknown bits 0x400");
@@ -222,6 +230,24 @@ class Qcow2CorruptImageTest {
         openingAfter(b -> b.putShort((int) entry1 + 18, (short) 1024))
                 .hasMessage("bitmap directory entry 1 at offset " + hex(entry1)
                         + ": name_size 1024 out of range 1..1023");
+    }
+
+    @Test
+    void a_name_that_is_not_valid_utf_8_is_named() {
+        // found by fuzzing: the lossy decode turned 0xff into U+FFFD, and the read-write open then failed with
+        // IllegalStateException because the re-encoded directory had grown
+        openingAfter(b -> b.put((int) entry1 + 24, (byte) 0xff))
+                .hasMessage("bitmap directory entry 1 at offset " + hex(entry1)
+                        + ": name of 1 bytes is not valid UTF-8");
+    }
+
+    @Test
+    void an_encoded_surrogate_in_a_name_is_named() {
+        // "b" becomes the three bytes of a UTF-16 surrogate, so name_size grows to 3 within the 8-byte padding
+        openingAfter(b -> b.putShort((int) entry1 + 18, (short) 3).put((int) entry1 + 24, (byte) 0xed)
+                .put((int) entry1 + 25, (byte) 0xa0).put((int) entry1 + 26, (byte) 0x80))
+                .hasMessage("bitmap directory entry 1 at offset " + hex(entry1)
+                        + ": name of 3 bytes is not valid UTF-8");
     }
 
     @Test
