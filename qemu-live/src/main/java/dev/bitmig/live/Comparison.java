@@ -70,6 +70,11 @@ public final class Comparison {
             if (!on || o.held().get(n)) {
                 continue;
             }
+            if (o.unreadable().containsKey(n)) {
+                out.add(new Mismatch(n.lower() + " node readable", "drive0 listed with " + node.bitmaps().size()
+                        + " bitmap(s)", "query-named-block-nodes: " + o.unreadable().get(n)));
+                continue;
+            }
             Map<String, Observation.Bm> seen = o.bitmaps().get(n);
             for (var e : node.bitmaps()) {
                 Observation.Bm q = seen.get(e._1);
@@ -192,7 +197,7 @@ public final class Comparison {
         World next = w;
         for (NodeId n : NodeId.values()) {
             Node node = w.node(n);
-            if (o.held().get(n) || !o.on().get(n) || !node.isOn()) {
+            if (o.held().get(n) || !o.on().get(n) || !node.isOn() || o.unreadable().containsKey(n)) {
                 continue;
             }
             SortedMap<String, Bitmap> bms = TreeMap.empty();

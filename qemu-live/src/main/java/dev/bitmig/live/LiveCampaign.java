@@ -51,6 +51,12 @@ public final class LiveCampaign {
      * @param counterexamples named counterexamples to replay (the thread scenarios by default)
      */
     public Report run(int sequences, int shrinkReplays, Map<String, List<Action>> counterexamples) {
+        return run(sequences, shrinkReplays, java.time.Duration.ofDays(1), counterexamples);
+    }
+
+    /** As above, with a wall-time budget for all shrinking together. */
+    public Report run(int sequences, int shrinkReplays, java.time.Duration shrinkBudget,
+                      Map<String, List<Action>> counterexamples) {
         long start = System.nanoTime();
         SequenceGenerator gen = new SequenceGenerator(GENERATED);
         List<LiveChecker.Run> runs = new ArrayList<>();
@@ -91,6 +97,7 @@ public final class LiveCampaign {
             runs.add(r);
         }
         String version = checker.qemuVersion();
+        checker.shrinkBudget(shrinkBudget);
         List<Finding> findings = new ArrayList<>();
         int n = 1;
         for (var e : firstBySignature.entrySet()) {

@@ -72,6 +72,13 @@ public final class LiveChecker {
     private final StepTimings timings;
     private final List<Long> stepNanos = new ArrayList<>();
     private String qemuVersion = "unknown";
+    private long shrinkDeadline = Long.MAX_VALUE;
+
+    /** Shrinking stops (keeping the smallest sequence found so far) once this much wall time has passed. */
+    public void shrinkBudget(java.time.Duration budget) {
+        long now = System.nanoTime();
+        shrinkDeadline = budget.toNanos() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + budget.toNanos();
+    }
 
     public LiveChecker(StepTimings timings) {
         this.timings = timings;
@@ -162,10 +169,10 @@ public final class LiveChecker {
         List<Action> cur = new ArrayList<>(actions);
         int replays = 0;
         int chunk = Math.max(1, cur.size() / 2);
-        while (chunk >= 1 && replays < maxReplays) {
+        while (chunk >= 1 && replays < maxReplays && System.nanoTime() < shrinkDeadline) {
             boolean changed = false;
             int i = 0;
-            while (i < cur.size() && replays < maxReplays) {
+            while (i < cur.size() && replays < maxReplays && System.nanoTime() < shrinkDeadline) {
                 List<Action> cand = new ArrayList<>(cur.subList(0, i));
                 cand.addAll(cur.subList(Math.min(cur.size(), i + chunk), cur.size()));
                 replays++;

@@ -11,10 +11,12 @@ import java.util.TreeMap;
  * What QEMU shows after a step: per process whether it runs and its named bitmaps on {@code drive0} (with SHA-256),
  * and the image's bitmap directory ({@code qemu-img info -U}) and autoclear bit 0.
  *
- * @param held a node the harness holds stopped (SIGSTOP): it cannot be queried, and is not compared
+ * @param held       a node the harness holds stopped (SIGSTOP): it cannot be queried, and is not compared
+ * @param unreadable QEMU's error when its node cannot be listed (e.g. "Block device drive0 is ejected" after a failed
+ *                   activation left the node without a driver)
  */
 public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Map<NodeId, Map<String, Bm>> bitmaps,
-                          Map<String, ImageBitmap> directory, boolean autoclear) {
+                          Map<NodeId, String> unreadable, Map<String, ImageBitmap> directory, boolean autoclear) {
 
     /** One named bitmap as QEMU reports it. */
     public record Bm(long count, long granularity, boolean recording, boolean persistent, boolean busy,
@@ -25,6 +27,7 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
         Map<NodeId, Boolean> on = new EnumMap<>(NodeId.class);
         Map<NodeId, Boolean> held = new EnumMap<>(NodeId.class);
         Map<NodeId, Map<String, Bm>> bitmaps = new EnumMap<>(NodeId.class);
+        Map<NodeId, String> unreadable = new EnumMap<>(NodeId.class);
         for (NodeId n : NodeId.values()) {
             boolean alive = sys.alive(n);
             boolean frozen = sys.frozen(n);
@@ -43,6 +46,9 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
                 } catch (QemuGoneException e) {
                     alive = false;
                     bms.clear();
+                } catch (QmpError e) {
+                    unreadable.put(n, e.desc());
+                    bms.clear();
                 }
             }
             on.put(n, alive);
@@ -55,6 +61,6 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
             dir.put(e.name(), e);
         }
         boolean autoclear = (QemuImages.autoclearFeatures(sys.launcher().image()) & 1) != 0;
-        return new Observation(on, held, bitmaps, dir, autoclear);
+        return new Observation(on, held, bitmaps, unreadable, dir, autoclear);
     }
 }

@@ -27,7 +27,9 @@ class LiveCheckTest {
         int n = Integer.getInteger("live.sequences", 30);
         int shrink = Integer.getInteger("live.shrinkReplays", n > 100 ? 40 : 20);
         LiveCampaign c = new LiveCampaign();
-        LiveCampaign.Report r = c.run(n, shrink, LiveCampaign.threadScenarios());
+        // Quick mode keeps the whole run within five minutes: shrinking gets what the sequences leave.
+        java.time.Duration budget = java.time.Duration.ofSeconds(Long.getLong("live.shrinkSeconds", n > 100 ? 1800 : 75));
+        LiveCampaign.Report r = c.run(n, shrink, budget, LiveCampaign.threadScenarios());
         Path out = Path.of("target");
         LiveCampaign.write(r, out);
         assertThat(Files.size(out.resolve("findings.json"))).isPositive();
