@@ -17,6 +17,50 @@ final class Verdicts {
 
     private static final Map<String, Verdict> KNOWN = new LinkedHashMap<>();
 
+    static {
+        KNOWN.put("source bitmap busy", new Verdict("model-wrong",
+                "migration/block-dirty-bitmap.c dirty_bitmap_save_complete() sends the bits and COMPLETE records and "
+                        + "then calls dirty_bitmap_save_cleanup() -> dirty_bitmap_do_save_cleanup(), which clears busy "
+                        + "(bdrv_dirty_bitmap_set_busy(false)) on every migrated source bitmap; migration.c runs this "
+                        + "in qemu_savevm_state_complete_precopy() before bdrv_inactivate_all(). So after handover the "
+                        + "source's bitmaps are no longer busy, while the model clears busy only at MigrateComplete or "
+                        + "when the migration ends. Harmless for the invariants, but the model's busy window is too long."));
+        KNOWN.put("target bitmap busy", KNOWN.get("source bitmap busy"));
+        KNOWN.put("source node readable", new Verdict("model-wrong",
+                "block/qcow2.c qcow2_co_invalidate_cache(): when qcow2_do_open() fails during activation (here "
+                        + "'Could not reopen qcow2 layer: Bitmap already exists: a') it sets bs->drv = NULL. The node "
+                        + "is left without a driver: query-named-block-nodes fails with 'Block device drive0 is "
+                        + "ejected' and I/O fails with 'No medium found'. The model keeps the node inactive with its "
+                        + "bitmaps in RAM. QEMU's behaviour is deliberate (the node's state is unknown after a failed "
+                        + "reopen); the model should drop the node's bitmaps and refuse everything on it."));
+        KNOWN.put("target node readable", KNOWN.get("source node readable"));
+        KNOWN.put("GuestWrite error text", new Verdict("model-wrong",
+                "The model's text 'write failed: Operation not permitted' is not what QEMU 7.2 prints through HMP "
+                        + "qemu-io: on an inactive node qemu-io's BlockBackend cannot get WRITE permission and prints "
+                        + "'Block node is read-only' (block.c bdrv_node_refresh_perm / qemu-io-cmds.c command()); on a "
+                        + "node whose driver is gone it is 'write failed: No medium found'. Both refuse the write, so "
+                        + "only the text is wrong."));
+        KNOWN.put("MigrateStart error text", new Verdict("model-wrong",
+                "The connection error text depends on the transport and version; QEMU 7.2 with a unix: URI reports "
+                        + "the socket error from qio_channel_socket_connect (e.g. 'No such file or directory' when no "
+                        + "incoming QEMU listens), not the model's 'Failed to connect socket: Connection refused'."));
+        KNOWN.put("violation NoSilentLoss (model predicts it)", new Verdict("QEMU-wrong",
+                "Real QEMU loses the persistent bitmap exactly as the model predicts: a migration with the "
+                        + "dirty-bitmaps capability that fails or is cancelled before the source inactivates leaves "
+                        + "skip_store set (migration/block-dirty-bitmap.c init_dirty_bitmap_migration sets it, "
+                        + "dirty_bitmap_do_save_cleanup does not reset it, and block.c bdrv_activate resets it only "
+                        + "for nodes that were inactive). qcow2_store_persistent_dirty_bitmaps then skips the bitmap "
+                        + "at quit, the IN_USE entry stays, and the next open loads it inconsistent: the data is gone "
+                        + "with no message."));
+        KNOWN.put("violation NoUnderReport (model predicts it)", new Verdict("QEMU-wrong",
+                "Real QEMU under-reports exactly as the model predicts: after a successful migration with the "
+                        + "capability the source keeps its skip_store bitmaps in RAM; after the target writes and dies "
+                        + "(or is stopped), cont on the source activates the node, qcow2_load_dirty_bitmaps skips the "
+                        + "IN_USE entry because a same-named bitmap is in RAM (a505475b95), and the stale RAM copy "
+                        + "does not report the target's writes. Nothing detects that the image changed meanwhile "
+                        + "(the 'generation' TODO in block/qcow2.c qcow2_do_open)."));
+    }
+
     static Verdict of(String signature) {
         for (var e : KNOWN.entrySet()) {
             if (signature.startsWith(e.getKey())) {
