@@ -566,8 +566,9 @@ public final class LiveSystem implements Driver, AutoCloseable {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (alive(n) && System.nanoTime() < deadline) {
             try {
+                // A completed incoming QEMU runs on; a failed one exits shortly after: wait for that exit.
                 String st = procs.get(n).migrationStatus();
-                if (QemuProcess.MIGRATION_DONE.contains(st)) return;
+                if (st.equals("completed")) return;
             } catch (RuntimeException e) {
                 return;
             }

@@ -44,6 +44,37 @@ final class Verdicts {
                 "The connection error text depends on the transport and version; QEMU 7.2 with a unix: URI reports "
                         + "the socket error from qio_channel_socket_connect (e.g. 'No such file or directory' when no "
                         + "incoming QEMU listens), not the model's 'Failed to connect socket: Connection refused'."));
+        KNOWN.put("target process", new Verdict("model-wrong",
+                "Lifecycle.abandonMigration assumes that the incoming QEMU exits when the source goes away. After "
+                        + "handover the source has already written the whole precopy stream (bits, COMPLETE records, "
+                        + "EOS) before it waits on the return path (migration.c migration_completion); if the source "
+                        + "then dies, the target still reads a complete stream, finishes loading, activates and runs "
+                        + "(process_incoming_migration_bh). The model should let the target complete when the source "
+                        + "dies after handover."));
+        KNOWN.put("MigrateStart outcome", new Verdict("model-wrong",
+                "migration.c migrate_prepare() refuses a new migration while the run state is postmigrate: 'Can't "
+                        + "migrate the vm that was paused due to previous migration'. A source that was stopped, then "
+                        + "failed a migration after handover, is activated again but stays postmigrate "
+                        + "(migration_iteration_finish), and the model accepts MigrateStart there."));
+        KNOWN.put("Cont error text", new Verdict("undecided (QEMU suspected)",
+                "After a cont that was refused for the image lock, and the target's quit storing the bitmap, QEMU's "
+                        + "second cont fails reopening the qcow2 layer with \"Bitmap '' doesn't satisfy the "
+                        + "constraints\" (a directory it cannot parse) instead of the model's 'Bitmap already exists'. "
+                        + "block.c bdrv_activate() calls the driver's invalidate (qcow2_co_invalidate_cache: close + "
+                        + "open, which re-reads the header and bitmap directory) before the permission refresh that "
+                        + "fails on the lock, so the refused cont already reopened the qcow2 layer under a running "
+                        + "target; the exact path to the unparsable directory was not traced in the time available."));
+        KNOWN.put("Cont outcome", KNOWN.get("Cont error text"));
+        KNOWN.put("target node readable", new Verdict("QEMU-wrong (minor)",
+                "An incoming (inactive) target keeps the qcow2 header it read at open. After the source's quit "
+                        + "and a bitmap-aware qemu-io rewrote the bitmap directory elsewhere, query-named-block-nodes "
+                        + "on the target reads the directory at the stale offset (qcow2_get_specific_info -> "
+                        + "qcow2_get_bitmap_info_list) and fails with 'Bitmap extra data is not supported' (or the node "
+                        + "ends without a driver after a failed activation, as for the source). The model keeps no "
+                        + "per-node copy of the header, so it cannot predict this."));
+        KNOWN.put("Launch outcome", new Verdict("undecided (harness)",
+                "A launch of the incoming target failed without a message in 1 of 1000 sequences and did not "
+                        + "reproduce while shrinking: most likely a start-up race in the harness, not QEMU or the model."));
         KNOWN.put("violation NoSilentLoss (model predicts it)", new Verdict("QEMU-wrong",
                 "Real QEMU loses the persistent bitmap exactly as the model predicts: a migration with the "
                         + "dirty-bitmaps capability that fails or is cancelled before the source inactivates leaves "
