@@ -100,7 +100,10 @@ public final class QemuImages {
             throw new IllegalStateException("qemu-img info failed: " + r.output());
         }
         try {
-            return QmpClient.json().readTree(r.output());
+            // qemu-img may print warnings (e.g. about a cleared autoclear bit) before the JSON document.
+            String out = r.output();
+            int brace = out.indexOf('{');
+            return QmpClient.json().readTree(brace > 0 ? out.substring(brace) : out);
         } catch (IOException e) {
             throw new IllegalStateException("qemu-img info printed no JSON: " + r.output(), e);
         }

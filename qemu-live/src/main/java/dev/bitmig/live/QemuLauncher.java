@@ -163,6 +163,14 @@ public final class QemuLauncher implements AutoCloseable {
      * @param paused start with {@code -S} (run state prelaunch until {@code cont})
      */
     public QemuProcess launch(Role role, Incoming incoming, boolean paused) {
+        return launch(role, incoming, paused, false);
+    }
+
+    /**
+     * As {@link #launch(Role, Incoming, boolean)}; with {@code readOnly} both nodes are opened {@code read-only=on}
+     * (persistent bitmaps then load readonly and IN_USE is not written).
+     */
+    public QemuProcess launch(Role role, Incoming incoming, boolean paused, boolean readOnly) {
         if (closed) {
             throw new IllegalStateException("launcher closed");
         }
@@ -202,8 +210,10 @@ public final class QemuLauncher implements AutoCloseable {
             cmd.add("-S");
         }
         cmd.addAll(List.of("-qmp", "unix:" + qmpSock + ",server=on,wait=off",
-                "-blockdev", "driver=file,filename=" + escape(image.toString()) + ",node-name=" + FILE_NODE,
-                "-blockdev", "driver=qcow2,file=" + FILE_NODE + ",node-name=" + DRIVE_NODE));
+                "-blockdev", "driver=file,filename=" + escape(image.toString()) + ",node-name=" + FILE_NODE
+                        + (readOnly ? ",read-only=on" : ""),
+                "-blockdev", "driver=qcow2,file=" + FILE_NODE + ",node-name=" + DRIVE_NODE
+                        + (readOnly ? ",read-only=on" : "")));
         if (incoming == Incoming.UNIX) {
             cmd.addAll(List.of("-incoming", migrationUri()));
         } else if (incoming == Incoming.DEFER) {

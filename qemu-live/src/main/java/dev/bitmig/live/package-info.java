@@ -9,6 +9,12 @@
  *       one qcow2 image ({@code file0} protocol node, {@code drive0} qcow2 node) with {@code -M none}; bitmap,
  *       migration and run-state commands; guest writes through HMP {@code qemu-io} (no guest device needed).</li>
  *   <li>{@link dev.bitmig.live.QemuImages}: image inspection and foreign writers outside QEMU.</li>
+ *   <li>{@link dev.bitmig.live.LiveSystem}: every model action as QEMU operations (qemu-live/MAPPING.md);
+ *       {@link dev.bitmig.live.Observation} and {@link dev.bitmig.live.Comparison}: QEMU's state after each step
+ *       against the model (QEMU_UPSTREAM), and the invariants on QEMU's state with the model's ghost truth.</li>
+ *   <li>{@link dev.bitmig.live.SequenceGenerator}, {@link dev.bitmig.live.LiveChecker},
+ *       {@link dev.bitmig.live.LiveCampaign}: seeded sequences, shrinking, counterexample replay, findings.json/.md.
+ *       Run with {@code -Pqemu-live} (30 sequences) or {@code -Dlive.sequences=N}.</li>
  * </ul>
  *
  * <p>Observed on QEMU 7.2 (Debian 1:7.2+dfsg-7):

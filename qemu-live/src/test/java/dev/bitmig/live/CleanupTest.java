@@ -122,6 +122,27 @@ class CleanupTest {
     }
 
     @Test
+    void liveCheckKilledMidwayLeavesNothingBehind() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ChildLiveRun.class.getName(),
+                root.toString()).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while ((line = r.readLine()) != null && !line.startsWith("READY ")) {
+            seen.append(line).append('\n');
+        }
+        assertThat(line).as("child output: " + seen).startsWith("READY ");
+        Thread.sleep(700); // somewhere inside a later sequence
+        child.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL midway: no shutdown hook runs
+        assertThat(awaitNoProcesses(root, 10_000)).as("QEMU processes after the checker's JVM died").isEmpty();
+        QemuLauncher.sweepStale(root);
+        try (Stream<Path> s = Files.list(root)) {
+            assertThat(s.toList()).as("files left under the run root").isEmpty();
+        }
+    }
+
+    @Test
     void terminatedJvmCleansUpInShutdownHook() throws Exception {
         Started s = startChild(false);
         child.destroy(); // SIGTERM: shutdown hooks run

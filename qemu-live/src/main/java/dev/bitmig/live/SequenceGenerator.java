@@ -1,0 +1,165 @@
+package dev.bitmig.live;
+
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Bitmap;
+import dev.bitmig.model.Geometry;
+import dev.bitmig.model.Node;
+import dev.bitmig.model.NodeId;
+import dev.bitmig.model.Outcome;
+import dev.bitmig.model.Policies;
+import dev.bitmig.model.RunState;
+import dev.bitmig.model.Spec;
+import dev.bitmig.model.World;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static dev.bitmig.model.NodeId.SOURCE;
+import static dev.bitmig.model.NodeId.TARGET;
+
+/**
+ * Random model action sequences (at most {@link #MAX_STEPS} steps), deterministic by seed, biased toward the shapes of
+ * the 2018 thread: persistent bitmaps, guest writes, quit and relaunch (so that IN_USE entries exist), an incoming
+ * target, a migration with or without the capability, completion, handover then cancel or failure, target writes,
+ * crashes, relaunches and cont on the source. The walk follows the model (QEMU_UPSTREAM) so that most steps are valid,
+ * and it never emits a step that {@link LiveSystem} cannot map (Activate, Backup, Inactivate outside a migration,
+ * anything aimed at the target held between handover and completion).
+ */
+public final class SequenceGenerator {
+    public static final int MAX_STEPS = 12;
+    private static final String[] NAMES = {"a", "b"};
+    private static final int[] GRANULARITIES = {1, 1, 2, 4};
+
+    private final Geometry geometry;
+    private final Spec spec;
+
+    public SequenceGenerator(Geometry geometry) {
+        this.geometry = geometry;
+        this.spec = new Spec(Policies.QEMU_UPSTREAM, geometry);
+    }
+
+    public List<Action> generate(long seed) {
+        Random r = new Random(seed);
+        int length = 6 + r.nextInt(MAX_STEPS - 5);
+        World w = World.initial(geometry);
+        List<Action> out = new ArrayList<>();
+        while (out.size() < length) {
+            Action a = choose(w, r);
+            out.add(a);
+            Outcome o = spec.apply(w, a);
+            if (o instanceof Outcome.Next n) {
+                w = n.world();
+            }
+        }
+        return out;
+    }
+
+    private record Weighted(double weight, Action action) {
+    }
+
+    private Action choose(World w, Random r) {
+        List<Weighted> c = new ArrayList<>();
+        Node s = w.source();
+        Node t = w.target();
+        boolean migrating = w.migration().isActive();
+        boolean handedOver = migrating && w.migration().handedOver();
+
+        if (!s.isOn()) {
+            c.add(new Weighted(6, new Action.Launch(SOURCE, false)));
+        }
+        if (!t.isOn() && !migrating) {
+            c.add(new Weighted(s.isActive() ? 4 : 1, new Action.Launch(TARGET, true)));
+            c.add(new Weighted(0.3, new Action.Launch(TARGET, false)));
+        }
+        if (s.isActive() && !handedOver) {
+            if (s.bitmaps().size() < 2) {
+                String name = s.bitmaps().containsKey("a") ? "b" : "a";
+                c.add(new Weighted(s.bitmaps().isEmpty() ? 6 : 2, new Action.BitmapAdd(SOURCE, name,
+                        GRANULARITIES[r.nextInt(GRANULARITIES.length)], r.nextInt(10) < 8, r.nextInt(10) < 1)));
+            }
+            c.add(new Weighted(3, write(SOURCE, r)));
+            bitmapOps(c, SOURCE, s, r);
+        }
+        if (s.isOn() && !migrating && !handedOver && s.run() != RunState.INMIGRATE) {
+            c.add(new Weighted(1.2, new Action.Quit(SOURCE)));
+            c.add(new Weighted(0.4, new Action.Crash(SOURCE)));
+            if (s.run() == RunState.POSTMIGRATE || s.run() == RunState.PAUSED) {
+                c.add(new Weighted(3, new Action.Cont(SOURCE)));
+            }
+            if (s.run() == RunState.RUNNING || s.run() == RunState.POSTMIGRATE) {
+                c.add(new Weighted(0.3, new Action.Stop(SOURCE)));
+            }
+        }
+        if (!migrating && t.run() == RunState.INMIGRATE && s.isActive()) {
+            c.add(new Weighted(8, new Action.MigrateStart(r.nextInt(4) != 0)));
+        }
+        if (migrating && !handedOver) {
+            c.add(new Weighted(3, new Action.MigrateComplete()));
+            c.add(new Weighted(2.5, new Action.Inactivate(SOURCE)));
+            c.add(new Weighted(0.7, new Action.MigrateCancel()));
+            c.add(new Weighted(0.7, new Action.MigrateFail(Action.FailPoint.BEFORE_HANDOVER)));
+            c.add(new Weighted(0.7, new Action.MigrateFail(Action.FailPoint.AFTER_HANDOVER)));
+            c.add(new Weighted(0.4, new Action.Crash(TARGET)));
+            c.add(new Weighted(0.2, new Action.Quit(TARGET)));
+            c.add(new Weighted(0.2, new Action.Crash(SOURCE)));
+        }
+        if (handedOver) {
+            c.add(new Weighted(3, new Action.MigrateComplete()));
+            c.add(new Weighted(2, new Action.MigrateCancel()));
+            c.add(new Weighted(2, new Action.MigrateFail(Action.FailPoint.AFTER_HANDOVER)));
+            c.add(new Weighted(0.8, new Action.ForeignWrite(Action.Writer.AWARE, r.nextInt(geometry.clusters()), 1)));
+            c.add(new Weighted(0.5, new Action.Cont(SOURCE)));
+            c.add(new Weighted(0.3, new Action.Crash(SOURCE)));
+        }
+        if (t.isActive()) {
+            c.add(new Weighted(3, write(TARGET, r)));
+            c.add(new Weighted(1.5, new Action.Quit(TARGET)));
+            c.add(new Weighted(1.5, new Action.Crash(TARGET)));
+            bitmapOps(c, TARGET, t, r);
+        }
+        if (!s.isActive() && !t.isActive() && !migrating) {
+            c.add(new Weighted(0.8, new Action.ForeignWrite(Action.Writer.AWARE, r.nextInt(geometry.clusters()), 1)));
+            c.add(new Weighted(0.3, new Action.ForeignWrite(Action.Writer.UNAWARE, r.nextInt(geometry.clusters()), 1)));
+        }
+        if (c.isEmpty()) {
+            c.add(new Weighted(1, s.isOn() ? new Action.Quit(SOURCE) : new Action.Launch(SOURCE, false)));
+        }
+        double total = c.stream().mapToDouble(Weighted::weight).sum();
+        double x = r.nextDouble() * total;
+        for (Weighted wa : c) {
+            x -= wa.weight();
+            if (x <= 0) {
+                return wa.action();
+            }
+        }
+        return c.get(c.size() - 1).action();
+    }
+
+    private Action write(NodeId n, Random r) {
+        int first = r.nextInt(geometry.clusters());
+        int count = 1 + r.nextInt(Math.min(2, geometry.clusters() - first));
+        return new Action.GuestWrite(n, first, count);
+    }
+
+    private static void bitmapOps(List<Weighted> c, NodeId n, Node node, Random r) {
+        if (node.bitmaps().isEmpty()) {
+            return;
+        }
+        List<String> names = new ArrayList<>(node.bitmaps().keySet().toJavaList());
+        String name = names.get(r.nextInt(names.size()));
+        Bitmap b = node.bitmaps().get(name).get();
+        c.add(new Weighted(0.4, new Action.BitmapRemove(n, name)));
+        c.add(new Weighted(0.4, new Action.BitmapClear(n, name)));
+        c.add(new Weighted(0.4, b.enabled() ? new Action.BitmapDisable(n, name) : new Action.BitmapEnable(n, name)));
+        if (names.size() > 1) {
+            String other = names.get(0).equals(name) ? names.get(1) : names.get(0);
+            c.add(new Weighted(0.3, new Action.BitmapMerge(n, name, io.vavr.collection.List.of(other))));
+        }
+    }
+
+    /** NAMES is kept for documentation of the generator's vocabulary. */
+    static List<String> names() {
+        return List.of(NAMES);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.bitmig.live;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Verdicts on known disagreement signatures, decided by reading QEMU's source (qemu/qemu: block/qcow2-bitmap.c,
+ * block/dirty-bitmap.c, migration/block-dirty-bitmap.c, migration/migration.c, block.c). A signature not listed here
+ * is reported as undecided.
+ */
+final class Verdicts {
+    private Verdicts() {
+    }
+
+    record Verdict(String verdict, String explanation) {
+    }
+
+    private static final Map<String, Verdict> KNOWN = new LinkedHashMap<>();
+
+    static {
+        KNOWN.put("source bitmap busy", new Verdict("model-wrong",
+                "migration/block-dirty-bitmap.c dirty_bitmap_save_complete() sends the bits and COMPLETE records and "
+                        + "then calls dirty_bitmap_save_cleanup() -> dirty_bitmap_do_save_cleanup(), which clears busy "
+                        + "(bdrv_dirty_bitmap_set_busy(false)) on every migrated source bitmap; migration.c runs this "
+                        + "in qemu_savevm_state_complete_precopy() before bdrv_inactivate_all(). So after handover the "
+                        + "source's bitmaps are no longer busy, while the model clears busy only at MigrateComplete or "
+                        + "when the migration ends. Harmless for the invariants, but the model's busy window is too long."));
+        KNOWN.put("target bitmap busy", KNOWN.get("source bitmap busy"));
+        KNOWN.put("source node readable", new Verdict("model-wrong",
+                "block/qcow2.c qcow2_co_invalidate_cache(): when qcow2_do_open() fails during activation (here "
+                        + "'Could not reopen qcow2 layer: Bitmap already exists: a') it sets bs->drv = NULL. The node "
+                        + "is left without a driver: query-named-block-nodes fails with 'Block device drive0 is "
+                        + "ejected' and I/O fails with 'No medium found'. The model keeps the node inactive with its "
+                        + "bitmaps in RAM. QEMU's behaviour is deliberate (the node's state is unknown after a failed "
+                        + "reopen); the model should drop the node's bitmaps and refuse everything on it."));
+        KNOWN.put("target node readable", KNOWN.get("source node readable"));
+        KNOWN.put("GuestWrite error text", new Verdict("model-wrong",
+                "The model's text 'write failed: Operation not permitted' is not what QEMU 7.2 prints through HMP "
+                        + "qemu-io: on an inactive node qemu-io's BlockBackend cannot get WRITE permission and prints "
+                        + "'Block node is read-only' (block.c bdrv_node_refresh_perm / qemu-io-cmds.c command()); on a "
+                        + "node whose driver is gone it is 'write failed: No medium found'. Both refuse the write, so "
+                        + "only the text is wrong."));
+        KNOWN.put("MigrateStart error text", new Verdict("model-wrong",
+                "The connection error text depends on the transport and version; QEMU 7.2 with a unix: URI reports "
+                        + "the socket error from qio_channel_socket_connect (e.g. 'No such file or directory' when no "
+                        + "incoming QEMU listens), not the model's 'Failed to connect socket: Connection refused'."));
+        KNOWN.put("target process", new Verdict("model-wrong",
+                "Lifecycle.abandonMigration assumes that the incoming QEMU exits when the source goes away. After "
+                        + "handover the source has already written the whole precopy stream (bits, COMPLETE records, "
+                        + "EOS) before it waits on the return path (migration.c migration_completion); if the source "
+                        + "then dies, the target still reads a complete stream, finishes loading, activates and runs "
+                        + "(process_incoming_migration_bh). The model should let the target complete when the source "
+                        + "dies after handover."));
+        KNOWN.put("MigrateStart outcome", new Verdict("model-wrong",
+                "migration.c migrate_prepare() refuses a new migration while the run state is postmigrate: 'Can't "
+                        + "migrate the vm that was paused due to previous migration'. A source that was stopped, then "
+                        + "failed a migration after handover, is activated again but stays postmigrate "
+                        + "(migration_iteration_finish), and the model accepts MigrateStart there."));
+        KNOWN.put("Cont error text", new Verdict("undecided (QEMU suspected)",
+                "After a cont that was refused for the image lock, and the target's quit storing the bitmap, QEMU's "
+                        + "second cont fails reopening the qcow2 layer with \"Bitmap '' doesn't satisfy the "
+                        + "constraints\" (a directory it cannot parse) instead of the model's 'Bitmap already exists'. "
+                        + "block.c bdrv_activate() calls the driver's invalidate (qcow2_co_invalidate_cache: close + "
+                        + "open, which re-reads the header and bitmap directory) before the permission refresh that "
+                        + "fails on the lock, so the refused cont already reopened the qcow2 layer under a running "
+                        + "target; the exact path to the unparsable directory was not traced in the time available."));
+        KNOWN.put("Cont outcome", KNOWN.get("Cont error text"));
+        KNOWN.put("target node readable", new Verdict("QEMU-wrong (minor)",
+                "An incoming (inactive) target keeps the qcow2 header it read at open. After the source's quit "
+                        + "and a bitmap-aware qemu-io rewrote the bitmap directory elsewhere, query-named-block-nodes "
+                        + "on the target reads the directory at the stale offset (qcow2_get_specific_info -> "
+                        + "qcow2_get_bitmap_info_list) and fails with 'Bitmap extra data is not supported' (or the node "
+                        + "ends without a driver after a failed activation, as for the source). The model keeps no "
+                        + "per-node copy of the header, so it cannot predict this."));
+        KNOWN.put("Launch outcome", new Verdict("undecided (harness)",
+                "A launch of the incoming target failed without a message in 1 of 1000 sequences and did not "
+                        + "reproduce while shrinking: most likely a start-up race in the harness, not QEMU or the model."));
+        KNOWN.put("violation NoSilentLoss (model predicts it)", new Verdict("QEMU-wrong",
+                "Real QEMU loses the persistent bitmap exactly as the model predicts: a migration with the "
+                        + "dirty-bitmaps capability that fails or is cancelled before the source inactivates leaves "
+                        + "skip_store set (migration/block-dirty-bitmap.c init_dirty_bitmap_migration sets it, "
+                        + "dirty_bitmap_do_save_cleanup does not reset it, and block.c bdrv_activate resets it only "
+                        + "for nodes that were inactive). qcow2_store_persistent_dirty_bitmaps then skips the bitmap "
+                        + "at quit, the IN_USE entry stays, and the next open loads it inconsistent: the data is gone "
+                        + "with no message."));
+        KNOWN.put("violation NoUnderReport (model predicts it)", new Verdict("QEMU-wrong",
+                "Real QEMU under-reports exactly as the model predicts: after a successful migration with the "
+                        + "capability the source keeps its skip_store bitmaps in RAM; after the target writes and dies "
+                        + "(or is stopped), cont on the source activates the node, qcow2_load_dirty_bitmaps skips the "
+                        + "IN_USE entry because a same-named bitmap is in RAM (a505475b95), and the stale RAM copy "
+                        + "does not report the target's writes. Nothing detects that the image changed meanwhile "
+                        + "(the 'generation' TODO in block/qcow2.c qcow2_do_open)."));
+    }
+
+    static Verdict of(String signature) {
+        for (var e : KNOWN.entrySet()) {
+            if (signature.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return new Verdict("undecided", "not yet traced in QEMU's source");
+    }
+}
