@@ -62,7 +62,8 @@ final class Lifecycle {
     Either<String, World> handover(World w) {
         Node source = w.node(NodeId.SOURCE);
         boolean wasRunning = source.run() == RunState.RUNNING;
-        World sent = receiveBits(w);
+        // dirty_bitmap_save_complete: the source's bitmaps stop being busy once their data has gone out.
+        World sent = Persistence.updateAll(receiveBits(w), NodeId.SOURCE, w.migration().riding(), b -> b.withBusy(false));
         World stopped = sent.withNode(NodeId.SOURCE, sent.node(NodeId.SOURCE).withRun(RunState.PAUSED));
         Either<String, World> inactive = source.isActive() ? inactivate(stopped, NodeId.SOURCE) : Either.right(stopped);
         return inactive.map(next -> next.withMigration(next.migration().handover(wasRunning)));

@@ -47,6 +47,9 @@ public final class QemuErrors {
     public static final String WRITE_LOCK = "Failed to get \"write\" lock";
     public static final String SHARED_WRITE_LOCK = "Failed to get shared \"write\" lock";
     public static final String WRITE_NOT_PERMITTED = "write failed: Operation not permitted";
+    /** HMP qemu-io on a node that is inactive or opened read-only (seen on QEMU 7.2). */
+    public static final String NODE_READ_ONLY = "Block node is read-only";
+    public static final String PAUSED_BY_MIGRATION = "Can't migrate the vm that was paused due to previous migration";
     public static final String WRITE_OUT_OF_RANGE = "write failed: Input/output error";
     public static final String MIGRATION_IN_PROGRESS = "There's a migration process in progress";
     public static final String NO_MIGRATION = "bitmig: no migration is in progress";

@@ -45,10 +45,10 @@ final class Transitions {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
             if (!geometry.inBounds(a.first(), a.count())) return rejected(QemuErrors.WRITE_OUT_OF_RANGE);
-            // R13 (block/io.c bdrv_aligned_pwritev): no writes to an inactive or read-only node, or one with readonly bitmaps.
-            if (!n.isActive() || n.readOnly() || n.bitmaps().values().exists(Bitmap::readonly)) {
-                return rejected(QemuErrors.WRITE_NOT_PERMITTED);
-            }
+            // No writes to an inactive or read-only node (block/block-backend.c), and R13 (block/io.c
+            // bdrv_aligned_pwritev): none to a node with readonly bitmaps.
+            if (!n.isActive() || n.readOnly()) return rejected(QemuErrors.NODE_READ_ONLY);
+            if (n.bitmaps().values().exists(Bitmap::readonly)) return rejected(QemuErrors.WRITE_NOT_PERMITTED);
 
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
             World recorded = w.withNode(a.node(), n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
@@ -145,6 +145,8 @@ final class Transitions {
             if (!source.isOn()) return rejected(QemuErrors.notRunning(NodeId.SOURCE));
             if (w.migration().isActive()) return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             if (source.run() == RunState.INMIGRATE) return rejected(QemuErrors.GUEST_INCOMING);
+            // migration/migration.c migrate_prepare: a source paused by a completed migration cannot migrate again.
+            if (source.run() == RunState.POSTMIGRATE) return rejected(QemuErrors.PAUSED_BY_MIGRATION);
             if (!source.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
             if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
 

@@ -111,7 +111,7 @@ class BitmapCommandsTest {
     @Test
     void aWriteToAnInactiveNodeIsNotPermitted() {
         World w = run(new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
-        assertThat(rejection(w, new Action.GuestWrite(SOURCE, 0, 1))).isEqualTo("write failed: Operation not permitted");
+        assertThat(rejection(w, new Action.GuestWrite(SOURCE, 0, 1))).isEqualTo("Block node is read-only");
     }
 
     @Test

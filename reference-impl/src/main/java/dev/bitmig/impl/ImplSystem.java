@@ -187,7 +187,8 @@ public final class ImplSystem implements Driver, Host {
         public Void visit(Action.GuestWrite a) {
             BlockNode n = running(a.node());
             if (!geometry.inBounds(a.first(), a.count())) reject(QemuErrors.WRITE_OUT_OF_RANGE);
-            if (!n.isActive() || n.readOnly() || n.anyReadonly()) reject(QemuErrors.WRITE_NOT_PERMITTED);
+            if (!n.isActive() || n.readOnly()) reject(QemuErrors.NODE_READ_ONLY);
+            if (n.anyReadonly()) reject(QemuErrors.WRITE_NOT_PERMITTED);
             n.markDirty(a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER);
             image.writeData(a.node(), a.first(), a.count());
             return null;
@@ -493,6 +494,13 @@ public final class ImplSystem implements Driver, Host {
             }
             receiveBits();
         }
+        // dirty_bitmap_save_complete: the source's bitmaps stop being busy once their data has gone out.
+        for (String name : migration.riding) {
+            DirtyBitmap b = source.bitmap(name);
+            if (b != null) {
+                b.setBusy(false);
+            }
+        }
         source.setRun(RunState.PAUSED);
         if (source.isActive()) {
             inactivate(NodeId.SOURCE);
@@ -568,6 +576,7 @@ public final class ImplSystem implements Driver, Host {
         if (!source.isOn()) reject(QemuErrors.notRunning(NodeId.SOURCE));
         if (migration.isActive()) reject(QemuErrors.MIGRATION_IN_PROGRESS);
         if (source.run() == RunState.INMIGRATE) reject(QemuErrors.GUEST_INCOMING);
+        if (source.run() == RunState.POSTMIGRATE) reject(QemuErrors.PAUSED_BY_MIGRATION);
         if (!source.isActive()) reject(QemuErrors.NODE_INACTIVE);
         if (target.run() != RunState.INMIGRATE) reject(QemuErrors.CONNECTION_REFUSED);
 
