@@ -51,6 +51,20 @@ class SeededFaultsAreCaughtTest {
             new Case(Fault.DROP_ON_INACTIVATE_KEEPS_TRANSIENT, Policies.DROP_ON_INACTIVATE, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.START_ENABLED_FLAG_IGNORED_BY_TARGET, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)));
 
+    /** Each fault's figures, as the run measured them: target/seeded-faults.md (for the closing note and the report). */
+    private static synchronized void record(String row) {
+        try {
+            java.nio.file.Path f = java.nio.file.Path.of("target", "seeded-faults.md");
+            if (!java.nio.file.Files.exists(f)) {
+                java.nio.file.Files.createDirectories(f.getParent());
+                java.nio.file.Files.writeString(f, "| fault | caught by | chains to first failure | ms to first failure | shrunk length |\n|---|---|---|---|---|\n");
+            }
+            java.nio.file.Files.writeString(f, "| " + row + " |\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> theRandomChainsCatchEverySeededFaultWithTheDefaultTries() {
         return CASES.toJavaStream().map(c -> DynamicTest.dynamicTest(c.fault().name(), () -> {
@@ -60,6 +74,8 @@ class SeededFaultsAreCaughtTest {
             assertThat(c.checks()).as("check that caught %s: %s", c.fault(), r.failure().get())
                     .contains(r.failure().get().check());
             Trace t = r.counterexample().get();
+            record(c.fault().name() + " | " + r.failure().get().check().title() + " | " + r.chainsToFirstFailure() + " | "
+                    + String.format(java.util.Locale.ROOT, "%.1f", r.nanosToFirstFailure() / 1e6) + " | " + t.actions().size());
             assertThat(t.actions().size()).as("shrunk counterexample of %s: %s", c.fault(), t.actions())
                     .isBetween(1, LONGEST);
             assertThat(Replay.of(t).reproduces()).as("the saved trace replays").isTrue();
