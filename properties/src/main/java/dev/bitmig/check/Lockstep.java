@@ -33,9 +33,14 @@ public final class Lockstep {
     private int logSeen;
 
     public Lockstep(Policy policy, Geometry geometry, World initial, Set<Fault> faults) {
+        this(policy, geometry, initial, faults, ImplSystem.Store.MEMORY);
+    }
+
+    /** As {@link #Lockstep(Policy, Geometry, World, Set)}, with the implementation's image kept as {@code store} says. */
+    public Lockstep(Policy policy, Geometry geometry, World initial, Set<Fault> faults, ImplSystem.Store store) {
         this.spec = new Spec(policy, geometry);
         this.world = initial;
-        this.impl = ImplSystem.concretize(policy, geometry, initial, faults);
+        this.impl = ImplSystem.concretize(policy, geometry, initial, faults, store);
         this.logSeen = impl.storeLog().size();
     }
 

@@ -70,12 +70,20 @@ public final class ImplSystem implements Driver, Host {
     private final Set<dev.bitmig.impl.stream.StreamFault> streamFaults;
     private BlockNode source;
     private BlockNode target;
-    private final InMemoryImageStore image;
+    private final ImageStore image;
+
+    /** Where the implementation keeps the image: a logged in-memory directory, or a real qcow2 file in memory. */
+    public enum Store { MEMORY, QCOW2 }
     private final MigrationState migration = new MigrationState();
     private long wireBytes;
 
     /** A source QEMU running on a fresh image; the target is off (as {@link World#initial}). */
     public ImplSystem(Policy policy, Geometry geometry, Set<Fault> faults) {
+        this(policy, geometry, faults, Store.MEMORY);
+    }
+
+    /** As {@link #ImplSystem(Policy, Geometry, Set)}, with the image kept as {@code store} says. */
+    public ImplSystem(Policy policy, Geometry geometry, Set<Fault> faults, Store store) {
         this.modelPolicy = policy;
         this.policy = ImplPolicy.of(policy);
         this.geometry = geometry;
@@ -84,7 +92,9 @@ public final class ImplSystem implements Driver, Host {
         this.disk = new Disk(geometry.clusters(), Fault.hbitmapFaults(this.faults));
         this.source = new BlockNode(RunState.RUNNING, BlockState.ACTIVE, false);
         this.target = BlockNode.off();
-        this.image = new InMemoryImageStore(geometry.clusters(), id -> node(id).isActive());
+        this.image = store == Store.QCOW2
+                ? new dev.bitmig.impl.store.Qcow2ImageStore(geometry.clusters(), Disk.CLUSTER, id -> node(id).isActive())
+                : new InMemoryImageStore(geometry.clusters(), id -> node(id).isActive());
         image.setOwner(Optional.of(NodeId.SOURCE));
     }
 
@@ -736,7 +746,12 @@ public final class ImplSystem implements Driver, Host {
 
     /** The implementation state that a model world describes (its ghost is ignored). */
     public static ImplSystem concretize(Policy policy, Geometry geometry, World w, Set<Fault> faults) {
-        ImplSystem s = new ImplSystem(policy, geometry, faults);
+        return concretize(policy, geometry, w, faults, Store.MEMORY);
+    }
+
+    /** As {@link #concretize(Policy, Geometry, World, Set)}, with the image kept as {@code store} says. */
+    public static ImplSystem concretize(Policy policy, Geometry geometry, World w, Set<Fault> faults, Store store) {
+        ImplSystem s = new ImplSystem(policy, geometry, faults, store);
         for (NodeId id : NodeId.values()) {
             s.setNode(id, s.concreteNode(w.node(id)));
         }

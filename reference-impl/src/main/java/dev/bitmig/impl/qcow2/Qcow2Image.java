@@ -655,6 +655,57 @@ public final class Qcow2Image implements Closeable {
         if (e.inUse()) {
             throw new IllegalStateException("bitmap '" + name + "' is IN_USE: its data may be inconsistent");
         }
+        return readData(e);
+    }
+
+    /**
+     * What is physically on the image, for a store that shows it whole: every directory entry even while autoclear
+     * bit 0 is clear (QEMU then ignores them), with each entry's data even when it is IN_USE. The image is validated
+     * as on open; nothing is written.
+     */
+    public java.util.SortedMap<String, Qcow2Bitmap> physicalBitmaps(java.util.Map<String, BitmapDirectoryEntry> entriesOut)
+            throws IOException {
+        checkUsable();
+        List<BitmapDirectoryEntry> savedEntries = entries;
+        Map<String, long[]> savedTables = tables;
+        Map<Long, String> savedOwners = new HashMap<>(owners);
+        boolean loadedHere = hasBitmapsExtension && !bitmapsConsistent();
+        try {
+            if (loadedHere) {
+                loadDirectory(layer.length());
+            }
+            java.util.SortedMap<String, Qcow2Bitmap> out = new TreeMap<>();
+            for (BitmapDirectoryEntry e : entries) {
+                out.put(e.name(), readData(e));
+                entriesOut.put(e.name(), e);
+            }
+            return out;
+        } finally {
+            if (loadedHere) {
+                entries = savedEntries;
+                tables = savedTables;
+                owners.clear();
+                owners.putAll(savedOwners);
+            }
+        }
+    }
+
+    /** Clears autoclear bit 0 and nothing else, as a tool without bitmap support must before it writes. */
+    public void clearAutoclearBit0() throws IOException {
+        checkWritable();
+        if ((autoclearFeatures & AUTOCLEAR_BITMAPS) == 0) {
+            return;
+        }
+        broken = true;
+        layer.write(0, encodeHeader(hasBitmapsExtension, autoclearFeatures & ~AUTOCLEAR_BITMAPS, nbBitmaps,
+                directorySize, directoryOffset));
+        layer.flush();
+        reload();
+        broken = false;
+    }
+
+    private Qcow2Bitmap readData(BitmapDirectoryEntry e) throws IOException {
+        String name = e.name();
         long nbits = Qcow2Bitmap.granules(diskSize, e.granularityBits());
         long[] words = new long[(int) ceilDiv(nbits, 64)];
         int wordsPerCluster = clusterSize / 8;

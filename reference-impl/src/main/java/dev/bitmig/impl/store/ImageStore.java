@@ -44,4 +44,7 @@ public interface ImageStore {
 
     /** Every write so far, in order. */
     List<StoreWrite> log();
+
+    /** Restores a given state without logging (for building an implementation from a model world). */
+    void restore(int clock, int[] stamps, boolean autoclear, SortedMap<String, StoredEntry> dir, Optional<NodeId> owner);
 }

@@ -28,7 +28,7 @@ public final class InMemoryImageStore implements ImageStore {
         this.isActive = isActive;
     }
 
-    /** Restores a given state without logging (for building an implementation from a model world). */
+    @Override
     public void restore(int clock, int[] stamps, boolean autoclear, SortedMap<String, StoredEntry> dir,
                         Optional<NodeId> owner) {
         this.clock = clock;
