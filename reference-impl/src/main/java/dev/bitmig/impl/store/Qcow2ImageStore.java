@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,16 +26,11 @@ import java.util.function.Predicate;
  * with QEMU's protocols by {@link Qcow2Image}. Guest data is not stored: the write clock and the per-cluster stamps
  * are kept beside the file. Every write is logged, like {@link InMemoryImageStore}.
  */
-public final class Qcow2ImageStore implements ImageStore {
+public final class Qcow2ImageStore extends LoggedImageStore {
     private static final int CLUSTER_BITS = 16;
-    private final Predicate<NodeId> isActive;
     private final long diskBytes;
-    private final int[] lastWrite;
-    private final List<StoreWrite> log = new ArrayList<>();
     private final WriteLayerFactory layers;
     private Qcow2Image image;
-    private int clock;
-    private Optional<NodeId> owner = Optional.empty();
 
     /** Where a fresh image lives. */
     @FunctionalInterface
@@ -50,9 +44,8 @@ public final class Qcow2ImageStore implements ImageStore {
     }
 
     public Qcow2ImageStore(int clusters, long clusterBytes, Predicate<NodeId> isActive, WriteLayerFactory layers) {
-        this.isActive = isActive;
+        super(clusters, isActive);
         this.diskBytes = clusters * clusterBytes;
-        this.lastWrite = new int[clusters];
         this.layers = layers;
         this.image = create();
     }
@@ -68,11 +61,6 @@ public final class Qcow2ImageStore implements ImageStore {
     /** The qcow2 image itself (for checks such as leaks and double references). */
     public Qcow2Image qcow2() {
         return image;
-    }
-
-    private void logged(StoreWrite.Op op, NodeId writer, String detail) {
-        boolean active = writer != null && isActive.test(writer);
-        log.add(new StoreWrite(op, Optional.ofNullable(writer), active, detail));
     }
 
     @Override
@@ -190,23 +178,9 @@ public final class Qcow2ImageStore implements ImageStore {
     }
 
     @Override
-    public void writeData(NodeId writer, int first, int count) {
-        if (count <= 0) {
-            return;
-        }
-        logged(StoreWrite.Op.DATA, writer, first + "+" + count);
-        clock++;
-        for (int c = first; c < first + count; c++) {
-            lastWrite[c] = clock;
-        }
-    }
-
-    @Override
     public void restore(int clock, int[] stamps, boolean autoclear, SortedMap<String, StoredEntry> dir,
                         Optional<NodeId> owner) {
-        this.clock = clock;
-        System.arraycopy(stamps, 0, lastWrite, 0, lastWrite.length);
-        this.owner = owner;
+        restoreData(clock, stamps, owner);
         image = create();
         apply(dir);
         if (!autoclear && !dir.isEmpty()) {
@@ -216,30 +190,5 @@ public final class Qcow2ImageStore implements ImageStore {
                 throw new UncheckedIOException(e);
             }
         }
-    }
-
-    @Override
-    public int clock() {
-        return clock;
-    }
-
-    @Override
-    public int[] lastWrite() {
-        return lastWrite.clone();
-    }
-
-    @Override
-    public Optional<NodeId> owner() {
-        return owner;
-    }
-
-    @Override
-    public void setOwner(Optional<NodeId> o) {
-        owner = o;
-    }
-
-    @Override
-    public List<StoreWrite> log() {
-        return Collections.unmodifiableList(log);
     }
 }
