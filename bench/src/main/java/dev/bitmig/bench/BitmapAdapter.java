@@ -421,7 +421,7 @@ public abstract class BitmapAdapter {
 
     /**
      * The model's representation: an immutable vavr {@code SortedSet<Integer>} of dirty granules (granularity 1
-     * cluster), changed with the model's own helpers ({@link Granules#covering}). Its "serialized form" is QEMU's
+     * cluster), changed one granule at a time with {@code add}/{@code remove}. Its "serialized form" is QEMU's
      * little-endian last level, as {@code ImplSystem.concretize} would produce from it.
      */
     static final class M extends BitmapAdapter {
@@ -443,14 +443,22 @@ public abstract class BitmapAdapter {
 
         @Override
         public void write(long offset, long length) {
-            int first = (int) firstBit(offset);
-            int count = (int) (lastBit(offset, length) - first + 1);
-            granules = granules.addAll(Granules.covering(first, count, 1));
+            // Element by element: vavr's addAll of a TreeSet is a union that walks both trees, O(n) per write,
+            // which is what Bitmap.record pays in the model; add keeps a write at O(k log n).
+            SortedSet<Integer> g = granules;
+            for (int b = (int) firstBit(offset), last = (int) lastBit(offset, length); b <= last; b++) {
+                g = g.add(b);
+            }
+            granules = g;
         }
 
         @Override
         public void resetAligned(long firstBit, long n) {
-            granules = granules.removeAll(TreeSet.range((int) firstBit, (int) (firstBit + n)));
+            SortedSet<Integer> g = granules;
+            for (int b = (int) firstBit, end = (int) (firstBit + n); b < end; b++) {
+                g = g.remove(b);
+            }
+            granules = g;
         }
 
         @Override
