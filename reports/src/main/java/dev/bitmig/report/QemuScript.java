@@ -124,7 +124,9 @@ final class QemuScript {
                 .append("class Test").append(className).append("(iotests.QMPTestCase):\n")
                 .append("    def setUp(self):\n")
                 .append("        qemu_img_create('-f', iotests.imgfmt, disk, '").append(disk).append("')\n")
-                .append("        self.vm = {}\n\n")
+                .append("        self.vm = {}\n")
+                .append("        # the initial world ").append(t.initial().name()).append('\n')
+                .append(prelude(t).map(QemuScript::py).mkString()).append('\n')
                 .append("    def launch(self, name, incoming=False, read_only=False):\n")
                 .append("        vm = iotests.VM(path_suffix=name).add_drive(disk, 'node-name=drive0'\n")
                 .append("                                                + (',read-only=on' if read_only else ''))\n")
@@ -133,13 +135,9 @@ final class QemuScript {
                 .append("    def tearDown(self):\n        for vm in self.vm.values():\n            vm.shutdown()\n")
                 .append("        os.remove(disk)\n\n")
                 .append("    def test_counterexample(self):\n");
-        List<Action> all = prelude(t).appendAll(t.actions());
-        int preludeLen = prelude(t).size();
-        for (int i = 0; i < all.size(); i++) {
-            if (i == preludeLen) {
-                b.append("        # --- the counterexample\n");
-            }
-            b.append(py(all.get(i)));
+        int step = 0;
+        for (Action a : t.actions()) {
+            b.append("        # step ").append(++step).append(": ").append(a).append('\n').append(py(a));
         }
         b.append("        # Expected failure under ").append(t.policy()).append(": ").append(t.invariant()).append('\n')
                 .append("        # ").append(t.message()).append('\n');

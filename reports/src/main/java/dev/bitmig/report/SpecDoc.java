@@ -67,12 +67,12 @@ final class SpecDoc {
                 String l = body.get(k);
                 Matcher g = GUARD.matcher(l);
                 if (g.matches()) {
-                    guards.add("if " + readable(g.group(1)) + " → rejected: " + g.group(2));
+                    guards.add("if " + readable(g.group(1)) + " → rejected: " + g.group(2).replace("QemuErrors.", ""));
                 } else if (l.startsWith("if (") && l.endsWith("{") && k + 2 < body.size()
                         && body.get(k + 1).startsWith("return rejected(") && body.get(k + 2).equals("}")) {
                     String rej = body.get(k + 1);
                     guards.add("if " + readable(l.substring(4, l.length() - 3)) + " → rejected: "
-                            + rej.substring("return rejected(".length(), rej.length() - 2));
+                            + rej.substring("return rejected(".length(), rej.length() - 2).replace("QemuErrors.", ""));
                     k += 2;
                 } else if (!l.isEmpty()) {
                     effect.add(l.startsWith("//") ? l.substring(2).strip() : l);
@@ -123,7 +123,7 @@ final class SpecDoc {
                 if (lines[i].contains(" " + hook + "(") && lines[i].contains("public")) {
                     String body = i + 1 < lines.length ? lines[i + 1].strip() : "";
                     String doc = javadocAbove(lines, i);
-                    if (body.matches("return (BASE|UPSTREAM|base|upstream)\\w*\\." + hook + "\\(.*")) {
+                    if (body.matches("return (BASE|UPSTREAM|base|upstream)\\w*\\." + hook + "\\([^()]*\\);")) {
                         found = "as " + Policies.QEMU_UPSTREAM.name() + (doc.isEmpty() ? "" : " — " + doc);
                     } else {
                         found = doc.isEmpty() ? "(undocumented)" : doc;
