@@ -117,6 +117,12 @@ final class SpecDoc {
         String src = Files.readString(f);
         String[] lines = src.split("\n");
         List<String> out = new ArrayList<>();
+        String base = Policies.QEMU_UPSTREAM.name();
+        Matcher bm = Pattern.compile("static final (\\w+) BASE = ").matcher(src);
+        if (bm.find()) {
+            String baseClass = bm.group(1);
+            base = Policies.ALL.find(q -> q.getClass().getSimpleName().equals(baseClass)).map(Policy::name).getOrElse(baseClass);
+        }
         for (String hook : HOOKS) {
             String found = null;
             for (int i = 0; i < lines.length; i++) {
@@ -124,7 +130,7 @@ final class SpecDoc {
                     String body = i + 1 < lines.length ? lines[i + 1].strip() : "";
                     String doc = javadocAbove(lines, i);
                     if (body.matches("return (BASE|UPSTREAM|base|upstream)\\w*\\." + hook + "\\([^()]*\\);")) {
-                        found = "as " + Policies.QEMU_UPSTREAM.name() + (doc.isEmpty() ? "" : " — " + doc);
+                        found = "as " + base + (doc.isEmpty() ? "" : " — " + doc);
                     } else {
                         found = doc.isEmpty() ? "(undocumented)" : doc;
                     }
