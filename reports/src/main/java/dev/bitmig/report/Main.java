@@ -1,0 +1,345 @@
+package dev.bitmig.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bitmig.check.Bounds;
+import dev.bitmig.check.Check;
+import dev.bitmig.check.ExplorationResult;
+import dev.bitmig.check.Explorer;
+import dev.bitmig.check.RandomChains;
+import dev.bitmig.check.Replay;
+import dev.bitmig.check.Trace;
+import dev.bitmig.check.TraceFormatException;
+import dev.bitmig.check.TraceJson;
+import dev.bitmig.check.Verdict;
+import dev.bitmig.check.VerdictMatrix;
+import dev.bitmig.model.Invariant;
+import dev.bitmig.model.Outcome;
+import dev.bitmig.model.Policies;
+import dev.bitmig.model.Policy;
+import io.vavr.collection.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/**
+ * The bitmig command line. Exit codes: 0 when every checked invariant holds, 1 when one is violated, 2 for bad usage
+ * or bad input (one line on stderr, never a stack trace).
+ */
+@Command(name = "bitmig", mixinStandardHelpOptions = true, version = "bitmig 0.1.0",
+        description = "Executable spec and checker for QEMU dirty bitmaps across live migration.",
+        subcommands = {Main.PoliciesCmd.class, Main.CheckCmd.class, Main.ExploreCmd.class, Main.ReplayCmd.class,
+                Main.ReportCmd.class})
+public final class Main implements Callable<Integer> {
+    public static final int HOLDS = 0;
+    public static final int VIOLATED = 1;
+    public static final int BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line: one-line errors, exit 2 for bad usage and bad input. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("bitmig: " + oneLine(ex.getMessage()) + " (see 'bitmig --help')");
+            err.flush();
+            return BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("bitmig: " + oneLine(ex instanceof BadInput || ex instanceof TraceFormatException
+                    ? ex.getMessage() : ex.toString()));
+            err.flush();
+            return BAD_INPUT;
+        });
+        cl.setExitCodeExceptionMapper(ex -> BAD_INPUT);
+        return cl;
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "error" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return BAD_INPUT;
+    }
+
+    /** Bad input in words: exit 2 with the message. */
+    static final class BadInput extends RuntimeException {
+        BadInput(String message) {
+            super(message);
+        }
+    }
+
+    static List<Policy> policies(String name, boolean all) {
+        if (all) {
+            return Policies.ALL;
+        }
+        if (name == null) {
+            throw new BadInput("give --policy NAME or --all; policies: " + Policies.names().mkString(", "));
+        }
+        return Policy.byName(name).map(List::of).getOrElseThrow(() -> new BadInput(
+                "unknown policy \"" + name + "\"; valid policies: " + Policies.names().mkString(", ")));
+    }
+
+    /** Options shared by check and explore. */
+    static class ExploreOptions {
+        @Option(names = "--policy", paramLabel = "P", description = "one policy (see 'bitmig policies')")
+        String policy;
+        @Option(names = "--all", description = "every policy")
+        boolean all;
+        @Option(names = "--depth", paramLabel = "D", description = "longest action sequence explored (default ${DEFAULT-VALUE})")
+        int depth = Bounds.DEFAULT.depth();
+        @Option(names = "--clusters", paramLabel = "N", description = "disk size in clusters (default ${DEFAULT-VALUE})")
+        int clusters = Bounds.DEFAULT.clusters();
+        @Option(names = "--threads", paramLabel = "T", description = "explorer threads (default: available processors)")
+        int threads = Runtime.getRuntime().availableProcessors();
+        @Option(names = "--json", description = "one JSON document on stdout")
+        boolean json;
+        @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
+        boolean progress;
+
+        Bounds bounds() {
+            if (depth < 0) {
+                throw new BadInput("--depth must not be negative, got " + depth);
+            }
+            if (clusters < 1) {
+                throw new BadInput("--clusters must be at least 1, got " + clusters);
+            }
+            if (threads < 1) {
+                throw new BadInput("--threads must be at least 1, got " + threads);
+            }
+            return Bounds.DEFAULT.withDepth(depth).withClusters(clusters);
+        }
+    }
+
+    @Command(name = "policies", description = "Each policy with its description.")
+    static final class PoliciesCmd implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            for (Policy p : Policies.ALL) {
+                out.println(p.name());
+                out.println("  " + p.description());
+                out.println();
+            }
+            out.flush();
+            return HOLDS;
+        }
+    }
+
+    @Command(name = "explore", description = "Exhaustive exploration only: policy x invariant verdicts.")
+    static class ExploreCmd implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @CommandLine.Mixin
+        ExploreOptionsMixin opts;
+
+        @Override
+        public Integer call() {
+            return run(false);
+        }
+
+        int run(boolean chains) {
+            Bounds bounds = opts.o.bounds();
+            List<Policy> ps = policies(opts.o.policy, opts.o.all);
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            ProgressLine progress = new ProgressLine(err, opts.o.progress || System.console() != null);
+            VerdictMatrix m = VerdictMatrix.explore(ps, bounds, opts.o.threads, progress);
+            progress.done();
+            boolean ok = m.allHold();
+            ObjectNode doc = m.toJson();
+            List<RandomChains.Result> random = List.empty();
+            if (chains) {
+                ArrayNode arr = doc.putArray("random");
+                for (Policy p : ps) {
+                    RandomChains.Result r = new RandomChains(p, bounds, Collections.emptySet(), Check::isRefinement)
+                            .run(opts.seed, opts.tries, Math.max(1, bounds.depth() * 2));
+                    random = random.append(r);
+                    ObjectNode o = arr.addObject();
+                    o.put("policy", p.name());
+                    o.put("seed", opts.seed);
+                    o.put("chains", r.chains());
+                    o.put("steps", r.steps());
+                    o.put("verdict", r.counterexample().isEmpty() ? "agrees" : "refinement failure");
+                    r.counterexample().forEach(t -> {
+                        o.set("counterexample", TraceJson.trace(t));
+                    });
+                    ok &= r.counterexample().isEmpty();
+                }
+                ((ObjectNode) doc.get("configuration")).put("tries", opts.tries).put("seed", opts.seed);
+            }
+            if (opts.o.json) {
+                out.println(doc.toPrettyString());
+            } else {
+                table(out, m);
+                for (int i = 0; i < random.size(); i++) {
+                    RandomChains.Result r = random.get(i);
+                    out.printf("random lockstep %-24s %d chains, %d steps, seed %d: %s%n", ps.get(i).name(),
+                            r.chains(), r.steps(), opts.seed, r.counterexample().isEmpty()
+                                    ? "model and implementation agree"
+                                    : "REFINEMENT FAILURE " + r.failure().map(f -> f.message()).getOrElse(""));
+                }
+            }
+            out.flush();
+            return ok ? HOLDS : VIOLATED;
+        }
+    }
+
+    /** The explore options plus the random-chain options (unused by explore). */
+    static class ExploreOptionsMixin {
+        @CommandLine.Mixin
+        ExploreOptions o;
+        @Option(names = "--tries", paramLabel = "T", description = "random lockstep chains per policy (check only; default ${DEFAULT-VALUE})")
+        int tries = 200;
+        @Option(names = "--seed", paramLabel = "S", description = "seed of the random chains (check only; default ${DEFAULT-VALUE})")
+        long seed = 1;
+    }
+
+    @Command(name = "check", description = "The explorer and the random lockstep chains (model vs implementation).")
+    static final class CheckCmd extends ExploreCmd {
+        @Override
+        public Integer call() {
+            if (opts.tries < 0) {
+                throw new BadInput("--tries must not be negative, got " + opts.tries);
+            }
+            return run(true);
+        }
+    }
+
+    static void table(PrintWriter out, VerdictMatrix m) {
+        out.printf("%-26s %-14s %-9s %s%n", "policy", "invariant", "verdict", "detail");
+        for (ExplorationResult r : m.rows()) {
+            r.verdicts().forEach((inv, v) -> {
+                String detail;
+                if (v instanceof Verdict.Holds h) {
+                    detail = h.states() + " states, depth " + h.depth();
+                } else {
+                    Verdict.Violated x = (Verdict.Violated) v;
+                    detail = "counterexample of " + x.actions().size() + " steps: "
+                            + x.actions().map(Object::toString).mkString(", ") + " — " + x.message();
+                }
+                out.printf("%-26s %-14s %-9s %s%n", r.policy(), inv.title(), v.holds() ? "holds" : "VIOLATED", detail);
+            });
+            out.printf("%-26s %d distinct states, %d transitions, %.0f states/s%n", "", r.distinct(), r.generated(),
+                    r.distinctPerSecond());
+        }
+    }
+
+    @Command(name = "replay", description = "Replay a saved trace: each step's outcome and the violation.")
+    static final class ReplayCmd implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "TRACE.json")
+        Path trace;
+
+        @Override
+        public Integer call() throws TraceFormatException {
+            if (!Files.isReadable(trace) || Files.isDirectory(trace)) {
+                throw new BadInput(trace + ": cannot read the trace (no such readable file)");
+            }
+            Trace t = TraceJson.read(trace);
+            Replay r = Replay.of(t);
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("policy " + t.policy() + ", initial " + t.initial() + ", claims " + t.invariant());
+            for (int i = 0; i < t.actions().size(); i++) {
+                Outcome o = r.outcomes().get(i);
+                String outcome = o instanceof Outcome.Rejected rej ? "rejected: " + rej.reason() : "ok";
+                io.vavr.control.Option<String> v = r.violations().get(i);
+                out.printf("%3d  %-60s %s%s%n", i + 1, t.actions().get(i), outcome,
+                        v.map(s -> "   VIOLATION " + t.invariant() + ": " + s).getOrElse(""));
+            }
+            r.refinement().forEach(s -> out.println("refinement: " + s));
+            boolean reproduced = r.reproduces();
+            out.println(reproduced ? "reproduces: " + t.invariant() + " is violated: "
+                    + (Trace.REFINEMENT.equals(t.invariant()) ? r.refinement().get() : r.finalViolation().get())
+                    : "does not reproduce " + t.invariant());
+            out.flush();
+            return reproduced ? VIOLATED : HOLDS;
+        }
+    }
+
+    @Command(name = "report", description = "Write the report (index.html, REPORT.md, counterexample pages).")
+    static final class ReportCmd implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--out", paramLabel = "DIR", description = "output directory (default ${DEFAULT-VALUE})")
+        Path out = Report.defaultOut();
+        @Option(names = "--depth", paramLabel = "D", description = "exploration depth (default ${DEFAULT-VALUE})")
+        int depth = Bounds.DEFAULT.depth();
+        @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
+        boolean progress;
+
+        @Override
+        public Integer call() throws Exception {
+            if (depth < 0) {
+                throw new BadInput("--depth must not be negative, got " + depth);
+            }
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw new BadInput(out + ": not a directory");
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            ProgressLine p = new ProgressLine(err, progress || System.console() != null);
+            Report.Result r = Report.generate(out, Bounds.DEFAULT.withDepth(depth),
+                    depth == Bounds.DEFAULT.depth() ? "Bounds.DEFAULT (bitmig report)" : "Bounds.DEFAULT with depth " + depth + " (bitmig report --depth)",
+                    p);
+            p.done();
+            spec.commandLine().getOut().println("report written to " + r.index());
+            spec.commandLine().getOut().flush();
+            return r.matrix().allHold() ? HOLDS : VIOLATED;
+        }
+    }
+
+    /** A progress line on stderr once a run takes longer than two seconds. */
+    static final class ProgressLine implements Consumer<Explorer.Progress> {
+        private final PrintWriter err;
+        private final boolean enabled;
+        private final long start = System.nanoTime();
+        private boolean printed;
+
+        ProgressLine(PrintWriter err, boolean enabled) {
+            this.err = err;
+            this.enabled = enabled;
+        }
+
+        @Override
+        public synchronized void accept(Explorer.Progress p) {
+            if (!enabled || System.nanoTime() - start < 2_000_000_000L) {
+                return;
+            }
+            double secs = p.elapsedNanos() / 1e9;
+            err.printf("\r  states %d, distinct %d, depth %d, %.0f states/s, %.1f s elapsed   ", p.generated(),
+                    p.distinct(), p.depth(), secs == 0 ? 0 : p.distinct() / secs, secs);
+            err.flush();
+            printed = true;
+        }
+
+        synchronized void done() {
+            if (printed) {
+                err.println();
+                err.flush();
+                printed = false;
+            }
+        }
+    }
+}
