@@ -46,6 +46,35 @@ public final class Report {
     /** What was written. */
     public record Result(Path index, Path markdown, VerdictMatrix matrix, ObjectNode json, List<Path> counterexamples) { }
 
+    /**
+     * Pages other runs wrote, copied in when they exist: the benchmarks (`bench/run`) and the checks against real QEMU
+     * (`-Pqemu-live`). Each is included as its run wrote it; when a run has not happened, the report says so.
+     */
+    private static void otherRuns(Doc doc, Path out) throws IOException {
+        doc.h(2, "Benchmarks and real QEMU");
+        java.util.Optional<Path> root = SpecDoc.root();
+        String[][] pages = {
+            {"bench/target/bench-report/benchmarks.html", "benchmarks.html", "Benchmarks (bench/run)"},
+            {"bench/target/bench-report/benchmarks.md", "benchmarks.md", null},
+            {"qemu-live/target/findings.md", "qemu-findings.md", "Findings of the model against real QEMU (-Pqemu-live)"},
+            {"qemu-live/target/checker-counterexamples.md", "qemu-counterexamples.md",
+                "The checker's QEMU_UPSTREAM counterexamples replayed on real QEMU"},
+        };
+        List<List<Doc.Cell>> rows = new ArrayList<>();
+        for (String[] p : pages) {
+            Path from = root.map(r -> r.resolve(p[0])).orElse(null);
+            boolean there = from != null && Files.isRegularFile(from);
+            if (there) {
+                Files.copy(from, out.resolve(p[1]), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (p[2] != null) {
+                rows.add(List.of(Doc.Cell.of(p[2]), there ? new Doc.Cell(p[1], p[1], null, Map.of())
+                        : Doc.Cell.of("not run in this checkout (" + p[0] + " is missing)")));
+            }
+        }
+        doc.table(new Doc.Table("other-runs", List.of("evidence", "page"), rows, null));
+    }
+
     /** reports/target/bitmig-report under the repository root, or target/bitmig-report under the working directory. */
     public static Path defaultOut() {
         return SpecDoc.root().map(r -> r.resolve("reports/target/bitmig-report")).orElse(Path.of("target/bitmig-report"));
@@ -160,6 +189,9 @@ public final class Report {
         doc.table(new Doc.Table("costs", List.of("policy", "needless losses / 1000 sequences", "over-report ratio",
                 "stored at inactivation", "bytes stored (1 TiB, 1% dirty)", "migration-stream bytes (1 GiB, 1% dirty)"),
                 crow, null));
+
+        // ------------------------------------------------------------ evidence from other runs
+        otherRuns(doc, out);
 
         // ------------------------------------------------------------ spec
         specDocument(doc);
