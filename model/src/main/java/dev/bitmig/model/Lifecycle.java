@@ -118,8 +118,24 @@ final class Lifecycle {
     }
 
     /**
+     * The incoming side of a completed migration: before_vm_start enables the bitmaps whose START carried ENABLED
+     * (dirty_bitmap_mig_before_vm_start), the target activates (R3, R14) and runs; when activation fails it stays
+     * stopped and inactive (process_incoming_migration_bh).
+     */
+    World completeOnTarget(World w) {
+        Migration m = w.migration();
+        World done = Persistence.updateAll(w, NodeId.TARGET, m.enabledAtStart(), b -> b.withEnabled(true))
+                .withMigration(m.withPhase(Phase.COMPLETED));
+        Either<String, World> active = activate(done, NodeId.TARGET);
+        World target = active.getOrElse(done);
+        RunState run = active.isRight() ? RunState.RUNNING : RunState.PAUSED;
+        return target.withNode(NodeId.TARGET, target.node(NodeId.TARGET).withRun(run));
+    }
+
+    /**
      * A process goes away (quit or kill -9) while a migration runs: the other side sees the stream end. A gone target
-     * fails the migration for the source; a gone source makes the incoming QEMU exit.
+     * fails the migration for the source; a source gone before handover makes the incoming QEMU exit, one gone after
+     * handover leaves it to finish the migration.
      */
     World abandonMigration(World w, NodeId gone) {
         if (!w.migration().isActive()) {
@@ -127,6 +143,11 @@ final class Lifecycle {
         }
         if (gone == NodeId.TARGET) {
             return endMigration(w, Phase.FAILED, "bitmig: the target went away");
+        }
+        if (w.migration().handedOver()) {
+            // migration/migration.c migration_completion: after handover the source has sent the whole precopy
+            // stream before it waits on the return path; the incoming side finishes without it (seen on QEMU 7.2).
+            return completeOnTarget(w);
         }
         World next = goneTarget(w);
         return next.withMigration(next.migration().failed("bitmig: the source went away"));

@@ -187,16 +187,9 @@ final class Transitions {
             if (handedOver.isLeft()) return rejected(handedOver.getLeft());
 
             World h = handedOver.get();
-            Migration m = h.migration();
-            World done = Persistence.updateAll(h, NodeId.TARGET, m.enabledAtStart(), b -> b.withEnabled(true));
-            done = Persistence.updateAll(done, NodeId.SOURCE, m.riding(), b -> b.withBusy(false));
-            done = done.withNode(NodeId.SOURCE, done.node(NodeId.SOURCE).withRun(RunState.POSTMIGRATE))
-                    .withMigration(m.withPhase(Phase.COMPLETED));
-            Either<String, World> active = life.activate(done, NodeId.TARGET);
-            // process_incoming_migration_bh: when activation fails the target stays stopped and inactive.
-            World target = active.getOrElse(done);
-            RunState run = active.isRight() ? RunState.RUNNING : RunState.PAUSED;
-            return next(target.withNode(NodeId.TARGET, target.node(NodeId.TARGET).withRun(run)));
+            World done = Persistence.updateAll(h, NodeId.SOURCE, h.migration().riding(), b -> b.withBusy(false));
+            done = done.withNode(NodeId.SOURCE, done.node(NodeId.SOURCE).withRun(RunState.POSTMIGRATE));
+            return next(life.completeOnTarget(done));
         }
 
         /** qmp_migrate_cancel: a no-op without a migration; otherwise as a failure (migration_iteration_finish). */

@@ -66,10 +66,13 @@ public final class ChainGenerator {
             out.add(new Weighted(6 * often, new Action.ForeignWrite(Action.Writer.AWARE, random.nextInt(n), 1)));
             out.add(new Weighted(3 * often, new Action.ForeignWrite(Action.Writer.UNAWARE, random.nextInt(n), 1)));
         }
-        // Bitmaps on nodes that own the image.
+        // Bitmaps on nodes that own the image; a node that does not may still remove one.
         for (NodeId id : NodeId.values()) {
             Node node = w.node(id);
             if (!node.isActive()) {
+                if (node.isOn()) {
+                    node.bitmaps().keySet().forEach(name -> out.add(new Weighted(1, new Action.BitmapRemove(id, name))));
+                }
                 continue;
             }
             for (String name : bounds.names()) {
@@ -119,6 +122,9 @@ public final class ChainGenerator {
                 out.add(new Weighted(id == TARGET && node.isActive() ? 7 : 1, new Action.Crash(id)));
             } else if (id == SOURCE) {
                 out.add(new Weighted(6, new Action.Launch(SOURCE, false)));
+                if (bounds.readOnlyLaunch()) {
+                    out.add(new Weighted(4, new Action.Launch(SOURCE, false, true)));
+                }
             } else {
                 out.add(new Weighted(1, new Action.Launch(TARGET, false)));
             }

@@ -285,23 +285,12 @@ public final class ImplSystem implements Driver, Host {
         public Void visit(Action.MigrateComplete a) {
             if (!migration.isActive()) reject(QemuErrors.NO_MIGRATION);
             if (!migration.handedOver && !handover()) return null;
-            for (String name : migration.enabledAtStart) {
-                DirtyBitmap b = target.bitmap(name);
-                if (b != null) b.setEnabled(true);
-            }
             for (String name : migration.riding) {
                 DirtyBitmap b = source.bitmap(name);
                 if (b != null) b.setBusy(false);
             }
             source.setRun(RunState.POSTMIGRATE);
-            migration.end(Phase.COMPLETED);
-            // process_incoming_migration_bh: when activation fails the target stays stopped and inactive.
-            if (checkActivate(NodeId.TARGET).isEmpty()) {
-                activate(NodeId.TARGET);
-                target.setRun(RunState.RUNNING);
-            } else {
-                target.setRun(RunState.PAUSED);
-            }
+            completeOnTarget();
             return null;
         }
 
@@ -680,10 +669,33 @@ public final class ImplSystem implements Driver, Host {
     }
 
     /** A process goes away while a migration runs: the other side sees the stream end. */
+    /**
+     * The incoming side of a completed migration: enable what START flagged ENABLED, activate, run; when activation
+     * fails the target stays stopped and inactive (process_incoming_migration_bh).
+     */
+    private void completeOnTarget() {
+        for (String name : migration.enabledAtStart) {
+            DirtyBitmap b = target.bitmap(name);
+            if (b != null) b.setEnabled(true);
+        }
+        migration.end(Phase.COMPLETED);
+        if (checkActivate(NodeId.TARGET).isEmpty()) {
+            activate(NodeId.TARGET);
+            target.setRun(RunState.RUNNING);
+        } else {
+            target.setRun(RunState.PAUSED);
+        }
+    }
+
     private void abandonMigration(NodeId gone) {
         if (!migration.isActive()) return;
         if (gone == NodeId.TARGET) {
             endMigration(Phase.FAILED, "bitmig: the target went away");
+            return;
+        }
+        if (migration.handedOver) {
+            // The whole precopy stream left before the source went away: the incoming side finishes without it.
+            completeOnTarget();
             return;
         }
         goneTarget();
