@@ -73,6 +73,22 @@ public final class Report {
             }
         }
         doc.table(new Doc.Table("other-runs", List.of("evidence", "page"), rows, null));
+
+        doc.h(3, "Mutation score per package");
+        List<List<Doc.Cell>> scores = new ArrayList<>();
+        for (String module : List.of("model", "reference-impl")) {
+            Path xml = root.map(r -> r.resolve(module + "/target/pit-reports/mutations.xml")).orElse(null);
+            if (xml == null || !Files.isRegularFile(xml)) {
+                scores.add(List.of(Doc.Cell.of(module), Doc.Cell.of("not run in this checkout (mvn -Pmutation verify)"),
+                        Doc.Cell.of(""), Doc.Cell.of(""), Doc.Cell.of("")));
+                continue;
+            }
+            for (MutationScores.Score sc : MutationScores.read(module, xml)) {
+                scores.add(List.of(Doc.Cell.of(module), Doc.Cell.of(sc.pkg()), Doc.Cell.of(Integer.toString(sc.killed())),
+                        Doc.Cell.of(Integer.toString(sc.total())), Doc.Cell.of(sc.percent() + " %")));
+            }
+        }
+        doc.table(new Doc.Table("mutation", List.of("module", "package", "killed", "mutants", "score"), scores, null));
     }
 
     /** reports/target/bitmig-report under the repository root, or target/bitmig-report under the working directory. */
@@ -216,7 +232,7 @@ public final class Report {
         Path index = out.resolve("index.html");
         Files.writeString(index, doc.html("bitmig report"));
         Path mdFile = out.resolve("REPORT.md");
-        Files.writeString(mdFile, md.md(href -> href.endsWith(".html") ? "#" + href.replace(".html", "") : href));
+        Files.writeString(mdFile, md.md(href -> href.startsWith("ce-") && href.endsWith(".html") ? "#" + href.replace(".html", "") : href.replace("benchmarks.html", "benchmarks.md")));
         return new Result(index, mdFile, m, json, pages);
     }
 
