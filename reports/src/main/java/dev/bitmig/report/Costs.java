@@ -4,10 +4,10 @@ import dev.bitmig.check.Bounds;
 import dev.bitmig.check.ChainGenerator;
 import dev.bitmig.check.InitialWorld;
 import dev.bitmig.check.Lockstep;
+import dev.bitmig.impl.qcow2.CrashingWriteLayer;
 import dev.bitmig.impl.qcow2.MemoryWriteLayer;
 import dev.bitmig.impl.qcow2.Qcow2Bitmap;
 import dev.bitmig.impl.qcow2.Qcow2Image;
-import dev.bitmig.impl.qcow2.WriteLayer;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Bitmap;
 import dev.bitmig.model.Geometry;
@@ -122,9 +122,9 @@ final class Costs {
         if (entries.isEmpty()) {
             return 0;
         }
-        Counting layer = new Counting(new MemoryWriteLayer());
+        CrashingWriteLayer layer = new CrashingWriteLayer(new MemoryWriteLayer());
         try (Qcow2Image img = Qcow2Image.create(layer, DISK_BYTES, 16)) {
-            layer.bytes = 0;
+            long created = layer.bytesWritten();
             java.util.List<Qcow2Bitmap> bitmaps = new java.util.ArrayList<>();
             for (var e : entries) {
                 int bits = 16 + Integer.numberOfTrailingZeros(e._2.granularity());
@@ -136,7 +136,7 @@ final class Costs {
                 bitmaps.add(new Qcow2Bitmap(e._1, bits, true, set));
             }
             img.storeBitmaps(bitmaps, Collections.emptySet());
-            return layer.bytes;
+            return layer.bytesWritten() - created;
         }
     }
 
@@ -154,35 +154,5 @@ final class Costs {
         run.step(new Action.MigrateComplete());
         boolean done = run.world().target().isActive() || !run.world().migration().isActive();
         return new long[] {run.impl().wireBytes(), done ? 1 : 0};
-    }
-
-    private static final class Counting implements WriteLayer {
-        private final WriteLayer inner;
-        long bytes;
-
-        Counting(WriteLayer inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public long length() throws IOException {
-            return inner.length();
-        }
-
-        @Override
-        public void read(long offset, byte[] dst, int off, int len) throws IOException {
-            inner.read(offset, dst, off, len);
-        }
-
-        @Override
-        public void write(long offset, byte[] src, int off, int len) throws IOException {
-            bytes += len;
-            inner.write(offset, src, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            inner.flush();
-        }
     }
 }

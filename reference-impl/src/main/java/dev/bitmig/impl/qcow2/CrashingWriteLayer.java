@@ -3,13 +3,14 @@ package dev.bitmig.impl.qcow2;
 import java.io.IOException;
 
 /**
- * Wraps a {@link WriteLayer}, counts writes and flushes, and can "crash": after {@link #crashAfter(long)} writes
+ * Wraps a {@link WriteLayer}, counts writes, bytes written and flushes, and can "crash": after {@link #crashAfter(long)} writes
  * have gone through, the next write throws {@link SimulatedCrash} without reaching the device, and so does every
  * later write or flush. Reads keep working.
  */
 public final class CrashingWriteLayer implements WriteLayer {
     private final WriteLayer inner;
     private long writes;
+    private long bytes;
     private long flushes;
     private long budget = Long.MAX_VALUE;
     private boolean crashed;
@@ -35,6 +36,11 @@ public final class CrashingWriteLayer implements WriteLayer {
     /** Number of writes that reached the device. */
     public long writes() {
         return writes;
+    }
+
+    /** Number of bytes that reached the device. */
+    public long bytesWritten() {
+        return bytes;
     }
 
     /** Number of flushes that reached the device. */
@@ -65,6 +71,7 @@ public final class CrashingWriteLayer implements WriteLayer {
         }
         inner.write(offset, src, off, len);
         writes++;
+        bytes += len;
     }
 
     @Override
