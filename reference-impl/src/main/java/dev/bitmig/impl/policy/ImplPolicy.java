@@ -21,11 +21,17 @@ public interface ImplPolicy {
     /** Migration setup with the capability: what happens to the selected source bitmaps. */
     void onMigrationStart(Host h, SortedSet<String> selected);
 
-    Optional<String> checkInactivate(Host h, NodeId node);
+    /** QEMU's own check (R2): a same-named entry on the image that is not IN_USE fails the store. */
+    default Optional<String> checkInactivate(Host h, NodeId node) {
+        return Qcow2Bitmaps.storeConflict(h, node, java.util.Set.of());
+    }
 
     void onInactivate(Host h, NodeId node);
 
-    Optional<String> checkActivate(Host h, NodeId node);
+    /** QEMU's own check (R3): a consistent entry whose name is already in RAM fails the load. */
+    default Optional<String> checkActivate(Host h, NodeId node) {
+        return Qcow2Bitmaps.loadConflict(h, node);
+    }
 
     void onActivate(Host h, NodeId node);
 

@@ -4,8 +4,6 @@ import dev.bitmig.impl.node.BlockNode;
 import dev.bitmig.impl.node.DirtyBitmap;
 import dev.bitmig.model.NodeId;
 
-import java.util.Optional;
-import java.util.Set;
 import java.util.SortedSet;
 
 /** QEMU 2.12/3.0: setup clears the persistent flag of migrated bitmaps; inactivation stores, then releases all persistent. */
@@ -27,19 +25,9 @@ public class Qemu212 implements ImplPolicy {
     }
 
     @Override
-    public Optional<String> checkInactivate(Host h, NodeId node) {
-        return Qcow2Bitmaps.storeConflict(h, node, Set.of());
-    }
-
-    @Override
     public void onInactivate(Host h, NodeId node) {
         Qcow2Bitmaps.store(h, node, true);
         h.node(node).bitmaps().values().removeIf(DirtyBitmap::persistent);
-    }
-
-    @Override
-    public Optional<String> checkActivate(Host h, NodeId node) {
-        return Qcow2Bitmaps.loadConflict(h, node);
     }
 
     @Override

@@ -3,8 +3,6 @@ package dev.bitmig.impl.policy;
 import dev.bitmig.impl.node.DirtyBitmap;
 import dev.bitmig.model.NodeId;
 
-import java.util.Optional;
-import java.util.Set;
 import java.util.SortedSet;
 
 /** QEMU 3.1+: busy + skip_store at setup (R6), store and release at inactivation (R2), load + reset skip_store (R3, R6). */
@@ -22,18 +20,8 @@ public class Upstream implements ImplPolicy {
     }
 
     @Override
-    public Optional<String> checkInactivate(Host h, NodeId node) {
-        return Qcow2Bitmaps.storeConflict(h, node, Set.of());
-    }
-
-    @Override
     public void onInactivate(Host h, NodeId node) {
         Qcow2Bitmaps.store(h, node, true);
-    }
-
-    @Override
-    public Optional<String> checkActivate(Host h, NodeId node) {
-        return Qcow2Bitmaps.loadConflict(h, node);
     }
 
     @Override
