@@ -296,7 +296,7 @@ public final class LiveSystem implements Driver, AutoCloseable {
                     break;
                 }
                 if (have.containsAll(names)) break;
-                sleep(10);
+                QemuProcess.sleep(10);
             }
             if (!waitExit(NodeId.TARGET, names.isEmpty() ? 0 : 200)) {
                 // The incoming side failed (e.g. a name clash on destination): the source still waits in
@@ -504,7 +504,7 @@ public final class LiveSystem implements Driver, AutoCloseable {
         while (System.nanoTime() < deadline && imageLocked()) {
             String st = procs.get(NodeId.SOURCE).migrationStatus();
             if (QemuProcess.MIGRATION_DONE.contains(st)) break;
-            sleep(5);
+            QemuProcess.sleep(5);
         }
         mig = Mig.HANDED_OVER;
     }
@@ -557,7 +557,7 @@ public final class LiveSystem implements Driver, AutoCloseable {
     boolean waitExit(NodeId n, long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (alive(n) && System.nanoTime() < deadline) {
-            sleep(10);
+            QemuProcess.sleep(10);
         }
         return alive(n);
     }
@@ -572,7 +572,7 @@ public final class LiveSystem implements Driver, AutoCloseable {
             } catch (RuntimeException e) {
                 return;
             }
-            sleep(20);
+            QemuProcess.sleep(20);
         }
     }
 
@@ -598,15 +598,6 @@ public final class LiveSystem implements Driver, AutoCloseable {
         String first = tail.strip().lines().findFirst().orElse(tail);
         int cut = first.lastIndexOf(": ");
         return cut >= 0 ? first.substring(cut + 2).strip() : first.strip();
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new QmpTimeoutException("interrupted");
-        }
     }
 
     @Override

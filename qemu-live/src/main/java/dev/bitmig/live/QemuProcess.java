@@ -370,7 +370,8 @@ public final class QemuProcess implements AutoCloseable {
         return QEMU_IO_FAILURE.matcher(output).find();
     }
 
-    private static void sleep(long ms) {
+    /** Sleeps; an interrupt ends the wait as a timeout would. */
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
