@@ -169,6 +169,33 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * blockdev-mirror sync=full copy-mode=write-blocking job-id=mirror: an active mirror of the node to another image,
+     * with a dirty bitmap of {@code granularity} clusters that starts with the whole disk to copy.
+     */
+    record MirrorStart(NodeId node, int granularity) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** One background iteration of the mirror job (mirror_iteration): it copies the first granule still to copy. */
+    record MirrorCopy(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** block-job-cancel mirror: the job ends and its dirty bitmap is released. */
+    record MirrorCancel(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
     /** Exhaustive handling of every action: adding an action breaks every visitor until it handles it. */
     interface Visitor<R> {
         R visit(GuestWrite a);
@@ -210,6 +237,12 @@ public sealed interface Action {
         R visit(Launch a);
 
         R visit(Backup a);
+
+        R visit(MirrorStart a);
+
+        R visit(MirrorCopy a);
+
+        R visit(MirrorCancel a);
     }
 
     <R> R accept(Visitor<R> v);

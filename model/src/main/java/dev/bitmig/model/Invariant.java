@@ -9,7 +9,8 @@ public enum Invariant {
 
     /**
      * Every usable bitmap covers its lineage's truth at granule resolution: each consistent bitmap in RAM of an active
-     * node, and each entry on the image that would load as consistent. An under-report makes every later incremental
+     * node, the dirty bitmap of a mirror job on an active node, and each entry on the image that would load as
+     * consistent. An under-report makes every later incremental
      * backup silently incomplete.
      */
     NO_UNDER_REPORT("NoUnderReport"),
@@ -67,6 +68,14 @@ public enum Invariant {
                     return Option.some("bitmap '" + e._1 + "' on the " + id.lower() + " (granularity " + b.granularity()
                             + ") does not report clusters " + missing.mkString("{", ",", "}")
                             + " that changed while it was meant to record");
+                }
+            }
+            for (Mirror job : n.mirror()) {
+                SortedSet<Integer> missing = missing(w, job.lineage(), job.granules(), job.granularity(), geometry);
+                if (!missing.isEmpty()) {
+                    return Option.some("the mirror job's dirty bitmap on the " + id.lower() + " (granularity "
+                            + job.granularity() + ") does not report clusters " + missing.mkString("{", ",", "}")
+                            + " that its target still lacks");
                 }
             }
         }

@@ -27,4 +27,9 @@ public record Lineage(boolean persistent, boolean recording, SortedSet<Integer> 
     public Lineage withRecording(boolean r) {
         return new Lineage(persistent, r, truth, family);
     }
+
+    /** The clusters no longer differ from where they are copied to (a mirror job's truth). */
+    public Lineage synced(SortedSet<Integer> clusters) {
+        return new Lineage(persistent, recording, truth.removeAll(clusters), family);
+    }
 }

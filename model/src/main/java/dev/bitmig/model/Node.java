@@ -9,11 +9,17 @@ import io.vavr.control.Option;
  *
  * @param readOnly    opened read-only: bitmaps load readonly and IN_USE is not written (qcow2-bitmap.c)
  * @param canaryArmed the node inactivated under a canary policy and will judge its kept bitmaps at activation
+ * @param mirror      the mirror job running on the node, if any
  */
 public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
-                   boolean canaryArmed) {
+                   boolean canaryArmed, Option<Mirror> mirror) {
 
     public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty(), false);
+
+    /** A node without a mirror job. */
+    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps, boolean canaryArmed) {
+        this(run, block, readOnly, bitmaps, canaryArmed, Option.none());
+    }
 
     public boolean isOn() {
         return run != RunState.OFF;
@@ -33,15 +39,15 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withRun(RunState r) {
-        return new Node(r, block, readOnly, bitmaps, canaryArmed);
+        return new Node(r, block, readOnly, bitmaps, canaryArmed, mirror);
     }
 
     public Node withBlock(BlockState b) {
-        return new Node(run, b, readOnly, bitmaps, canaryArmed);
+        return new Node(run, b, readOnly, bitmaps, canaryArmed, mirror);
     }
 
     public Node withBitmaps(SortedMap<String, Bitmap> b) {
-        return new Node(run, block, readOnly, b, canaryArmed);
+        return new Node(run, block, readOnly, b, canaryArmed, mirror);
     }
 
     public Node withBitmap(String name, Bitmap b) {
@@ -53,6 +59,10 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withCanaryArmed(boolean a) {
-        return new Node(run, block, readOnly, bitmaps, a);
+        return new Node(run, block, readOnly, bitmaps, a, mirror);
+    }
+
+    public Node withMirror(Option<Mirror> m) {
+        return new Node(run, block, readOnly, bitmaps, canaryArmed, m);
     }
 }

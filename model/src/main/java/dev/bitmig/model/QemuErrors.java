@@ -77,4 +77,17 @@ public final class QemuErrors {
     public static String couldNotReopen(String why) {
         return "Could not reopen qcow2 layer: " + why;
     }
+
+    /** blockdev.c blockdev_mirror_common: QERR_INVALID_PARAMETER_VALUE for a granularity that is not a power of 2. */
+    public static final String MIRROR_GRANULARITY_POWER = "Parameter 'granularity' expects a power of 2";
+    /** blockdev.c blockdev_mirror_common: the granularity must lie in [512 B, 64 MiB]. */
+    public static final String MIRROR_GRANULARITY_RANGE = "Parameter 'granularity' expects a value in range [512B, 64MB]";
+
+    /** block.c bdrv_op_is_blocked: a node that a block job holds cannot start another one. */
+    public static final String NODE_BUSY_WITH_JOB = "Node 'drive0' is busy: block device is in use by block job: mirror";
+
+    /** blockdev.c find_block_job: block-job-cancel of a job that does not exist. */
+    public static String jobNotFound(String id) {
+        return "Block job '" + id + "' not found";
+    }
 }

@@ -52,7 +52,7 @@ final class Transitions {
 
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
             World recorded = w.withNode(a.node(), n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
-            return next(written(recorded, clusters));
+            return next(mirrored(written(recorded, clusters), a.node(), a.first(), a.count()));
         }
 
         /**
@@ -319,6 +319,57 @@ final class Transitions {
                     .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).cleared())));
         }
 
+        // ---------------------------------------------------------------- mirror job
+
+        /**
+         * blockdev.c blockdev_mirror_common: the granularity is checked (range, then power of 2) and a node that a job
+         * holds is busy; block/mirror.c mirror_dirty_init (sync=full): every granule starts to copy.
+         */
+        @Override
+        public Outcome visit(Action.MirrorStart a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (a.granularity() < 1 || a.granularity() > Mirror.MAX_GRANULARITY) {
+                return rejected(QemuErrors.MIRROR_GRANULARITY_RANGE);
+            }
+            if (!Granules.isPowerOfTwo(a.granularity())) return rejected(QemuErrors.MIRROR_GRANULARITY_POWER);
+            if (n.mirror().isDefined()) return rejected(QemuErrors.NODE_BUSY_WITH_JOB);
+            if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
+
+            int id = w.ghost().nextId();
+            Mirror job = new Mirror(a.granularity(), Granules.all(a.granularity(), geometry), id);
+            Lineage stale = new Lineage(false, true, TreeSet.range(0, geometry.clusters()), id);
+            return next(w.withNode(a.node(), n.withMirror(Option.some(job))).withGhost(w.ghost().with(id, stale)));
+        }
+
+        /**
+         * block/mirror.c mirror_iteration: the job takes the next dirty granule, resets it and copies it; the copy
+         * reads the image as it is now, so those clusters are no longer stale. A clean job has nothing to do.
+         */
+        @Override
+        public Outcome visit(Action.MirrorCopy a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.mirror().isEmpty()) return rejected(QemuErrors.jobNotFound(Mirror.JOB_ID));
+            Mirror job = n.mirror().get();
+            if (job.granules().isEmpty()) return next(w);
+
+            int granule = job.granules().head();
+            SortedSet<Integer> copied = Granules.clusters(TreeSet.of(granule), job.granularity(), geometry);
+            return next(w.withNode(a.node(), n.withMirror(Option.some(job.withGranules(job.granules().remove(granule)))))
+                    .withGhost(w.ghost().with(job.lineage(), w.ghost().lineage(job.lineage()).synced(copied))));
+        }
+
+        /** blockdev.c qmp_block_job_cancel -> find_block_job; the job's dirty bitmap is released with it. */
+        @Override
+        public Outcome visit(Action.MirrorCancel a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.mirror().isEmpty()) return rejected(QemuErrors.jobNotFound(Mirror.JOB_ID));
+
+            return next(w.withNode(a.node(), n.withMirror(Option.none())));
+        }
+
         // ---------------------------------------------------------------- processes
 
         /** quit: bdrv_close_all stores through qcow2_do_close only if the node is active (R2), then the process ends. */
@@ -421,6 +472,21 @@ final class Transitions {
     /** A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters. */
     private static World written(World w, SortedSet<Integer> clusters) {
         return w.withImage(w.image().written(clusters)).withGhost(w.ghost().written(clusters));
+    }
+
+    /**
+     * block/mirror.c bdrv_mirror_top_pwritev in write-blocking mode: a guest write goes to both images, so the written
+     * clusters are in sync and the job's bitmap forgets the granules the write covers wholly (see {@link Mirror#activeWrite}).
+     */
+    private static World mirrored(World w, NodeId node, int first, int count) {
+        Option<Mirror> job = w.node(node).mirror();
+        if (job.isEmpty()) {
+            return w;
+        }
+        SortedSet<Integer> clusters = TreeSet.range(first, first + count);
+        Lineage stale = w.ghost().lineage(job.get().lineage()).synced(clusters);
+        return w.withNode(node, w.node(node).withMirror(Option.some(job.get().activeWrite(first, count))))
+                .withGhost(w.ghost().with(job.get().lineage(), stale));
     }
 
     /** The process is gone: its RAM and its lock. */

@@ -60,6 +60,7 @@ public record World(Image image, Node source, Node target, Migration migration, 
         SortedSet<Integer> ids = TreeSet.empty();
         for (NodeId id : NodeId.values()) {
             ids = ids.addAll(node(id).bitmaps().values().map(Bitmap::lineage));
+            ids = ids.addAll(node(id).mirror().map(Mirror::lineage));
         }
         return ids.addAll(image.directory().values().map(StoredBitmap::lineage));
     }
@@ -72,6 +73,6 @@ public record World(Image image, Node source, Node target, Migration migration, 
     }
 
     private static Node erase(Node n) {
-        return n.withBitmaps(n.bitmaps().mapValues(b -> b.withLineage(0)));
+        return n.withBitmaps(n.bitmaps().mapValues(b -> b.withLineage(0))).withMirror(n.mirror().map(m -> m.withLineage(0)));
     }
 }

@@ -36,7 +36,9 @@ class SpecIsTotalProperties {
                 Combinators.combine(node, name, name.list().ofMaxSize(2)).as((n, t, s) -> new Action.BitmapMerge(n, t, List.ofAll(s))),
                 node.map(Action.Quit::new), node.map(Action.Crash::new),
                 Combinators.combine(node, Arbitraries.of(true, false), Arbitraries.of(true, false)).as(Action.Launch::new),
-                Combinators.combine(node, name).as(Action.Backup::new));
+                Combinators.combine(node, name).as(Action.Backup::new),
+                Combinators.combine(node, gran).as(Action.MirrorStart::new), node.map(Action.MirrorCopy::new),
+                node.map(Action.MirrorCancel::new));
     }
 
     @Property(tries = 300)

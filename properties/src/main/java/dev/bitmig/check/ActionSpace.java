@@ -53,6 +53,13 @@ public final class ActionSpace {
             if (b.readOnlyLaunch()) {
                 all.add(new Action.Launch(n, false, true));
             }
+            for (int g : b.mirrorGranularities()) {
+                all.add(new Action.MirrorStart(n, g));
+            }
+            if (!b.mirrorGranularities().isEmpty()) {
+                all.add(new Action.MirrorCopy(n));
+                all.add(new Action.MirrorCancel(n));
+            }
             for (String name : b.names()) {
                 for (int g : b.granularities()) {
                     // Added enabled; BitmapDisable reaches the disabled ones one step later.

@@ -18,9 +18,17 @@ import io.vavr.collection.List;
  * @param inactiveAdds  also add bitmaps to a node that does not own the image. QEMU accepts it, but such a bitmap
  *                      never sees the owner's writes, so every policy under-reports within four steps; off by default
  *                      so that the matrix answers the thread's question
+ * @param mirrorGranularities granularities (in clusters) of the active mirror jobs the search may start; empty (the
+ *                      default): no mirror job, so that the matrix is about the user's bitmaps
  */
 public record Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
-                     boolean readOnlyLaunch, boolean inactiveAdds, int writeStride) {
+                     boolean readOnlyLaunch, boolean inactiveAdds, int writeStride, List<Integer> mirrorGranularities) {
+
+    /** Bounds without mirror jobs. */
+    public Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
+                  boolean readOnlyLaunch, boolean inactiveAdds, int writeStride) {
+        this(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, List.empty());
+    }
 
     /** The default: 3 clusters, granularities {1, 2}, names {a, b}, depth 6: within the 10 the issue allows, and what two cores explore for six policies in about two minutes. */
     public static final Bounds DEFAULT = new Bounds(3, List.of(1, 2), List.of("a", "b"), 6, 1, false, false, 1);
@@ -41,25 +49,33 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
         if (writeStride < 1) {
             throw new IllegalArgumentException("the write stride must be at least one cluster, got " + writeStride);
         }
+        if (mirrorGranularities.exists(g -> g < 1 || Integer.bitCount(g) != 1)) {
+            throw new IllegalArgumentException("mirror granularities must be powers of two, got "
+                    + mirrorGranularities.mkString(","));
+        }
         if (maxWrite < 1) {
             throw new IllegalArgumentException("the longest write must be at least one cluster, got " + maxWrite);
         }
     }
 
     public Bounds withInactiveAdds(boolean on) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on, writeStride);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on, writeStride, mirrorGranularities);
     }
 
     public Bounds withReadOnlyLaunch(boolean on) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds, writeStride);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds, writeStride, mirrorGranularities);
     }
 
     public Bounds withGranularities(List<Integer> g) {
-        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride);
+        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities);
     }
 
     public Bounds withWriteStride(int stride) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, stride);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, stride, mirrorGranularities);
+    }
+
+    public Bounds withMirrorGranularities(List<Integer> g) {
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, g);
     }
 
     public Geometry geometry() {
@@ -67,10 +83,10 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
     }
 
     public Bounds withDepth(int d) {
-        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds, writeStride);
+        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities);
     }
 
     public Bounds withClusters(int c) {
-        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds, writeStride);
+        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities);
     }
 }

@@ -90,6 +90,19 @@ public final class ChainGenerator {
                 }
             }
         }
+        // An active mirror job: start one on a node that owns the image, let it copy, write under it, cancel it.
+        if (!bounds.mirrorGranularities().isEmpty()) {
+            for (NodeId id : NodeId.values()) {
+                Node node = w.node(id);
+                if (node.mirror().isDefined()) {
+                    out.add(new Weighted(2, new Action.MirrorCopy(id)));
+                    out.add(new Weighted(1, new Action.MirrorCancel(id)));
+                } else if (node.isActive()) {
+                    List<Integer> g = bounds.mirrorGranularities();
+                    out.add(new Weighted(4, new Action.MirrorStart(id, g.get(random.nextInt(g.size())))));
+                }
+            }
+        }
         // Migration, weighted toward the thread's shapes.
         if (t.run() == RunState.OFF && !m.isActive()) {
             out.add(new Weighted(12, new Action.Launch(TARGET, true)));

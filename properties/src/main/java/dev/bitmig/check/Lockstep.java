@@ -8,6 +8,7 @@ import dev.bitmig.model.Bitmap;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Image;
 import dev.bitmig.model.Invariant;
+import dev.bitmig.model.Mirror;
 import dev.bitmig.model.Node;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Outcome;
@@ -100,7 +101,8 @@ public final class Lockstep {
     /**
      * The implementation's own bits with the model's ghost: each bitmap and image entry takes the lineage of the
      * model's bitmap of the same place and name, so that NoUnderReport judges the implementation's bits against the
-     * model's truth. Places the model does not have get no lineage (and no truth).
+     * model's truth; a mirror job takes the model's job's lineage. Places the model does not have get no lineage (and no
+     * truth).
      */
     static World graft(World implWorld, World model) {
         World w = implWorld.withGhost(model.ghost());
@@ -109,7 +111,8 @@ public final class Lockstep {
             Node m = model.node(id);
             SortedMap<String, Bitmap> bitmaps = n.bitmaps().map((name, b) -> io.vavr.Tuple.of(name,
                     b.withLineage(m.bitmaps().get(name).map(Bitmap::lineage).getOrElse(-1))));
-            w = w.withNode(id, n.withBitmaps(bitmaps));
+            int mirrorLineage = m.mirror().map(Mirror::lineage).getOrElse(-1);
+            w = w.withNode(id, n.withBitmaps(bitmaps).withMirror(n.mirror().map(job -> job.withLineage(mirrorLineage))));
         }
         Image i = w.image();
         var dir = i.directory().map((name, e) -> io.vavr.Tuple.of(name,

@@ -77,6 +77,10 @@ public final class TraceJson {
         o.put("readOnlyLaunch", b.readOnlyLaunch());
         o.put("inactiveAdds", b.inactiveAdds());
         o.put("writeStride", b.writeStride());
+        if (!b.mirrorGranularities().isEmpty()) {
+            ArrayNode m = o.putArray("mirrorGranularities");
+            b.mirrorGranularities().forEach(m::add);
+        }
         return o;
     }
 
@@ -256,8 +260,18 @@ public final class TraceJson {
         for (int i = 0; i < n.size(); i++) {
             names = names.append((String) value(String.class, n.get(i), where + ".names[" + i + "]"));
         }
+        List<Integer> mirror = List.empty();
+        JsonNode m = o.get("mirrorGranularities");
+        if (m != null && !m.isNull()) {
+            if (!m.isArray()) {
+                throw new TraceFormatException(where + ".mirrorGranularities: expected an array");
+            }
+            for (int i = 0; i < m.size(); i++) {
+                mirror = mirror.append((Integer) value(int.class, m.get(i), where + ".mirrorGranularities[" + i + "]"));
+            }
+        }
         try {
-            return new Bounds(clusters, grans, names, depth, maxWrite, ro, inactive, stride);
+            return new Bounds(clusters, grans, names, depth, maxWrite, ro, inactive, stride, mirror);
         } catch (IllegalArgumentException e) {
             throw new TraceFormatException(where + ": " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package dev.bitmig.check;
 import dev.bitmig.model.Bitmap;
 import dev.bitmig.model.Lineage;
 import dev.bitmig.model.Migration;
+import dev.bitmig.model.Mirror;
 import dev.bitmig.model.Node;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.StoredBitmap;
@@ -84,6 +85,12 @@ public final class WorldKey {
                 out.set(b.successor().get().granules());
             }
             out.varint(b.lineage());
+        }
+        out.bool(n.mirror().isDefined());
+        for (Mirror job : n.mirror()) {
+            out.varint(job.granularity());
+            out.set(job.granules());
+            out.varint(job.lineage());
         }
     }
 

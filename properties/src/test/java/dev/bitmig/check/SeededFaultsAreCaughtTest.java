@@ -43,6 +43,8 @@ class SeededFaultsAreCaughtTest {
             new Case(Fault.HBITMAP_COUNT_OFF_AFTER_OVERLAPPING_SET, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.HBITMAP_SERIALIZE_DROPS_LAST_PARTIAL_WORD, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.HBITMAP_ZERO_LENGTH_SET, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.HBITMAP_RESET_ROUNDS_OUTWARD, Policies.QEMU_UPSTREAM, SMALL.withMirrorGranularities(List.of(2)),
+                    Set.of(Check.ABSTRACTION)),
             new Case(Fault.STORE_WRITES_WHILE_INACTIVE, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.INACTIVE_WRITE, Check.ABSTRACTION)),
             new Case(Fault.STORE_NO_IN_USE_ON_OPEN, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.MERGE_IGNORES_GRANULARITY, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),

@@ -454,6 +454,22 @@ public final class LiveSystem implements Driver, AutoCloseable {
             return ok();
         }
 
+        @Override
+        public Outcome visit(Action.MirrorStart a) {
+            throw new Unmappable("the mirror job's progress cannot be driven step by step on a real QEMU, and its dirty "
+                    + "bitmap is not visible over QMP");
+        }
+
+        @Override
+        public Outcome visit(Action.MirrorCopy a) {
+            throw new Unmappable("a mirror iteration is QEMU's background work, not a command");
+        }
+
+        @Override
+        public Outcome visit(Action.MirrorCancel a) {
+            throw new Unmappable("no mirror job is ever started on the real QEMU");
+        }
+
         private Outcome bitmapCommand(NodeId n, String cmd, String name) {
             Outcome off = requireOn(n);
             if (off != null) return off;

@@ -23,7 +23,7 @@ import static dev.bitmig.model.NodeId.TARGET;
  * the 2018 thread: persistent bitmaps, guest writes, quit and relaunch (so that IN_USE entries exist), an incoming
  * target, a migration with or without the capability, completion, handover then cancel or failure, target writes,
  * crashes, relaunches and cont on the source. The walk follows the model (QEMU_UPSTREAM) so that most steps are valid,
- * and it never emits a step that {@link LiveSystem} cannot map (Activate, Backup, Inactivate outside a migration,
+ * and it never emits a step that {@link LiveSystem} cannot map (Activate, Backup, the mirror job, Inactivate outside a migration,
  * anything aimed at the target held between handover and completion).
  */
 public final class SequenceGenerator {

@@ -34,7 +34,8 @@ public enum Fault {
     HBITMAP_ZERO_LENGTH_SET(
             "QEMU bug H12: a zero-length set marks the granule before its start"),
     HBITMAP_RESET_ROUNDS_OUTWARD(
-            "QEMU bug H11: reset of an unaligned range rounds outward and clears neighbouring dirty granules"),
+            "QEMU bug H11 (before 4.2): the active mirror resets the written range unaligned and hbitmap_reset rounds it "
+                    + "outward, clearing neighbouring granules the job still had to copy"),
     STORE_WRITES_WHILE_INACTIVE(
             "block-dirty-bitmap-remove deletes the image entry even when the node is inactive (the image belongs to "
                     + "someone else)"),

@@ -4,6 +4,7 @@ import dev.bitmig.impl.hbitmap.HBitmap;
 import dev.bitmig.impl.node.BlockNode;
 import dev.bitmig.impl.node.DirtyBitmap;
 import dev.bitmig.impl.node.Disk;
+import dev.bitmig.impl.node.MirrorJob;
 import dev.bitmig.impl.policy.Host;
 import dev.bitmig.impl.policy.ImplPolicy;
 import dev.bitmig.impl.policy.Qcow2Bitmaps;
@@ -27,6 +28,7 @@ import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Ghost;
 import dev.bitmig.model.Image;
 import dev.bitmig.model.Migration;
+import dev.bitmig.model.Mirror;
 import dev.bitmig.model.Node;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Outcome;
@@ -200,6 +202,10 @@ public final class ImplSystem implements Driver, Host {
             if (!n.isActive() || n.readOnly()) reject(QemuErrors.NODE_READ_ONLY);
             if (n.anyReadonly()) reject(QemuErrors.WRITE_NOT_PERMITTED);
             n.markDirty(a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER);
+            if (n.mirror() != null) {
+                n.mirror().activeWrite(a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER,
+                        faults.contains(Fault.HBITMAP_RESET_ROUNDS_OUTWARD));
+            }
             image.writeData(a.node(), a.first(), a.count());
             return null;
         }
@@ -389,6 +395,34 @@ public final class ImplSystem implements Driver, Host {
             if (!n.isActive()) reject(QemuErrors.NODE_INACTIVE);
             rejectIf(n.check(a.bitmap(), true, true));
             n.bitmap(a.bitmap()).clear();
+            return null;
+        }
+
+        @Override
+        public Void visit(Action.MirrorStart a) {
+            BlockNode n = running(a.node());
+            if (a.granularity() < 1 || a.granularity() > Mirror.MAX_GRANULARITY) reject(QemuErrors.MIRROR_GRANULARITY_RANGE);
+            if (Integer.bitCount(a.granularity()) != 1) reject(QemuErrors.MIRROR_GRANULARITY_POWER);
+            if (n.mirror() != null) reject(QemuErrors.NODE_BUSY_WITH_JOB);
+            if (!n.isActive()) reject(QemuErrors.NODE_INACTIVE);
+            long gran = a.granularity() * Disk.CLUSTER;
+            n.setMirror(MirrorJob.full(gran, disk.newBits(gran)));
+            return null;
+        }
+
+        @Override
+        public Void visit(Action.MirrorCopy a) {
+            BlockNode n = running(a.node());
+            if (n.mirror() == null) reject(QemuErrors.jobNotFound(Mirror.JOB_ID));
+            n.mirror().copyNext();
+            return null;
+        }
+
+        @Override
+        public Void visit(Action.MirrorCancel a) {
+            BlockNode n = running(a.node());
+            if (n.mirror() == null) reject(QemuErrors.jobNotFound(Mirror.JOB_ID));
+            n.setMirror(null);
             return null;
         }
 
@@ -751,7 +785,9 @@ public final class ImplSystem implements Driver, Host {
             bitmaps = bitmaps.put(e.getKey(), new Bitmap(clusters(b.granularityBytes()), b.persistent(), b.enabled(),
                     b.busy(), b.skipStore(), b.inconsistent(), b.readonly(), granuleSet(Disk.granules(b.bits())), succ, 0));
         }
-        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, n.canaryArmed());
+        Option<Mirror> mirror = n.mirror() == null ? Option.none() : Option.some(new Mirror(
+                clusters(n.mirror().granularityBytes()), granuleSet(Disk.granules(n.mirror().bits())), 0));
+        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, n.canaryArmed(), mirror);
     }
 
     // ------------------------------------------------------------------------------------------------ concretize
@@ -812,6 +848,12 @@ public final class ImplSystem implements Driver, Host {
                 d.createSuccessor(sb, b.successor().get().enabled());
             }
             out.bitmaps().put(e._1, d);
+        }
+        for (Mirror job : n.mirror()) {
+            long gran = (long) job.granularity() * Disk.CLUSTER;
+            HBitmap bits = disk.newBits(gran);
+            fill(bits, gran, job.granules());
+            out.setMirror(new MirrorJob(gran, bits));
         }
         return out;
     }

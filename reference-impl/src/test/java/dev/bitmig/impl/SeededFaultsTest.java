@@ -12,6 +12,8 @@ import dev.bitmig.model.Action.Launch;
 import dev.bitmig.model.Action.MigrateComplete;
 import dev.bitmig.model.Action.MigrateFail;
 import dev.bitmig.model.Action.MigrateStart;
+import dev.bitmig.model.Action.MirrorCopy;
+import dev.bitmig.model.Action.MirrorStart;
 import dev.bitmig.model.Action.Quit;
 import dev.bitmig.model.Action.Stop;
 import dev.bitmig.model.Action.Backup;
@@ -119,15 +121,21 @@ class SeededFaultsTest {
                 new BitmapAdd(SOURCE, "a", 1, false, false), new GuestWrite(SOURCE, 1, 0)));
     }
 
-    /**
-     * H11 is latent: every reset this implementation issues (clear, backup) covers the whole bitmap, which is aligned,
-     * and no model action clears part of a bitmap. The fault is wired to every HBitmap all the same.
-     */
+    /** H11: a one-cluster guest write under a write-blocking mirror of granularity 2 clears the whole granule. */
     @Test
-    void h11ResetRoundingOutwardIsLatentBecauseEveryResetCoversWholeGranules() {
+    void h11AnActiveMirrorWriteForgetsTheNeighbourStillToCopy() {
+        String d = diverges(Fault.HBITMAP_RESET_ROUNDS_OUTWARD, UPSTREAM, SMALL, seq(
+                new MirrorStart(SOURCE, 2), new GuestWrite(SOURCE, 1, 1)));
+        assertThat(d).contains("Mirror[granularity=2");
+    }
+
+    /** Resets that cover whole granules (clear, backup, an aligned active write) are the same with and without H11. */
+    @Test
+    void h11LeavesResetsOfWholeGranulesAlone() {
         List<Action> actions = seq(new BitmapAdd(SOURCE, "a", 4, false, false), new GuestWrite(SOURCE, 1, 1),
                 new GuestWrite(SOURCE, 13, 2), new Backup(SOURCE, "a"), new GuestWrite(SOURCE, 5, 1),
-                new BitmapClear(SOURCE, "a"));
+                new BitmapClear(SOURCE, "a"), new MirrorStart(SOURCE, 2), new GuestWrite(SOURCE, 2, 2),
+                new MirrorCopy(SOURCE), new GuestWrite(SOURCE, 14, 2));
         assertThat(new Lockstep(UPSTREAM, new Geometry(15), Set.of(Fault.HBITMAP_RESET_ROUNDS_OUTWARD)).run(actions))
                 .isNull();
     }

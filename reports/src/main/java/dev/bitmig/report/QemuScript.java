@@ -104,6 +104,11 @@ final class QemuScript {
                     + (l.incoming() ? " -incoming unix:mig.sock" : "") + " &   # " + l.node().name() + "_PID=$!\n";
             if (a instanceof Action.Backup k) return node(k.node()) + "> " + qmp("drive-backup", "\"device\": \"drive0\", \"sync\": \"incremental\", \"bitmap\": \""
                     + k.bitmap() + "\", \"target\": \"inc.qcow2\", \"format\": \"qcow2\"") + "\n";
+            if (a instanceof Action.MirrorStart m) return node(m.node()) + "> " + qmp("drive-mirror", "\"job-id\": \"mirror\", \"device\": \"drive0\", "
+                    + "\"target\": \"mirror.qcow2\", \"format\": \"qcow2\", \"sync\": \"full\", \"copy-mode\": \"write-blocking\", \"granularity\": "
+                    + m.granularity() * Geometry.CLUSTER_BYTES) + "\n";
+            if (a instanceof Action.MirrorCopy m) return "# the mirror job copies its next dirty granule (background work, no command)\n";
+            if (a instanceof Action.MirrorCancel m) return node(m.node()) + "> " + qmp("block-job-cancel", "\"device\": \"mirror\"") + "\n";
         }
         throw new IllegalArgumentException("unknown action " + a);
     }
@@ -195,6 +200,11 @@ final class QemuScript {
                     + (l.readOnly() ? ", read_only=True" : "") + ")\n";
             if (a instanceof Action.Backup k) return ind + "self.vm['" + node(k.node()) + "'].qmp('drive-backup', device='drive0', sync='incremental', bitmap='"
                     + k.bitmap() + "', target=os.path.join(iotests.test_dir, 'inc.qcow2'), format='qcow2')\n";
+            if (a instanceof Action.MirrorStart m) return ind + "self.vm['" + node(m.node()) + "'].qmp('drive-mirror', job_id='mirror', device='drive0', "
+                    + "target=os.path.join(iotests.test_dir, 'mirror.qcow2'), format='qcow2', sync='full', copy_mode='write-blocking', granularity="
+                    + m.granularity() * Geometry.CLUSTER_BYTES + ")\n";
+            if (a instanceof Action.MirrorCopy m) return ind + "# the mirror job copies its next dirty granule (background work)\n";
+            if (a instanceof Action.MirrorCancel m) return ind + "self.vm['" + node(m.node()) + "'].qmp('block-job-cancel', device='mirror')\n";
         }
         throw new IllegalArgumentException("unknown action " + a);
     }

@@ -15,6 +15,7 @@ public final class BlockNode {
     private boolean readOnly;
     private boolean canaryArmed;
     private final TreeMap<String, DirtyBitmap> bitmaps = new TreeMap<>();
+    private MirrorJob mirror;
 
     public BlockNode(RunState run, BlockState block, boolean readOnly) {
         this.run = run;
@@ -29,6 +30,7 @@ public final class BlockNode {
     public BlockNode copy() {
         BlockNode c = new BlockNode(run, block, readOnly);
         c.canaryArmed = canaryArmed;
+        c.mirror = mirror == null ? null : mirror.copy();
         bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
         return c;
     }
@@ -72,6 +74,15 @@ public final class BlockNode {
 
     public void setCanaryArmed(boolean a) {
         canaryArmed = a;
+    }
+
+    /** The mirror job running on this node, or null. */
+    public MirrorJob mirror() {
+        return mirror;
+    }
+
+    public void setMirror(MirrorJob m) {
+        mirror = m;
     }
 
     /** The named bitmaps, sorted by name; live view. */
