@@ -110,6 +110,9 @@ public final class Main implements Callable<Integer> {
         int clusters = Bounds.DEFAULT.clusters();
         @Option(names = "--threads", paramLabel = "T", description = "explorer threads (default: available processors)")
         int threads = Runtime.getRuntime().availableProcessors();
+        @Option(names = "--mirror", paramLabel = "G", split = ",",
+                description = "also start active mirror jobs with these granularities, in clusters (default: none)")
+        java.util.List<Integer> mirror = new java.util.ArrayList<>();
         @Option(names = "--json", description = "one JSON document on stdout")
         boolean json;
         @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
@@ -125,7 +128,12 @@ public final class Main implements Callable<Integer> {
             if (threads < 1) {
                 throw new BadInput("--threads must be at least 1, got " + threads);
             }
-            return Bounds.DEFAULT.withDepth(depth).withClusters(clusters);
+            for (int g : mirror) {
+                if (g < 1 || Integer.bitCount(g) != 1) {
+                    throw new BadInput("--mirror granularities must be powers of two, got " + g);
+                }
+            }
+            return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror));
         }
     }
 

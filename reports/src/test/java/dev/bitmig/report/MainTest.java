@@ -67,6 +67,21 @@ class MainTest {
         badInput(run("explore", "--all", "--depth", "-3"), "depth");
         badInput(run("report", "--depth", "-1"), "depth");
         badInput(run("explore", "--all", "--clusters", "0"), "clusters");
+        badInput(run("explore", "--all", "--mirror", "3"), "--mirror granularities must be powers of two, got 3");
+        badInput(run("check", "--all", "--mirror", "1,x"), "x");
+    }
+
+    @Test
+    void exploreTakesMirrorJobsIntoItsBounds() throws Exception {
+        Run r = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "2", "--mirror", "1,2", "--json");
+        assertThat(r.err()).isEmpty();
+        JsonNode doc = TraceJson.MAPPER.readTree(r.out());
+        JsonNode mirror = doc.get("configuration").get("mirrorGranularities");
+        assertThat(mirror.get(0).asInt()).isEqualTo(1);
+        assertThat(mirror.get(1).asInt()).isEqualTo(2);
+        Run without = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "2", "--json");
+        int plain = TraceJson.MAPPER.readTree(without.out()).get("results").get(0).get("states").asInt();
+        assertThat(doc.get("results").get(0).get("states").asInt()).as("states with mirror jobs").isGreaterThan(plain);
     }
 
     @Test
