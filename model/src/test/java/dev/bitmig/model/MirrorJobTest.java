@@ -7,7 +7,7 @@ import static dev.bitmig.model.NodeId.SOURCE;
 import static dev.bitmig.model.NodeId.TARGET;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The active mirror job and its anonymous dirty bitmap (block/mirror.c, blockdev.c; notes §7 H11). */
+/** The active mirror job and its anonymous dirty bitmap (block/mirror.c, blockdev.c; QEMU bug H11, fixed in 4.2). */
 class MirrorJobTest {
     private static final Geometry G = new Geometry(5);
     private static final Spec SPEC = new Spec(Policies.QEMU_UPSTREAM, G);
