@@ -118,4 +118,13 @@ class BitmapCommandsTest {
     void contOnAnOffNodeIsRejected() {
         assertThat(rejection(run(), new Action.Cont(NodeId.TARGET))).isEqualTo("bitmig: no QEMU is running as target");
     }
+
+    @Test
+    void theCoarsestGranularityIsTwoGibibytes() {
+        // The granularity is a uint32 of bytes: 2 GiB is 32768 clusters of 64 KiB; twice that is refused.
+        World w = run();
+        assertThat(SPEC.apply(w, new Action.BitmapAdd(SOURCE, "coarsest", 32768, false, false))).isInstanceOf(Outcome.Next.class);
+        assertThat(rejection(w, new Action.BitmapAdd(SOURCE, "b", 65536, false, false)))
+                .isEqualTo("Granularity must be power of 2 and at least 512");
+    }
 }

@@ -94,4 +94,15 @@ class CrashAndForeignWritersTest {
         assertThat(w.source().bitmaps().isEmpty()).isTrue();
         assertThat(w.image().directory().isEmpty()).isTrue();
     }
+
+    @Test
+    void aBitmapAwareToolLeavesInUseAndDisabledEntriesAlone() {
+        // It loads an IN_USE entry as inconsistent and a disabled one (AUTO clear) does not record.
+        World crashed = run(loaded(), new Action.Crash(SOURCE), new Action.ForeignWrite(Action.Writer.AWARE, 3, 1));
+        assertThat(crashed.image().directory().get("a").get().granules().toJavaList()).containsExactly(0);
+        World disabled = run(World.initial(G), new Action.BitmapAdd(SOURCE, "d", 1, true, true), new Action.Quit(SOURCE),
+                new Action.ForeignWrite(Action.Writer.AWARE, 3, 1));
+        assertThat(disabled.image().directory().get("d").get().auto()).isFalse();
+        assertThat(disabled.image().directory().get("d").get().granules().isEmpty()).isTrue();
+    }
 }
