@@ -96,9 +96,10 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
         if (image.autoclear() && canary.isDefined()) {
             judged = judged.withImage(image.withDirectory(image.directory().remove(nameFor(node))));
         }
-        // A consistent entry of the same name was stored after we inactivated: the image's copy is newer.
+        // A consistent entry of the same name was stored after we inactivated: the image's copy is newer. That holds
+        // for the other QEMU's canary too, which it re-created at its own inactivation.
         SortedSet<String> superseded = n.bitmaps().keySet().filter(image.consistentEntries()::containsKey)
-                .filter(k -> !isCanary(k));
+                .filter(k -> !k.equals(nameFor(node)));
         judged = judged.withNode(node, judged.node(node).withBitmaps(
                 judged.node(node).bitmaps().filterKeys(k -> !superseded.contains(k))));
         SortedSet<String> kept = judged.node(node).bitmaps().keySet().filter(k -> !isCanary(k));

@@ -156,4 +156,24 @@ class CanaryPolicyTest {
                 new Action.Activate(SOURCE));
         assertThat(s.source().bitmaps().keySet().toJavaList()).containsExactly(CanaryPolicy.NAME + "-x");
     }
+
+    /**
+     * The source keeps a stale, inconsistent copy of the target's canary (loaded from an IN_USE entry after a crash);
+     * the target later writes a fresh one. The image's copy is newer, so the stale one gives way at activation instead
+     * of clashing with it ("Bitmap already exists").
+     */
+    @Test
+    void aStaleCopyOfTheOtherQemusCanaryGivesWayToItsFreshOne() {
+        for (Policy p : io.vavr.collection.List.of(Policies.CANARY_DROP, Policies.CANARY_MERGE)) {
+            String theirs = CanaryPolicy.nameFor(TARGET);
+            Story s = Story.of(p, 4).then(new Action.Launch(TARGET, true), new Action.MigrateStart(true),
+                    new Action.MigrateComplete(), new Action.Stop(TARGET), new Action.Inactivate(TARGET),
+                    new Action.Cont(SOURCE), new Action.Crash(SOURCE), new Action.Launch(SOURCE, false));
+            assertThat(s.bitmap(SOURCE, theirs).inconsistent()).as(p.name()).isTrue();
+            s.then(new Action.Stop(SOURCE), new Action.Inactivate(SOURCE), new Action.Cont(TARGET), new Action.Stop(TARGET),
+                    new Action.Inactivate(TARGET), new Action.Cont(SOURCE));
+            assertThat(s.source().isActive()).as(p.name()).isTrue();
+            assertThat(s.bitmap(SOURCE, theirs).inconsistent()).as(p.name()).isFalse();
+        }
+    }
 }

@@ -64,12 +64,12 @@ public final class Canary extends Upstream {
         return h.disk().deserialize(canary.granularityBytes(), canary.data()).isEmpty() ? Verdict.CLEAN : Verdict.DIRTY;
     }
 
-    /** RAM names that a consistent image entry supersedes. */
-    private static List<String> superseded(BlockNode n, boolean autoclear, SortedMap<String, StoredEntry> dir) {
+    /** RAM names that a consistent image entry supersedes: any but this node's own canary. */
+    private static List<String> superseded(BlockNode n, NodeId node, boolean autoclear, SortedMap<String, StoredEntry> dir) {
         List<String> out = new ArrayList<>();
         for (String name : n.bitmaps().keySet()) {
             StoredEntry e = dir.get(name);
-            if (autoclear && e != null && !e.inUse() && !CanaryPolicy.isCanary(name)) {
+            if (autoclear && e != null && !e.inUse() && !name.equals(CanaryPolicy.nameFor(node))) {
                 out.add(name);
             }
         }
@@ -95,7 +95,7 @@ public final class Canary extends Upstream {
         StoredEntry canary = dir.get(CanaryPolicy.nameFor(node));
         Verdict verdict = verdict(h, autoclear, canary);
         TreeSet<String> ram = new TreeSet<>(n.bitmaps().keySet());
-        ram.removeAll(superseded(n, autoclear, dir));
+        ram.removeAll(superseded(n, node, autoclear, dir));
         if (verdict != Verdict.CLEAN && !merge) {
             ram.removeIf(k -> !CanaryPolicy.isCanary(k));
         }
@@ -126,7 +126,7 @@ public final class Canary extends Upstream {
         if (autoclear && canary != null) {
             image.removeEntry(node, CanaryPolicy.nameFor(node));
         }
-        n.bitmaps().keySet().removeAll(superseded(n, autoclear, dir));
+        n.bitmaps().keySet().removeAll(superseded(n, node, autoclear, dir));
         List<String> kept = n.bitmaps().keySet().stream().filter(k -> !CanaryPolicy.isCanary(k)).toList();
         if (verdict != Verdict.CLEAN) {
             if (merge) {
