@@ -3,6 +3,8 @@ package dev.bitmig.impl.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bitmig.impl.qcow2.BitmapDirectoryEntry;
+import dev.bitmig.impl.qcow2.CrashingWriteLayer;
+import dev.bitmig.impl.qcow2.MemoryWriteLayer;
 import dev.bitmig.impl.qcow2.Qcow2Image;
 import dev.bitmig.model.NodeId;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,20 @@ class Qcow2ImageStoreTest extends ImageStoreContract {
         assertThat(flags(s, "b")).isZero();
         assertThat(s.qcow2().referencedButUnallocated()).isEmpty();
         assertThat(s.qcow2().allocatedButUnreferenced()).isEmpty();
+    }
+
+    @Test
+    void onlyChangedEntriesAreWrittenAgain() {
+        CrashingWriteLayer device = new CrashingWriteLayer(new MemoryWriteLayer());
+        Qcow2ImageStore s = new Qcow2ImageStore(CLUSTERS, CLUSTER, SOURCE_ACTIVE, () -> device);
+        s.storeEntries(NodeId.SOURCE, dir("a", A, "b", B));
+        long tableA = s.qcow2().bitmap("a").orElseThrow().tableOffset();
+        long writes = device.writes();
+        s.storeEntries(NodeId.SOURCE, dir("a", A, "b", B));
+        assertThat(device.writes()).as("an unchanged directory").isEqualTo(writes);
+        s.storeEntries(NodeId.SOURCE, dir("a", A, "b", B.withData(data(0b11))));
+        assertThat(device.writes()).isGreaterThan(writes);
+        assertThat(s.qcow2().bitmap("a").orElseThrow().tableOffset()).isEqualTo(tableA);
     }
 
     @Test
