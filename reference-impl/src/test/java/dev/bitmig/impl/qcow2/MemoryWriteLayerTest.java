@@ -50,4 +50,12 @@ class MemoryWriteLayerTest {
                 .hasMessage("write beyond 2147483583 bytes");
         assertThat(layer.toByteArray()).isEqualTo(TEN);
     }
+
+    @Test
+    void aWritePastTheLargestDeviceIsRefusedBeforeAnythingIsAllocated() {
+        MemoryWriteLayer layer = new MemoryWriteLayer();
+        assertThatThrownBy(() -> layer.write(MemoryWriteLayer.MAX_LENGTH, new byte[] {1}))
+                .isInstanceOf(IOException.class).hasMessage("write beyond 2147483583 bytes");
+        assertThat(layer.length()).isZero();
+    }
 }

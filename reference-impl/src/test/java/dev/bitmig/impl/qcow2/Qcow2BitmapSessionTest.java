@@ -82,6 +82,17 @@ class Qcow2BitmapSessionTest {
     }
 
     @Test
+    void openingClearsTheAutoclearBitsThisImplementationDoesNotKnow() throws IOException {
+        // qcow2.txt: a writer that does not know an autoclear bit must clear it; bit 0 (bitmaps) is known
+        MemoryWriteLayer mem = new MemoryWriteLayer(CraftedImage.edited(image(), b -> b.putLong(88, 0b101)));
+        try (Qcow2BitmapSession s = Qcow2BitmapSession.openReadWrite(mem, w -> { })) {
+            assertThat(s.image().autoclearFeatures()).isEqualTo(1);
+            assertThat(s.bitmaps()).extracting(LoadedBitmap::name).containsExactly("a", "stale");
+        }
+        assertThat(java.nio.ByteBuffer.wrap(mem.toByteArray()).getLong(88)).isEqualTo(1);
+    }
+
+    @Test
     void aFailedOpenClosesTheDevice() {
         LoggingWriteLayer layer = new LoggingWriteLayer(new byte[50]);
         assertThatThrownBy(() -> Qcow2BitmapSession.openReadWrite(layer, w -> { }))
