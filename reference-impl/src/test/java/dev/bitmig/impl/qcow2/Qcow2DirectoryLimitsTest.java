@@ -73,7 +73,7 @@ class Qcow2DirectoryLimitsTest {
 
     @Test
     void aDirectorySizeOfExactlyQemusLimitPassesTheLimit() {
-        // 1024 bytes for each of 65535 bitmaps
+        // block/qcow2.h: QCOW2_MAX_BITMAP_DIRECTORY_SIZE, 1024 bytes for each of 65535 bitmaps
         rejecting(edited(two.bytes(), b -> b.putLong((int) two.ext() + 8, 67107840)))
                 .hasMessage("bitmaps extension at offset " + hex(two.ext()) + ": bitmap_directory_offset "
                         + hex(two.dir()) + " with bitmap_directory_size 67107840 lies outside the file ("

@@ -15,9 +15,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The header extensions and the backing file name share the rest of the header cluster. qcow2.txt: the extensions
- * end at the end marker, or where the backing file name starts, or at the end of the cluster. The image has one
- * bitmap, so its extensions are the bitmaps extension at 112 (32 bytes) and the end marker at 144.
+ * The header extensions and the backing file name share the rest of the header cluster (qcow2.txt puts the name
+ * after the extension area); like QEMU (block/qcow2.c, qcow2_read_extensions) the reader stops at the end marker,
+ * where the backing file name starts, or at the end of the cluster. The image has one bitmap, so its extensions are
+ * the bitmaps extension at 112 (32 bytes) and the end marker at 144.
  */
 class Qcow2HeaderExtensionsTest {
 

@@ -94,7 +94,7 @@ class Qcow2RefcountAllocationTest {
 
     @Test
     void droppingTheExtensionLeaksExactlyTheBitmapClustersInBothRefcountBlocks() throws IOException {
-        // qcow2-bitmap.c leaks the clusters when it drops an inconsistent extension; qemu-img check reports them
+        // block/qcow2.c leaks the clusters when it drops an inconsistent extension; qemu-img check reports them
         MemoryWriteLayer mem = new MemoryWriteLayer(CraftedImage.withBitmaps(256L << 20, 9, spread()));
         try (Qcow2Image img = Qcow2Image.open(mem)) {
             List<Long> expected = new ArrayList<>();

@@ -30,7 +30,8 @@ class Qcow2RefusedUpdatesTest {
 
     @Test
     void noUpdateTouchesAnImageMarkedDirtyOrCorrupt() throws IOException {
-        // qcow2.txt: incompatible bit 0 (dirty) and bit 1 (corrupt) need a repair before any write
+        // qcow2.txt: with incompatible bit 0 (dirty) the refcounts must be repaired first; bit 1 (corrupt) allows
+        // read-only access only
         for (long bit : new long[] {Qcow2Image.INCOMPATIBLE_DIRTY, Qcow2Image.INCOMPATIBLE_CORRUPT}) {
             byte[] img = CraftedImage.edited(CraftedImage.withBitmaps(1L << 30, 16, A),
                     b -> b.putLong(72, bit).putLong(88, 0b11));

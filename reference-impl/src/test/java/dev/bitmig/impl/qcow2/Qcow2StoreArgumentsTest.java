@@ -96,7 +96,7 @@ class Qcow2StoreArgumentsTest {
 
     @Test
     void moreThan65535BitmapsAreRefused() throws IOException {
-        // block/qcow2-bitmap.c: QCOW2_MAX_BITMAPS
+        // block/qcow2.h: QCOW2_MAX_BITMAPS
         try (Qcow2Image img = fullImageWithA()) {
             assertThatThrownBy(() -> img.storeBitmaps(many(65535), Set.of()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("too many bitmaps: 65536 > 65535");
