@@ -13,12 +13,7 @@ class MirrorJobTest {
     private static final Spec SPEC = new Spec(Policies.QEMU_UPSTREAM, G);
 
     private static World run(World w, Action... actions) {
-        for (Action a : actions) {
-            Outcome o = SPEC.apply(w, a);
-            assertThat(o).as("step %s", a).isInstanceOf(Outcome.Next.class);
-            w = ((Outcome.Next) o).world();
-        }
-        return w;
+        return Story.from(Policies.QEMU_UPSTREAM, G.clusters(), w).then(actions).world();
     }
 
     private static Mirror job(World w, NodeId id) {
