@@ -1,5 +1,7 @@
 package dev.bitmig.check;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -111,13 +113,7 @@ public final class TraceJson {
     }
 
     public static Trace parse(String text, String where) throws TraceFormatException {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new TraceFormatException(where + ": not valid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
-        }
+        JsonNode root = tree(text, where);
         if (root == null || !root.isObject()) {
             throw new TraceFormatException(where + ": a trace must be a JSON object");
         }
@@ -155,6 +151,21 @@ public final class TraceJson {
         String invariant = text(root, "invariant", where);
         String message = root.has("message") ? root.get("message").asText() : "";
         return new Trace(bounds, policy, faults, initial, actions, invariant, message);
+    }
+
+    /** The JSON tree of the text; a syntax error names its line and column, also when Jackson gives no location. */
+    private static JsonNode tree(String text, String where) throws TraceFormatException {
+        try (JsonParser p = MAPPER.getFactory().createParser(text)) {
+            try {
+                return MAPPER.readTree(p);
+            } catch (JsonProcessingException e) {
+                JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+                throw new TraceFormatException(where + ": not valid JSON at line " + at.getLineNr() + ", column "
+                        + at.getColumnNr() + ": " + e.getOriginalMessage(), e);
+            }
+        } catch (IOException e) {
+            throw new TraceFormatException(where + ": cannot read the trace: " + e.getMessage(), e);
+        }
     }
 
     public static Action readAction(JsonNode o, String where) throws TraceFormatException {

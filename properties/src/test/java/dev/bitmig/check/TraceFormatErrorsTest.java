@@ -1,0 +1,25 @@
+package dev.bitmig.check;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Trace files that the fuzzer found mishandled: each now ends in a {@link TraceFormatException} that says where. */
+class TraceFormatErrorsTest {
+
+    static void rejected(String text, String message) {
+        assertThatThrownBy(() -> TraceJson.parse(text, "t.json")).isInstanceOf(TraceFormatException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void nestingTooDeepIsAJsonErrorWithALineAndColumn() {
+        rejected("[".repeat(5_000), "t.json: not valid JSON at line 1, column ");
+        rejected("{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000), "nesting depth");
+    }
+
+    @Test
+    void aNumberTooLongIsAJsonErrorWithALineAndColumn() {
+        rejected("{\"configuration\": {\"clusters\": 1" + "0".repeat(2_000) + "}}", "t.json: not valid JSON at line 1");
+    }
+}
