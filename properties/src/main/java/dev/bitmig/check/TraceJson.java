@@ -13,6 +13,12 @@ import io.vavr.collection.List;
 
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -103,13 +109,29 @@ public final class TraceJson {
     // ------------------------------------------------------------------ reading
 
     public static Trace read(Path file) throws TraceFormatException {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new TraceFormatException(file + ": cannot read the trace: " + e.getMessage(), e);
         }
-        return parse(text, file.toString());
+        return parse(bytes, file.toString());
+    }
+
+    /** Reads a trace from the bytes of a file: UTF-8, where a malformed sequence is named by its byte offset. */
+    public static Trace parse(byte[] bytes, String where) throws TraceFormatException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            throw new TraceFormatException(where + ": not valid UTF-8 at byte " + in.position());
+        }
+        return parse(out.flip().toString(), where);
     }
 
     public static Trace parse(String text, String where) throws TraceFormatException {

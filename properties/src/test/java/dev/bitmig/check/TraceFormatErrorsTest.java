@@ -22,4 +22,11 @@ class TraceFormatErrorsTest {
     void aNumberTooLongIsAJsonErrorWithALineAndColumn() {
         rejected("{\"configuration\": {\"clusters\": 1" + "0".repeat(2_000) + "}}", "t.json: not valid JSON at line 1");
     }
+
+    @Test
+    void invalidUtf8IsNamedByItsByteOffset() {
+        byte[] bytes = {'{', '"', 'p', (byte) 0xc0, (byte) 0x80, '"', ':', '1', '}'};
+        assertThatThrownBy(() -> TraceJson.parse(bytes, "t.json")).isInstanceOf(TraceFormatException.class)
+                .hasMessage("t.json: not valid UTF-8 at byte 3");
+    }
 }
