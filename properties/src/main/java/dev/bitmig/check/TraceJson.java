@@ -175,11 +175,21 @@ public final class TraceJson {
         return new Trace(bounds, policy, faults, initial, actions, invariant, message);
     }
 
-    /** The JSON tree of the text; a syntax error names its line and column, also when Jackson gives no location. */
+    /**
+     * The JSON tree of the text: one value, without duplicate keys or anything after it. A syntax error names its line
+     * and column, also when Jackson gives no location.
+     */
     private static JsonNode tree(String text, String where) throws TraceFormatException {
         try (JsonParser p = MAPPER.getFactory().createParser(text)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             try {
-                return MAPPER.readTree(p);
+                JsonNode root = MAPPER.readTree(p);
+                if (root != null && p.nextToken() != null) {
+                    JsonLocation at = p.currentTokenLocation();
+                    throw new TraceFormatException(where + ": not valid JSON at line " + at.getLineNr() + ", column "
+                            + at.getColumnNr() + ": content after the trace's object");
+                }
+                return root;
             } catch (JsonProcessingException e) {
                 JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
                 throw new TraceFormatException(where + ": not valid JSON at line " + at.getLineNr() + ", column "

@@ -29,4 +29,19 @@ class TraceFormatErrorsTest {
         assertThatThrownBy(() -> TraceJson.parse(bytes, "t.json")).isInstanceOf(TraceFormatException.class)
                 .hasMessage("t.json: not valid UTF-8 at byte 3");
     }
+
+    @Test
+    void contentAfterTheTraceIsRejectedNotIgnored() throws Exception {
+        String text = java.nio.file.Files.readString(TraceReplayTest.SAVED);
+        rejected(text + " {}", "t.json: not valid JSON at line 32, column 2: content after the trace's object");
+        rejected(text + "x", "t.json: not valid JSON at line 32");
+    }
+
+    @Test
+    void aDuplicateKeyIsRejectedNotOverwritten() throws Exception {
+        String text = java.nio.file.Files.readString(TraceReplayTest.SAVED)
+                .replace("\"policy\" : \"QEMU_UPSTREAM\"", "\"policy\" : \"CANARY_MERGE\", \"policy\" : \"QEMU_UPSTREAM\"");
+        rejected(text, "t.json: not valid JSON at line 12, column ");
+        rejected(text, "Duplicate field 'policy'");
+    }
 }
