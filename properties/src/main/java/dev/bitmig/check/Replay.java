@@ -28,13 +28,13 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
 
     public static Replay of(Trace t) throws TraceFormatException {
         Policy policy = Policy.byName(t.policy()).getOrElseThrow(() -> new TraceFormatException(
-                "policy: unknown policy \"" + t.policy() + "\"; expected one of " + dev.bitmig.model.Policies.names().mkString(", ")));
+                "policy: unknown policy " + TraceJson.shown(t.policy()) + "; expected one of " + dev.bitmig.model.Policies.names().mkString(", ")));
         Set<Fault> faults = EnumSet.noneOf(Fault.class);
         for (String f : t.faults()) {
             try {
                 faults.add(Fault.valueOf(f));
             } catch (IllegalArgumentException e) {
-                throw new TraceFormatException("faults: unknown fault \"" + f + "\"");
+                throw new TraceFormatException("faults: unknown fault " + TraceJson.shown(f));
             }
         }
         Bounds b = t.configuration();

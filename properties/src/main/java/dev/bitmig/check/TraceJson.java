@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.bitmig.model.Action;
 import io.vavr.collection.List;
 
@@ -159,7 +160,7 @@ public final class TraceJson {
         try {
             initial = InitialWorld.valueOf(initialName);
         } catch (IllegalArgumentException e) {
-            throw new TraceFormatException(where + ": initial: unknown initial world \"" + initialName + "\"; expected one of "
+            throw new TraceFormatException(where + ": initial: unknown initial world " + shown(initialName) + "; expected one of "
                     + Arrays.toString(InitialWorld.values()));
         }
         JsonNode acts = field(root, "actions", where);
@@ -207,7 +208,7 @@ public final class TraceJson {
         String kind = text(o, "action", where);
         Class<?> c = KINDS.get(kind);
         if (c == null) {
-            throw new TraceFormatException(where + ".action: unknown action \"" + kind + "\"; expected one of " + KINDS.keySet());
+            throw new TraceFormatException(where + ".action: unknown action " + shown(kind) + "; expected one of " + KINDS.keySet());
         }
         RecordComponent[] rcs = c.getRecordComponents();
         Object[] args = new Object[rcs.length];
@@ -232,30 +233,30 @@ public final class TraceJson {
     private static Object value(Class<?> type, JsonNode v, String at) throws TraceFormatException {
         if (type == int.class) {
             if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-                throw new TraceFormatException(at + ": expected an integer, got " + v);
+                throw new TraceFormatException(at + ": expected an integer, got " + shown(v));
             }
             return v.intValue();
         }
         if (type == boolean.class) {
             if (!v.isBoolean()) {
-                throw new TraceFormatException(at + ": expected true or false, got " + v);
+                throw new TraceFormatException(at + ": expected true or false, got " + shown(v));
             }
             return v.booleanValue();
         }
         if (type == String.class) {
             if (!v.isTextual()) {
-                throw new TraceFormatException(at + ": expected a string, got " + v);
+                throw new TraceFormatException(at + ": expected a string, got " + shown(v));
             }
             return v.asText();
         }
         if (type == List.class) {
             if (!v.isArray()) {
-                throw new TraceFormatException(at + ": expected an array of names, got " + v);
+                throw new TraceFormatException(at + ": expected an array of names, got " + shown(v));
             }
             List<String> names = List.empty();
             for (int i = 0; i < v.size(); i++) {
                 if (!v.get(i).isTextual()) {
-                    throw new TraceFormatException(at + "[" + i + "]: expected a name, got " + v.get(i));
+                    throw new TraceFormatException(at + "[" + i + "]: expected a name, got " + shown(v.get(i)));
                 }
                 names = names.append(v.get(i).asText());
             }
@@ -263,7 +264,7 @@ public final class TraceJson {
         }
         if (type.isEnum()) {
             if (!v.isTextual()) {
-                throw new TraceFormatException(at + ": expected one of " + Arrays.toString(type.getEnumConstants()) + ", got " + v);
+                throw new TraceFormatException(at + ": expected one of " + Arrays.toString(type.getEnumConstants()) + ", got " + shown(v));
             }
             for (Object c : type.getEnumConstants()) {
                 if (((Enum<?>) c).name().equals(v.asText())) {
@@ -271,7 +272,7 @@ public final class TraceJson {
                 }
             }
             throw new TraceFormatException(at + ": expected one of " + Arrays.toString(type.getEnumConstants())
-                    + ", got \"" + v.asText() + "\"");
+                    + ", got " + shown(v));
         }
         throw new TraceFormatException(at + ": unsupported field type " + type.getSimpleName());
     }
@@ -306,6 +307,20 @@ public final class TraceJson {
         }
     }
 
+    /** The longest value an error message shows. */
+    static final int SHOWN = 80;
+
+    /** A value as an error message shows it: as JSON, so on one line, and cut to {@link #SHOWN} characters. */
+    public static String shown(JsonNode v) {
+        String s = v.toString();
+        return s.length() <= SHOWN ? s : s.substring(0, SHOWN - 1) + "…";
+    }
+
+    /** A name as an error message shows it: quoted and escaped as JSON, and cut to {@link #SHOWN} characters. */
+    public static String shown(String name) {
+        return shown(TextNode.valueOf(name));
+    }
+
     private static JsonNode field(JsonNode o, String name, String where) throws TraceFormatException {
         JsonNode v = o.get(name);
         if (v == null || v.isNull()) {
@@ -317,7 +332,7 @@ public final class TraceJson {
     private static String text(JsonNode o, String name, String where) throws TraceFormatException {
         JsonNode v = field(o, name, where);
         if (!v.isTextual()) {
-            throw new TraceFormatException(where + ": " + name + ": expected a string, got " + v);
+            throw new TraceFormatException(where + ": " + name + ": expected a string, got " + shown(v));
         }
         return v.asText();
     }

@@ -2,6 +2,7 @@ package dev.bitmig.check;
 
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Trace files that the fuzzer found mishandled: each now ends in a {@link TraceFormatException} that says where. */
@@ -43,5 +44,22 @@ class TraceFormatErrorsTest {
                 .replace("\"policy\" : \"QEMU_UPSTREAM\"", "\"policy\" : \"CANARY_MERGE\", \"policy\" : \"QEMU_UPSTREAM\"");
         rejected(text, "t.json: not valid JSON at line 12, column ");
         rejected(text, "Duplicate field 'policy'");
+    }
+
+    static final String SAVED_ACTION = "\"action\" : \"Inactivate\"";
+
+    @Test
+    void aLongOrMultiLineValueIsShownCutAndOnOneLine() throws Exception {
+        String text = java.nio.file.Files.readString(TraceReplayTest.SAVED);
+        String longKind = text.replace(SAVED_ACTION, "\"action\" : \"" + "x".repeat(1_000_000) + "\"");
+        assertThatThrownBy(() -> TraceJson.parse(longKind, "t.json"))
+                .hasMessageStartingWith("t.json: actions[1].action: unknown action \"xxxx")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+        String twoLines = text.replace(SAVED_ACTION, "\"action\" : \"Crash\\nQuit\"");
+        assertThatThrownBy(() -> TraceJson.parse(twoLines, "t.json"))
+                .hasMessageStartingWith("t.json: actions[1].action: unknown action \"Crash\\nQuit\";");
+        String bigArray = text.replace("\"clusters\" : 3", "\"clusters\" : [" + "1,".repeat(100_000) + "1]");
+        assertThatThrownBy(() -> TraceJson.parse(bigArray, "t.json"))
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200).doesNotContain("\n"));
     }
 }
