@@ -37,11 +37,16 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
                 throw new TraceFormatException("faults: unknown fault " + TraceJson.shown(f));
             }
         }
+        Option<Invariant> watched = Invariant.byTitle(t.invariant());
+        if (watched.isEmpty() && !Trace.REFINEMENT.equals(t.invariant())) {
+            throw new TraceFormatException("invariant: unknown invariant " + TraceJson.shown(t.invariant())
+                    + "; expected one of " + List.of(Invariant.values()).map(Invariant::title).append(Trace.REFINEMENT)
+                    .mkString(", "));
+        }
         Bounds b = t.configuration();
         Spec spec = new Spec(policy, b.geometry());
         World w = t.initial().build(b);
         ImplSystem impl = ImplSystem.concretize(policy, b.geometry(), w, faults);
-        Option<Invariant> watched = Invariant.byTitle(t.invariant());
         List<Outcome> outcomes = List.empty();
         List<World> worlds = List.empty();
         List<Option<String>> violations = List.empty();

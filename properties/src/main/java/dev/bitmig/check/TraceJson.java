@@ -172,7 +172,11 @@ public final class TraceJson {
             actions = actions.append(readAction(acts.get(i), where + ": actions[" + i + "]"));
         }
         String invariant = text(root, "invariant", where);
-        String message = root.has("message") ? root.get("message").asText() : "";
+        JsonNode m = root.get("message");
+        if (m != null && !m.isTextual()) {
+            throw new TraceFormatException(where + ": message: expected a string, got " + shown(m));
+        }
+        String message = m == null ? "" : m.asText();
         return new Trace(bounds, policy, faults, initial, actions, invariant, message);
     }
 
