@@ -45,7 +45,12 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
         }
         Bounds b = t.configuration();
         Spec spec = new Spec(policy, b.geometry());
-        World w = t.initial().build(b);
+        World w;
+        try {
+            w = t.initial().build(b);
+        } catch (IllegalArgumentException e) {
+            throw new TraceFormatException("initial: " + e.getMessage(), e);
+        }
         ImplSystem impl = ImplSystem.concretize(policy, b.geometry(), w, faults);
         List<Outcome> outcomes = List.empty();
         List<World> worlds = List.empty();

@@ -307,7 +307,8 @@ public final class TraceJson {
         try {
             return new Bounds(clusters, grans, names, depth, maxWrite, ro, inactive, stride);
         } catch (IllegalArgumentException e) {
-            throw new TraceFormatException(where + ": " + e.getMessage(), e);
+            String m = e.getMessage();
+            throw new TraceFormatException(where + ": " + (m.length() <= 2 * SHOWN ? m : m.substring(0, 2 * SHOWN - 1) + "…"), e);
         }
     }
 

@@ -62,4 +62,24 @@ class TraceFormatErrorsTest {
         assertThatThrownBy(() -> TraceJson.parse(bigArray, "t.json"))
                 .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200).doesNotContain("\n"));
     }
+
+    static String saved() throws java.io.IOException {
+        return java.nio.file.Files.readString(TraceReplayTest.SAVED);
+    }
+
+    @Test
+    void aDiskTooLargeForTheModelIsAConfigurationError() throws Exception {
+        // it ran out of memory replaying: the model keeps sets of clusters
+        rejected(saved().replace("\"clusters\" : 3", "\"clusters\" : 2147483647"),
+                "t.json: configuration: clusters must be between 1 and 4096, got 2147483647");
+    }
+
+    @Test
+    void aGranularityOrNameQemuRefusesIsAConfigurationError() throws Exception {
+        // replaying from BITMAP_LOADED threw a ClassCastException: the initial bitmap_add was rejected
+        rejected(saved().replace("[ 1, 2 ]", "[ 65536 ]"),
+                "t.json: configuration: granularities must be powers of two up to 32768, got 65536");
+        rejected(saved().replace("[ \"a\", \"b\" ]", "[ \"" + "n".repeat(2000) + "\" ]"),
+                "t.json: configuration: bitmap names must be non-empty and at most 1023 bytes, got nnnn");
+    }
 }
