@@ -64,11 +64,11 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
                 w = next.world();
             }
             World now = w;
-            outcomes = outcomes.append(o);
-            worlds = worlds.append(now);
+            outcomes = outcomes.prepend(o);
+            worlds = worlds.prepend(now);
             Option<String> v = watched.isDefined() ? watched.get().violation(now, b.geometry())
                     : List.of(Invariant.values()).flatMap(i -> i.violation(now, b.geometry())).headOption();
-            violations = violations.append(v);
+            violations = violations.prepend(v);
             if (refinement.isEmpty()) {
                 Outcome io;
                 try {
@@ -82,7 +82,7 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
                 refinement = diff.map(d -> "step " + at + ": " + d);
             }
         }
-        return new Replay(t, outcomes, worlds, violations, refinement);
+        return new Replay(t, outcomes.reverse(), worlds.reverse(), violations.reverse(), refinement);
     }
 
     /** The violation after the last step, if any. */

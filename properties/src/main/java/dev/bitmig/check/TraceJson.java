@@ -44,6 +44,9 @@ public final class TraceJson {
         }
     }
 
+    /** The longest trace that reads: counterexamples are a few dozen steps; replaying each step costs milliseconds. */
+    public static final int MAX_ACTIONS = 10_000;
+
     public static ObjectNode action(Action a) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("action", a.kind());
@@ -152,7 +155,7 @@ public final class TraceJson {
                 if (!f.get(i).isTextual()) {
                     throw new TraceFormatException(where + ": faults[" + i + "]: expected a fault name");
                 }
-                faults = faults.append(f.get(i).asText());
+                faults = faults.prepend(f.get(i).asText());
             }
         }
         String initialName = text(root, "initial", where);
@@ -167,9 +170,12 @@ public final class TraceJson {
         if (!acts.isArray()) {
             throw new TraceFormatException(where + ": actions: expected an array");
         }
+        if (acts.size() > MAX_ACTIONS) {
+            throw new TraceFormatException(where + ": actions: at most " + MAX_ACTIONS + " actions, got " + acts.size());
+        }
         List<Action> actions = List.empty();
         for (int i = 0; i < acts.size(); i++) {
-            actions = actions.append(readAction(acts.get(i), where + ": actions[" + i + "]"));
+            actions = actions.prepend(readAction(acts.get(i), where + ": actions[" + i + "]"));
         }
         String invariant = text(root, "invariant", where);
         JsonNode m = root.get("message");
@@ -177,7 +183,7 @@ public final class TraceJson {
             throw new TraceFormatException(where + ": message: expected a string, got " + shown(m));
         }
         String message = m == null ? "" : m.asText();
-        return new Trace(bounds, policy, faults, initial, actions, invariant, message);
+        return new Trace(bounds, policy, faults.reverse(), initial, actions.reverse(), invariant, message);
     }
 
     /**
@@ -262,9 +268,9 @@ public final class TraceJson {
                 if (!v.get(i).isTextual()) {
                     throw new TraceFormatException(at + "[" + i + "]: expected a name, got " + shown(v.get(i)));
                 }
-                names = names.append(v.get(i).asText());
+                names = names.prepend(v.get(i).asText());
             }
-            return names;
+            return names.reverse();
         }
         if (type.isEnum()) {
             if (!v.isTextual()) {
@@ -298,14 +304,14 @@ public final class TraceJson {
         }
         List<Integer> grans = List.empty();
         for (int i = 0; i < g.size(); i++) {
-            grans = grans.append((Integer) value(int.class, g.get(i), where + ".granularities[" + i + "]"));
+            grans = grans.prepend((Integer) value(int.class, g.get(i), where + ".granularities[" + i + "]"));
         }
         List<String> names = List.empty();
         for (int i = 0; i < n.size(); i++) {
-            names = names.append((String) value(String.class, n.get(i), where + ".names[" + i + "]"));
+            names = names.prepend((String) value(String.class, n.get(i), where + ".names[" + i + "]"));
         }
         try {
-            return new Bounds(clusters, grans, names, depth, maxWrite, ro, inactive, stride);
+            return new Bounds(clusters, grans.reverse(), names.reverse(), depth, maxWrite, ro, inactive, stride);
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();
             throw new TraceFormatException(where + ": " + (m.length() <= 2 * SHOWN ? m : m.substring(0, 2 * SHOWN - 1) + "…"), e);
