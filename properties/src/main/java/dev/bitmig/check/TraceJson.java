@@ -313,7 +313,8 @@ public final class TraceJson {
         try {
             return new Bounds(clusters, grans.reverse(), names.reverse(), depth, maxWrite, ro, inactive, stride);
         } catch (IllegalArgumentException e) {
-            String m = e.getMessage();
+            // the message lists the names as they are: keep it on one line
+            String m = e.getMessage().replace("\r", "\\r").replace("\n", "\\n");
             throw new TraceFormatException(where + ": " + (m.length() <= 2 * SHOWN ? m : m.substring(0, 2 * SHOWN - 1) + "…"), e);
         }
     }

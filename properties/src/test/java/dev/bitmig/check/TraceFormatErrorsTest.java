@@ -111,4 +111,13 @@ class TraceFormatErrorsTest {
         rejected(withActions(TraceJson.MAX_ACTIONS, "{\"action\":\"MigrateCancel\"}"),
                 "t.json: actions: at most 10000 actions, got 10004");
     }
+
+    @Test
+    void aBadNameWithLineBreaksIsNamedOnOneLine() throws Exception {
+        // found by the fuzzer under -Pfuzz: the configuration's message listed the names as they were
+        String text = saved().replace("[ \"a\", \"b\" ]", "[ \"" + "\\n".repeat(2000) + "\" ]");
+        assertThatThrownBy(() -> TraceJson.parse(text, "t.json"))
+                .hasMessageStartingWith("t.json: configuration: bitmap names must be non-empty and at most 1023 bytes, got \\n\\n")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").hasSizeLessThan(300));
+    }
 }
