@@ -74,9 +74,12 @@ public final class Main implements Callable<Integer> {
         return s == null ? "error" : s.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
+    /** Without a command: one line that lists the commands (the usage is 'bitmig --help'). */
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("bitmig: give a command: " + String.join(", ", spec.subcommands().keySet()) + " (see 'bitmig --help')");
+        err.flush();
         return BAD_INPUT;
     }
 
