@@ -101,6 +101,9 @@ public final class Main implements Callable<Integer> {
                 "unknown policy \"" + name + "\"; valid policies: " + Policies.names().mkString(", ")));
     }
 
+    /** The most explorer threads: each is a real thread, and the explorer splits a level into 8 chunks per thread. */
+    static final int MAX_THREADS = 256;
+
     /** Options shared by check and explore. */
     static class ExploreOptions {
         @Option(names = "--policy", paramLabel = "P", description = "one policy (see 'bitmig policies')")
@@ -122,11 +125,11 @@ public final class Main implements Callable<Integer> {
             if (depth < 0) {
                 throw new BadInput("--depth must not be negative, got " + depth);
             }
-            if (clusters < 1) {
-                throw new BadInput("--clusters must be at least 1, got " + clusters);
+            if (clusters < 1 || clusters > Bounds.MAX_CLUSTERS) {
+                throw new BadInput("--clusters must be between 1 and " + Bounds.MAX_CLUSTERS + ", got " + clusters);
             }
-            if (threads < 1) {
-                throw new BadInput("--threads must be at least 1, got " + threads);
+            if (threads < 1 || threads > MAX_THREADS) {
+                throw new BadInput("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
             }
             return Bounds.DEFAULT.withDepth(depth).withClusters(clusters);
         }
