@@ -265,7 +265,12 @@ public final class Main implements Callable<Integer> {
                 throw new BadInput(trace + ": cannot read the trace (no such readable file)");
             }
             Trace t = TraceJson.read(trace);
-            Replay r = Replay.of(t);
+            Replay r;
+            try {
+                r = Replay.of(t);
+            } catch (TraceFormatException e) {
+                throw new TraceFormatException(trace + ": " + e.getMessage(), e);
+            }
             PrintWriter out = spec.commandLine().getOut();
             out.println("policy " + t.policy() + ", initial " + t.initial() + ", claims " + t.invariant());
             for (int i = 0; i < t.actions().size(); i++) {

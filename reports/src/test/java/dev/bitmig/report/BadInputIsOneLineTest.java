@@ -1,6 +1,11 @@
 package dev.bitmig.report;
 
+import dev.bitmig.check.TraceJson;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static dev.bitmig.report.MainTest.badInput;
 import static dev.bitmig.report.MainTest.run;
@@ -22,5 +27,16 @@ class BadInputIsOneLineTest {
                 "--threads must be between 1 and 256, got 2147483647");
         badInput(run("check", "--policy", "QEMU_UPSTREAM", "--depth", "0", "--clusters", "4097"),
                 "--clusters must be between 1 and 4096, got 4097");
+    }
+
+    @Test
+    void aTraceThatReadsButDoesNotReplayIsNamedByItsFile(@TempDir Path dir) throws Exception {
+        // the error said "invariant: unknown invariant" without saying which file
+        Path trace = MainTest.writtenTrace(dir);
+        String text = Files.readString(trace);
+        String invariant = TraceJson.read(trace).invariant();
+        Path bad = MainTest.writeFile(dir.resolve("bad-invariant.json"),
+                text.replace("\"invariant\" : \"" + invariant + "\"", "\"invariant\" : \"Nope\""));
+        badInput(run("replay", bad.toString()), bad + ": invariant: unknown invariant \"Nope\"");
     }
 }
