@@ -23,7 +23,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -308,6 +310,12 @@ public final class Main implements Callable<Integer> {
             }
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new BadInput(out + ": not a directory");
+            }
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : null;
+                throw new BadInput(out + ": cannot create the output directory" + (reason == null ? "" : " (" + reason + ")"));
             }
             PrintWriter err = spec.commandLine().getErr();
             ProgressLine p = new ProgressLine(err, progress || System.console() != null);

@@ -39,4 +39,12 @@ class BadInputIsOneLineTest {
                 text.replace("\"invariant\" : \"" + invariant + "\"", "\"invariant\" : \"Nope\""));
         badInput(run("replay", bad.toString()), bad + ": invariant: unknown invariant \"Nope\"");
     }
+
+    @Test
+    void aReportDirectoryUnderAFileIsBadInput(@TempDir Path dir) {
+        // it printed "java.nio.file.FileSystemException: ...: Not a directory"
+        Path underAFile = MainTest.writeFile(dir.resolve("file"), "x").resolve("out");
+        badInput(run("report", "--out", underAFile.toString(), "--depth", "0"),
+                underAFile + ": cannot create the output directory");
+    }
 }
