@@ -47,6 +47,12 @@ public final class TraceJson {
     /** The longest trace that reads: counterexamples are a few dozen steps; replaying each step costs milliseconds. */
     public static final int MAX_ACTIONS = 10_000;
 
+    /**
+     * The largest trace file: 16 MiB, ten times a trace of {@link #MAX_ACTIONS} actions. Its JSON tree takes up to
+     * about 30 times its size, and a file of gigabytes would not fit in memory at all.
+     */
+    public static final int MAX_BYTES = 16 << 20;
+
     public static ObjectNode action(Action a) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("action", a.kind());
@@ -115,6 +121,11 @@ public final class TraceJson {
     public static Trace read(Path file) throws TraceFormatException {
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new TraceFormatException(file + ": " + size + " bytes, more than a trace file may have ("
+                        + MAX_BYTES + ")");
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new TraceFormatException(file + ": cannot read the trace: " + e.getMessage(), e);
@@ -124,6 +135,10 @@ public final class TraceJson {
 
     /** Reads a trace from the bytes of a file: UTF-8, where a malformed sequence is named by its byte offset. */
     public static Trace parse(byte[] bytes, String where) throws TraceFormatException {
+        if (bytes.length > MAX_BYTES) {
+            throw new TraceFormatException(where + ": " + bytes.length + " bytes, more than a trace file may have ("
+                    + MAX_BYTES + ")");
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);

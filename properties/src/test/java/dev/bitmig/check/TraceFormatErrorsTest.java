@@ -120,4 +120,16 @@ class TraceFormatErrorsTest {
                 .hasMessageStartingWith("t.json: configuration: bitmap names must be non-empty and at most 1023 bytes, got \\n\\n")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").hasSizeLessThan(300));
     }
+
+    @Test
+    void aFileLargerThanSixteenMebibytesIsRefusedBeforeItIsParsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // a file of a million-character name copied into 10,001 actions ran out of memory (found by the fuzzer)
+        java.nio.file.Path big = dir.resolve("big.json");
+        try (var out = java.nio.file.Files.newOutputStream(big)) {
+            out.write(new byte[TraceJson.MAX_BYTES + 1]);
+        }
+        assertThatThrownBy(() -> TraceJson.read(big)).isInstanceOf(TraceFormatException.class)
+                .hasMessage(big + ": 16777217 bytes, more than a trace file may have (16777216)");
+    }
 }
