@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
  * after {@link #MAX_FAILURES} failing cases and reports them together.
  *
  * <p>{@code -Dfuzz.cases=N} sets the number of cases (the build passes 5,000, the {@code fuzz} profile one million; a
- * fuzzer may scale it), {@code -Dfuzz.seed=S} the seed (hexadecimal), {@code -Dfuzz.case=I} runs case {@code I} only.
+ * fuzzer may scale it), {@code -Dfuzz.seed=S} the seed (hexadecimal), {@code -Dfuzz.case=I,J} runs those cases only.
  */
 public final class FuzzRun implements AutoCloseable {
     /** A run stops after this many failing cases and reports them all. */
@@ -33,8 +33,7 @@ public final class FuzzRun implements AutoCloseable {
 
     private final String name;
     private final long seed;
-    private final int first;
-    private final int end;
+    private final int[] cases;
     private final long timeoutMillis;
     private final long allocationBound;
     private ExecutorService worker;
@@ -59,14 +58,14 @@ public final class FuzzRun implements AutoCloseable {
         String s = System.getProperty("fuzz.seed");
         this.seed = s == null || s.isBlank() ? defaultSeed : Long.parseUnsignedLong(s.strip(), 16);
         int cases = Math.max(1, (int) Math.round(Integer.getInteger("fuzz.cases", 5000) * scale));
-        Integer only = Integer.getInteger("fuzz.case");
-        this.first = only == null ? 0 : only;
-        this.end = only == null ? cases : only + 1;
+        String only = System.getProperty("fuzz.case", "").strip();
+        this.cases = only.isEmpty() ? java.util.stream.IntStream.range(0, cases).toArray()
+                : java.util.Arrays.stream(only.split(",")).map(String::strip).mapToInt(Integer::parseInt).toArray();
         this.timeoutMillis = timeoutMillis;
         this.allocationBound = allocationBound;
         this.worker = newWorker();
-        System.out.printf("%s: seed %x, cases %d..%d (replay one with -Dfuzz.seed=%x -Dfuzz.case=I)%n", name, seed,
-                first, end - 1, seed);
+        System.out.printf("%s: seed %x, %d cases (replay some with -Dfuzz.seed=%x -Dfuzz.case=I,J)%n", name, seed,
+                this.cases.length, seed);
     }
 
     private ExecutorService newWorker() {
@@ -77,12 +76,9 @@ public final class FuzzRun implements AutoCloseable {
         });
     }
 
-    public int first() {
-        return first;
-    }
-
-    public int end() {
-        return end;
+    /** The case numbers this run makes: 0 to the count, or those that {@code -Dfuzz.case=I,J,…} names. */
+    public int[] cases() {
+        return cases;
     }
 
     public long seed() {
@@ -165,7 +161,8 @@ public final class FuzzRun implements AutoCloseable {
     /** Records a failed case: its label, what it was, the problem, and where its input is saved. */
     public void fail(int i, String what, byte[] input, String suffix, String problem, Throwable cause) {
         Path saved = save(i, suffix, input);
-        AssertionError e = new AssertionError(label(i) + ": " + abbreviate(what, 400) + ": " + problem
+        AssertionError e = new AssertionError(label(i) + ": " + abbreviate(what, 400) + ": "
+                + problem.replace("\r", "\\r").replace("\n", "\\n")
                 + "; input saved as " + saved, cause);
         if (failures.size() < MAX_FAILURES) {
             failures.add(e);
@@ -188,7 +185,7 @@ public final class FuzzRun implements AutoCloseable {
         }
     }
 
-    static String abbreviate(String s, int max) {
+    public static String abbreviate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max) + "…(" + s.length() + " chars)";
     }
 

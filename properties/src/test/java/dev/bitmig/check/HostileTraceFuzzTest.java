@@ -22,8 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileTraceFuzzTest {
     static final String FILE = "hostile.json";
     static final long CASE_TIMEOUT_MS = 5_000;
-    /** The largest hostile files are a few MiB (measured: at most about 25 MiB allocated per case). */
-    static final long ALLOCATION_BOUND = 256L << 20;
+    /**
+     * Hostile files reach about 10 MiB; a JSON tree of deeply nested arrays takes up to 30 times its text (measured under
+     * -Pfuzz: at most about 280 MiB per case).
+     */
+    static final long ALLOCATION_BOUND = 512L << 20;
     static final int LONGEST_MESSAGE = 1_000;
 
     /** Where a message may say the problem is. */
@@ -32,7 +35,8 @@ class HostileTraceFuzzTest {
             + "|not valid JSON at line \\d+, column \\d+: "
             + "|not valid UTF-8 at byte \\d+"
             + "|a trace must be a JSON object"
-            + "|missing field \"[a-zA-Z]+\")");
+            + "|missing field \"[a-zA-Z]+\""
+            + "|\\d+ bytes, more than a trace file may have)");
 
     /** What happened to one case: null when it was a valid trace, else the error's message. */
     record Outcome(String error) {
@@ -67,7 +71,10 @@ class HostileTraceFuzzTest {
         int rejected = 0;
         Map<String, Integer> kinds = new TreeMap<>();
         try (FuzzRun run = new FuzzRun("trace-fuzz", 0.4, 0x7ace_f11eL, CASE_TIMEOUT_MS, ALLOCATION_BOUND)) {
-            for (int i = run.first(); i < run.end() && !run.enoughFailures(); i++) {
+            for (int i : run.cases()) {
+                if (run.enoughFailures()) {
+                    break;
+                }
                 SplittableRandom r = run.random(i);
                 HostileTraces.Hostile h = HostileTraces.mutate(r, bases.get(r.nextInt(bases.size())));
                 Outcome o = run.run(i, h.what(), h.bytes(), ".json", () -> judge(h.bytes()));
@@ -91,5 +98,23 @@ class HostileTraceFuzzTest {
             run.assertNoFailures();
         }
         assertThat(rejected).as("hostile traces rejected").isPositive();
+    }
+
+    @Test
+    void aTraceCutAfterAnyTokenIsAJsonErrorThatSaysWhere() throws Exception {
+        int cuts = 0;
+        for (var v : ValidTraces.all()) {
+            HostileTraces.Base b = HostileTraces.Base.of(v.label(), v.text());
+            int[] ends = b.tokenEnds();
+            for (int k = 0; k < ends.length - 1; k++) {
+                byte[] cut = java.util.Arrays.copyOf(b.bytes(), ends[k]);
+                Outcome o = judge(cut);
+                assertThat(o.error()).as("%s cut after token %d (byte %d)", v.label(), k, ends[k])
+                        .isNotNull().matches(HostileTraceFuzzTest::namesThePlaceOnOneLine, "names the place");
+                cuts++;
+            }
+            assertThat(judge(java.util.Arrays.copyOf(b.bytes(), ends[ends.length - 1])).error()).as(v.label()).isNull();
+        }
+        System.out.println("trace-fuzz: " + cuts + " truncations after a token, each a TraceFormatException");
     }
 }

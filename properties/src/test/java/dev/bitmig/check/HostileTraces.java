@@ -53,6 +53,9 @@ public final class HostileTraces {
 
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    /** The most bytes that growing an array may add: hostile files stay below TraceJson.MAX_BYTES mostly. */
+    static final int GROWN_BYTES = 8 << 20;
+
     /** Values of every JSON type and numbers out of every range, as JSON text. */
     static final List<String> WRONG_VALUES = List.of("null", "true", "false", "0", "-1", "1", "3", "2147483647",
             "2147483648", "-2147483648", "-2147483649", "9223372036854775808", "1.5", "-0.0", "1e400", "-1e400",
@@ -187,6 +190,12 @@ public final class HostileTraces {
                 } else {
                     int size = new int[] {20, 100, 1_000, TraceJson.MAX_ACTIONS + 1}[r.nextInt(4)];
                     int from = arr.size();
+                    int largest = 1;
+                    for (JsonNode e : arr) {
+                        largest = Math.max(largest, write(e).length);
+                    }
+                    size = Math.min(size, from + GROWN_BYTES / largest); // a long string copied 10,000 times is not a trace
+
                     for (int i = from; i < size; i++) {
                         arr.add(arr.get(r.nextInt(from)).deepCopy());
                     }
@@ -258,9 +267,9 @@ public final class HostileTraces {
         ObjectNode a = NODES.objectNode();
         switch (r.nextInt(8)) {
             case 0, 1 -> {
-                a.put("action", r.nextBoolean() ? "GuestWrite" : "ForeignWrite");
-                a.put(a.get("action").asText().equals("GuestWrite") ? "node" : "writer",
-                        a.get("action").asText().equals("GuestWrite") ? "TARGET" : "AWARE");
+                boolean guest = r.nextBoolean();
+                a.put("action", guest ? "GuestWrite" : "ForeignWrite");
+                a.put(guest ? "node" : "writer", guest ? "TARGET" : "AWARE");
                 a.put("first", numbers[r.nextInt(numbers.length)]);
                 a.put("count", numbers[r.nextInt(numbers.length)]);
             }
