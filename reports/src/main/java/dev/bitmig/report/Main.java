@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.concurrent.Callable;
@@ -55,6 +56,14 @@ public final class Main implements Callable<Integer> {
     /** The configured command line: one-line errors, exit 2 for bad usage and bad input. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // a path the file system cannot have (a NUL character): one line that shows it escaped, without the exception
+        cl.registerConverter(Path.class, s -> {
+            try {
+                return Path.of(s);
+            } catch (InvalidPathException e) {
+                throw new CommandLine.TypeConversionException(TraceJson.shown(s) + " is not a path (" + e.getReason() + ")");
+            }
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("bitmig: " + oneLine(ex.getMessage()) + " (see 'bitmig --help')");

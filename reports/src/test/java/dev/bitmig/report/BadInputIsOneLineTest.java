@@ -47,4 +47,11 @@ class BadInputIsOneLineTest {
         badInput(run("report", "--out", underAFile.toString(), "--depth", "0"),
                 underAFile + ": cannot create the output directory");
     }
+
+    @Test
+    void aPathWithANulCharacterIsBadInputWithoutAnExceptionName() {
+        // it printed "(java.nio.file.InvalidPathException: Nul character not allowed: …)"
+        badInput(run("replay", "bad\u0000name.json"), "\"bad\\u0000name.json\" is not a path (Nul character not allowed)");
+        badInput(run("report", "--out", "out\u0000dir", "--depth", "0"), "is not a path");
+    }
 }
