@@ -51,6 +51,15 @@ final class HostileArguments {
             new String[] {"--threads", "-1"}, new String[] {"--threads", "100000"},
             new String[] {"--threads", "2147483647"});
 
+    static boolean isLong(String s) {
+        try {
+            Long.parseLong(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     static <T> T pick(SplittableRandom r, List<T> xs) {
         return xs.get(r.nextInt(xs.size()));
     }
@@ -115,7 +124,8 @@ final class HostileArguments {
             }
             case 4 -> {
                 String o = pick(r, List.of("--depth", "--clusters", "--threads", "--tries", "--seed"));
-                String v = pick(r, NOT_NUMBERS);
+                // --seed is a long: eleven digits are a seed, not a mistake
+                String v = pick(r, NOT_NUMBERS.stream().filter(x -> !o.equals("--seed") || !isLong(x)).toList());
                 return bad("not a number", with(tiny, o, v), v.strip().isEmpty() ? o : v.strip(), o);
             }
             case 5 -> {
