@@ -1,7 +1,12 @@
 package dev.bitmig.check;
 
 import dev.bitmig.model.Geometry;
+import dev.bitmig.model.Mirror;
+import dev.bitmig.model.Granules;
+import dev.bitmig.model.QemuErrors;
 import io.vavr.collection.List;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * The bounded configuration a run explores: the disk, the bitmap names and granularities the actions may use, the
@@ -33,25 +38,35 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
     /** The default: 3 clusters, granularities {1, 2}, names {a, b}, depth 6: within the 10 the issue allows, and what two cores explore for six policies in about two minutes. */
     public static final Bounds DEFAULT = new Bounds(3, List.of(1, 2), List.of("a", "b"), 6, 1, false, false, 1);
 
+    /**
+     * The largest disk: 4,096 clusters, two levels of HBitmap's 64-bit words. The model keeps sets of clusters, so one
+     * write over a disk of a million clusters takes seconds and gigabytes.
+     */
+    public static final int MAX_CLUSTERS = 4096;
+
     public Bounds {
-        if (clusters < 1) {
-            throw new IllegalArgumentException("clusters must be at least 1, got " + clusters);
+        if (clusters < 1 || clusters > MAX_CLUSTERS) {
+            throw new IllegalArgumentException("clusters must be between 1 and " + MAX_CLUSTERS + ", got " + clusters);
         }
         if (depth < 0) {
             throw new IllegalArgumentException("depth must not be negative, got " + depth);
         }
-        if (granularities.isEmpty() || granularities.exists(g -> g < 1 || Integer.bitCount(g) != 1)) {
-            throw new IllegalArgumentException("granularities must be powers of two, got " + granularities.mkString(","));
+        if (granularities.isEmpty() || granularities.exists(g -> g < 1 || Integer.bitCount(g) != 1
+                || g > Granules.MAX_GRANULARITY)) {
+            throw new IllegalArgumentException("granularities must be powers of two up to " + Granules.MAX_GRANULARITY
+                    + ", got " + granularities.mkString(","));
         }
-        if (names.isEmpty() || names.exists(String::isEmpty)) {
-            throw new IllegalArgumentException("bitmap names must be non-empty, got " + names.mkString(","));
+        if (names.isEmpty() || names.exists(n -> n.isEmpty()
+                || n.getBytes(StandardCharsets.UTF_8).length > QemuErrors.MAX_NAME_BYTES)) {
+            throw new IllegalArgumentException("bitmap names must be non-empty and at most " + QemuErrors.MAX_NAME_BYTES
+                    + " bytes, got " + names.mkString(","));
         }
         if (writeStride < 1) {
             throw new IllegalArgumentException("the write stride must be at least one cluster, got " + writeStride);
         }
-        if (mirrorGranularities.exists(g -> g < 1 || Integer.bitCount(g) != 1)) {
-            throw new IllegalArgumentException("mirror granularities must be powers of two, got "
-                    + mirrorGranularities.mkString(","));
+        if (mirrorGranularities.exists(g -> g < 1 || Integer.bitCount(g) != 1 || g > Mirror.MAX_GRANULARITY)) {
+            throw new IllegalArgumentException("mirror granularities must be powers of two up to "
+                    + Mirror.MAX_GRANULARITY + ", got " + mirrorGranularities.mkString(","));
         }
         if (maxWrite < 1) {
             throw new IllegalArgumentException("the longest write must be at least one cluster, got " + maxWrite);

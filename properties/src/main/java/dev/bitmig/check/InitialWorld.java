@@ -15,6 +15,7 @@ public enum InitialWorld {
     /**
      * The thread's starting point: the source's persistent enabled bitmap (the first name, the first granularity) was
      * stored by a clean quit and loaded again, so the image holds an IN_USE entry; the target waits with -incoming.
+     * Bounds whose first name or granularity QEMU refuses cannot build it (IllegalArgumentException).
      */
     BITMAP_LOADED;
 
@@ -29,7 +30,11 @@ public enum InitialWorld {
                 new Action.BitmapAdd(NodeId.SOURCE, b.names().head(), b.granularities().head(), true, false),
                 new Action.Quit(NodeId.SOURCE), new Action.Launch(NodeId.SOURCE, false),
                 new Action.Launch(NodeId.TARGET, true))) {
-            w = ((Outcome.Next) upstream.apply(w, a)).world();
+            if (!(upstream.apply(w, a) instanceof Outcome.Next next)) {
+                throw new IllegalArgumentException(this + " cannot be built: " + a + " is rejected: "
+                        + upstream.apply(w, a));
+            }
+            w = next.world();
         }
         return w.withLosses(List.empty());
     }

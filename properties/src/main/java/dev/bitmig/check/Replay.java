@@ -28,20 +28,30 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
 
     public static Replay of(Trace t) throws TraceFormatException {
         Policy policy = Policy.byName(t.policy()).getOrElseThrow(() -> new TraceFormatException(
-                "policy: unknown policy \"" + t.policy() + "\"; expected one of " + dev.bitmig.model.Policies.names().mkString(", ")));
+                "policy: unknown policy " + TraceJson.shown(t.policy()) + "; expected one of " + dev.bitmig.model.Policies.names().mkString(", ")));
         Set<Fault> faults = EnumSet.noneOf(Fault.class);
         for (String f : t.faults()) {
             try {
                 faults.add(Fault.valueOf(f));
             } catch (IllegalArgumentException e) {
-                throw new TraceFormatException("faults: unknown fault \"" + f + "\"");
+                throw new TraceFormatException("faults: unknown fault " + TraceJson.shown(f));
             }
+        }
+        Option<Invariant> watched = Invariant.byTitle(t.invariant());
+        if (watched.isEmpty() && !Trace.REFINEMENT.equals(t.invariant())) {
+            throw new TraceFormatException("invariant: unknown invariant " + TraceJson.shown(t.invariant())
+                    + "; expected one of " + List.of(Invariant.values()).map(Invariant::title).append(Trace.REFINEMENT)
+                    .mkString(", "));
         }
         Bounds b = t.configuration();
         Spec spec = new Spec(policy, b.geometry());
-        World w = t.initial().build(b);
+        World w;
+        try {
+            w = t.initial().build(b);
+        } catch (IllegalArgumentException e) {
+            throw new TraceFormatException("initial: " + e.getMessage(), e);
+        }
         ImplSystem impl = ImplSystem.concretize(policy, b.geometry(), w, faults);
-        Option<Invariant> watched = Invariant.byTitle(t.invariant());
         List<Outcome> outcomes = List.empty();
         List<World> worlds = List.empty();
         List<Option<String>> violations = List.empty();
@@ -54,11 +64,11 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
                 w = next.world();
             }
             World now = w;
-            outcomes = outcomes.append(o);
-            worlds = worlds.append(now);
+            outcomes = outcomes.prepend(o);
+            worlds = worlds.prepend(now);
             Option<String> v = watched.isDefined() ? watched.get().violation(now, b.geometry())
                     : List.of(Invariant.values()).flatMap(i -> i.violation(now, b.geometry())).headOption();
-            violations = violations.append(v);
+            violations = violations.prepend(v);
             if (refinement.isEmpty()) {
                 Outcome io;
                 try {
@@ -72,7 +82,7 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
                 refinement = diff.map(d -> "step " + at + ": " + d);
             }
         }
-        return new Replay(t, outcomes, worlds, violations, refinement);
+        return new Replay(t, outcomes.reverse(), worlds.reverse(), violations.reverse(), refinement);
     }
 
     /** The violation after the last step, if any. */

@@ -1,16 +1,25 @@
 package dev.bitmig.check;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.bitmig.model.Action;
 import io.vavr.collection.List;
 
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,6 +43,15 @@ public final class TraceJson {
             KINDS.put(c.getSimpleName(), c);
         }
     }
+
+    /** The longest trace that reads: counterexamples are a few dozen steps; replaying each step costs milliseconds. */
+    public static final int MAX_ACTIONS = 10_000;
+
+    /**
+     * The largest trace file: 16 MiB, ten times a trace of {@link #MAX_ACTIONS} actions. Its JSON tree takes up to
+     * about 30 times its size, and a file of gigabytes would not fit in memory at all.
+     */
+    public static final int MAX_BYTES = 16 << 20;
 
     public static ObjectNode action(Action a) {
         ObjectNode o = MAPPER.createObjectNode();
@@ -105,23 +123,42 @@ public final class TraceJson {
     // ------------------------------------------------------------------ reading
 
     public static Trace read(Path file) throws TraceFormatException {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new TraceFormatException(file + ": " + size + " bytes, more than a trace file may have ("
+                        + MAX_BYTES + ")");
+            }
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new TraceFormatException(file + ": cannot read the trace: " + e.getMessage(), e);
         }
-        return parse(text, file.toString());
+        return parse(bytes, file.toString());
+    }
+
+    /** Reads a trace from the bytes of a file: UTF-8, where a malformed sequence is named by its byte offset. */
+    public static Trace parse(byte[] bytes, String where) throws TraceFormatException {
+        if (bytes.length > MAX_BYTES) {
+            throw new TraceFormatException(where + ": " + bytes.length + " bytes, more than a trace file may have ("
+                    + MAX_BYTES + ")");
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            throw new TraceFormatException(where + ": not valid UTF-8 at byte " + in.position());
+        }
+        return parse(out.flip().toString(), where);
     }
 
     public static Trace parse(String text, String where) throws TraceFormatException {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new TraceFormatException(where + ": not valid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
-        }
+        JsonNode root = tree(text, where);
         if (root == null || !root.isObject()) {
             throw new TraceFormatException(where + ": a trace must be a JSON object");
         }
@@ -137,7 +174,7 @@ public final class TraceJson {
                 if (!f.get(i).isTextual()) {
                     throw new TraceFormatException(where + ": faults[" + i + "]: expected a fault name");
                 }
-                faults = faults.append(f.get(i).asText());
+                faults = faults.prepend(f.get(i).asText());
             }
         }
         String initialName = text(root, "initial", where);
@@ -145,20 +182,52 @@ public final class TraceJson {
         try {
             initial = InitialWorld.valueOf(initialName);
         } catch (IllegalArgumentException e) {
-            throw new TraceFormatException(where + ": initial: unknown initial world \"" + initialName + "\"; expected one of "
+            throw new TraceFormatException(where + ": initial: unknown initial world " + shown(initialName) + "; expected one of "
                     + Arrays.toString(InitialWorld.values()));
         }
         JsonNode acts = field(root, "actions", where);
         if (!acts.isArray()) {
             throw new TraceFormatException(where + ": actions: expected an array");
         }
+        if (acts.size() > MAX_ACTIONS) {
+            throw new TraceFormatException(where + ": actions: at most " + MAX_ACTIONS + " actions, got " + acts.size());
+        }
         List<Action> actions = List.empty();
         for (int i = 0; i < acts.size(); i++) {
-            actions = actions.append(readAction(acts.get(i), where + ": actions[" + i + "]"));
+            actions = actions.prepend(readAction(acts.get(i), where + ": actions[" + i + "]"));
         }
         String invariant = text(root, "invariant", where);
-        String message = root.has("message") ? root.get("message").asText() : "";
-        return new Trace(bounds, policy, faults, initial, actions, invariant, message);
+        JsonNode m = root.get("message");
+        if (m != null && !m.isTextual()) {
+            throw new TraceFormatException(where + ": message: expected a string, got " + shown(m));
+        }
+        String message = m == null ? "" : m.asText();
+        return new Trace(bounds, policy, faults.reverse(), initial, actions.reverse(), invariant, message);
+    }
+
+    /**
+     * The JSON tree of the text: one value, without duplicate keys or anything after it. A syntax error names its line
+     * and column, also when Jackson gives no location.
+     */
+    private static JsonNode tree(String text, String where) throws TraceFormatException {
+        try (JsonParser p = MAPPER.getFactory().createParser(text)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            try {
+                JsonNode root = MAPPER.readTree(p);
+                if (root != null && p.nextToken() != null) {
+                    JsonLocation at = p.currentTokenLocation();
+                    throw new TraceFormatException(where + ": not valid JSON at line " + at.getLineNr() + ", column "
+                            + at.getColumnNr() + ": content after the trace's object");
+                }
+                return root;
+            } catch (JsonProcessingException e) {
+                JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+                throw new TraceFormatException(where + ": not valid JSON at line " + at.getLineNr() + ", column "
+                        + at.getColumnNr() + ": " + e.getOriginalMessage(), e);
+            }
+        } catch (IOException e) {
+            throw new TraceFormatException(where + ": cannot read the trace: " + e.getMessage(), e);
+        }
     }
 
     public static Action readAction(JsonNode o, String where) throws TraceFormatException {
@@ -168,7 +237,7 @@ public final class TraceJson {
         String kind = text(o, "action", where);
         Class<?> c = KINDS.get(kind);
         if (c == null) {
-            throw new TraceFormatException(where + ".action: unknown action \"" + kind + "\"; expected one of " + KINDS.keySet());
+            throw new TraceFormatException(where + ".action: unknown action " + shown(kind) + "; expected one of " + KINDS.keySet());
         }
         RecordComponent[] rcs = c.getRecordComponents();
         Object[] args = new Object[rcs.length];
@@ -193,38 +262,38 @@ public final class TraceJson {
     private static Object value(Class<?> type, JsonNode v, String at) throws TraceFormatException {
         if (type == int.class) {
             if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-                throw new TraceFormatException(at + ": expected an integer, got " + v);
+                throw new TraceFormatException(at + ": expected an integer, got " + shown(v));
             }
             return v.intValue();
         }
         if (type == boolean.class) {
             if (!v.isBoolean()) {
-                throw new TraceFormatException(at + ": expected true or false, got " + v);
+                throw new TraceFormatException(at + ": expected true or false, got " + shown(v));
             }
             return v.booleanValue();
         }
         if (type == String.class) {
             if (!v.isTextual()) {
-                throw new TraceFormatException(at + ": expected a string, got " + v);
+                throw new TraceFormatException(at + ": expected a string, got " + shown(v));
             }
             return v.asText();
         }
         if (type == List.class) {
             if (!v.isArray()) {
-                throw new TraceFormatException(at + ": expected an array of names, got " + v);
+                throw new TraceFormatException(at + ": expected an array of names, got " + shown(v));
             }
             List<String> names = List.empty();
             for (int i = 0; i < v.size(); i++) {
                 if (!v.get(i).isTextual()) {
-                    throw new TraceFormatException(at + "[" + i + "]: expected a name, got " + v.get(i));
+                    throw new TraceFormatException(at + "[" + i + "]: expected a name, got " + shown(v.get(i)));
                 }
-                names = names.append(v.get(i).asText());
+                names = names.prepend(v.get(i).asText());
             }
-            return names;
+            return names.reverse();
         }
         if (type.isEnum()) {
             if (!v.isTextual()) {
-                throw new TraceFormatException(at + ": expected one of " + Arrays.toString(type.getEnumConstants()) + ", got " + v);
+                throw new TraceFormatException(at + ": expected one of " + Arrays.toString(type.getEnumConstants()) + ", got " + shown(v));
             }
             for (Object c : type.getEnumConstants()) {
                 if (((Enum<?>) c).name().equals(v.asText())) {
@@ -232,7 +301,7 @@ public final class TraceJson {
                 }
             }
             throw new TraceFormatException(at + ": expected one of " + Arrays.toString(type.getEnumConstants())
-                    + ", got \"" + v.asText() + "\"");
+                    + ", got " + shown(v));
         }
         throw new TraceFormatException(at + ": unsupported field type " + type.getSimpleName());
     }
@@ -254,27 +323,44 @@ public final class TraceJson {
         }
         List<Integer> grans = List.empty();
         for (int i = 0; i < g.size(); i++) {
-            grans = grans.append((Integer) value(int.class, g.get(i), where + ".granularities[" + i + "]"));
+            grans = grans.prepend((Integer) value(int.class, g.get(i), where + ".granularities[" + i + "]"));
         }
         List<String> names = List.empty();
         for (int i = 0; i < n.size(); i++) {
-            names = names.append((String) value(String.class, n.get(i), where + ".names[" + i + "]"));
+            names = names.prepend((String) value(String.class, n.get(i), where + ".names[" + i + "]"));
         }
         List<Integer> mirror = List.empty();
-        JsonNode m = o.get("mirrorGranularities");
-        if (m != null && !m.isNull()) {
-            if (!m.isArray()) {
+        JsonNode mg = o.get("mirrorGranularities");
+        if (mg != null && !mg.isNull()) {
+            if (!mg.isArray()) {
                 throw new TraceFormatException(where + ".mirrorGranularities: expected an array");
             }
-            for (int i = 0; i < m.size(); i++) {
-                mirror = mirror.append((Integer) value(int.class, m.get(i), where + ".mirrorGranularities[" + i + "]"));
+            for (int i = 0; i < mg.size(); i++) {
+                mirror = mirror.prepend((Integer) value(int.class, mg.get(i), where + ".mirrorGranularities[" + i + "]"));
             }
         }
         try {
-            return new Bounds(clusters, grans, names, depth, maxWrite, ro, inactive, stride, mirror);
+            return new Bounds(clusters, grans.reverse(), names.reverse(), depth, maxWrite, ro, inactive, stride,
+                    mirror.reverse());
         } catch (IllegalArgumentException e) {
-            throw new TraceFormatException(where + ": " + e.getMessage(), e);
+            // the message lists the names as they are: keep it on one line
+            String m = e.getMessage().replace("\r", "\\r").replace("\n", "\\n");
+            throw new TraceFormatException(where + ": " + (m.length() <= 2 * SHOWN ? m : m.substring(0, 2 * SHOWN - 1) + "…"), e);
         }
+    }
+
+    /** The longest value an error message shows. */
+    static final int SHOWN = 80;
+
+    /** A value as an error message shows it: as JSON, so on one line, and cut to {@link #SHOWN} characters. */
+    public static String shown(JsonNode v) {
+        String s = v.toString();
+        return s.length() <= SHOWN ? s : s.substring(0, SHOWN - 1) + "…";
+    }
+
+    /** A name as an error message shows it: quoted and escaped as JSON, and cut to {@link #SHOWN} characters. */
+    public static String shown(String name) {
+        return shown(TextNode.valueOf(name));
     }
 
     private static JsonNode field(JsonNode o, String name, String where) throws TraceFormatException {
@@ -288,7 +374,7 @@ public final class TraceJson {
     private static String text(JsonNode o, String name, String where) throws TraceFormatException {
         JsonNode v = field(o, name, where);
         if (!v.isTextual()) {
-            throw new TraceFormatException(where + ": " + name + ": expected a string, got " + v);
+            throw new TraceFormatException(where + ": " + name + ": expected a string, got " + shown(v));
         }
         return v.asText();
     }

@@ -72,4 +72,20 @@ class TraceReplayTest {
         assertThatThrownBy(() -> Replay.of(other)).isInstanceOf(TraceFormatException.class)
                 .hasMessageStartingWith("policy: unknown policy \"NO_SUCH_POLICY\"");
     }
+
+    @Test
+    void anUnknownInvariantIsRejectedWhenReplaying() throws Exception {
+        Trace t = TraceJson.read(SAVED);
+        Trace other = new Trace(t.configuration(), t.policy(), t.faults(), t.initial(), t.actions(), "NoSuchInvariant",
+                t.message());
+        assertThatThrownBy(() -> Replay.of(other)).isInstanceOf(TraceFormatException.class)
+                .hasMessageStartingWith("invariant: unknown invariant \"NoSuchInvariant\"; expected one of NoUnderReport");
+    }
+
+    @Test
+    void aMessageThatIsNotAStringIsNamed() throws Exception {
+        String text = Files.readString(SAVED).replace("\"message\" : \"bitmap", "\"message\" : {}, \"m\" : \"bitmap");
+        assertThatThrownBy(() -> TraceJson.parse(text, "t.json")).isInstanceOf(TraceFormatException.class)
+                .hasMessage("t.json: message: expected a string, got {}");
+    }
 }

@@ -23,8 +23,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.concurrent.Callable;
@@ -53,6 +56,14 @@ public final class Main implements Callable<Integer> {
     /** The configured command line: one-line errors, exit 2 for bad usage and bad input. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // a path the file system cannot have (a NUL character): one line that shows it escaped, without the exception
+        cl.registerConverter(Path.class, s -> {
+            try {
+                return Path.of(s);
+            } catch (InvalidPathException e) {
+                throw new CommandLine.TypeConversionException(TraceJson.shown(s) + " is not a path (" + e.getReason() + ")");
+            }
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("bitmig: " + oneLine(ex.getMessage()) + " (see 'bitmig --help')");
@@ -74,9 +85,12 @@ public final class Main implements Callable<Integer> {
         return s == null ? "error" : s.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
+    /** Without a command: one line that lists the commands (the usage is 'bitmig --help'). */
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("bitmig: give a command: " + String.join(", ", spec.subcommands().keySet()) + " (see 'bitmig --help')");
+        err.flush();
         return BAD_INPUT;
     }
 
@@ -97,6 +111,9 @@ public final class Main implements Callable<Integer> {
         return Policy.byName(name).map(List::of).getOrElseThrow(() -> new BadInput(
                 "unknown policy \"" + name + "\"; valid policies: " + Policies.names().mkString(", ")));
     }
+
+    /** The most explorer threads: each is a real thread, and the explorer splits a level into 8 chunks per thread. */
+    static final int MAX_THREADS = 256;
 
     /** Options shared by check and explore. */
     static class ExploreOptions {
@@ -122,15 +139,16 @@ public final class Main implements Callable<Integer> {
             if (depth < 0) {
                 throw new BadInput("--depth must not be negative, got " + depth);
             }
-            if (clusters < 1) {
-                throw new BadInput("--clusters must be at least 1, got " + clusters);
+            if (clusters < 1 || clusters > Bounds.MAX_CLUSTERS) {
+                throw new BadInput("--clusters must be between 1 and " + Bounds.MAX_CLUSTERS + ", got " + clusters);
             }
-            if (threads < 1) {
-                throw new BadInput("--threads must be at least 1, got " + threads);
+            if (threads < 1 || threads > MAX_THREADS) {
+                throw new BadInput("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
             }
             for (int g : mirror) {
-                if (g < 1 || Integer.bitCount(g) != 1) {
-                    throw new BadInput("--mirror granularities must be powers of two, got " + g);
+                if (g < 1 || Integer.bitCount(g) != 1 || g > dev.bitmig.model.Mirror.MAX_GRANULARITY) {
+                    throw new BadInput("--mirror granularities must be powers of two up to "
+                            + dev.bitmig.model.Mirror.MAX_GRANULARITY + ", got " + g);
                 }
             }
             return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror));
@@ -267,7 +285,12 @@ public final class Main implements Callable<Integer> {
                 throw new BadInput(trace + ": cannot read the trace (no such readable file)");
             }
             Trace t = TraceJson.read(trace);
-            Replay r = Replay.of(t);
+            Replay r;
+            try {
+                r = Replay.of(t);
+            } catch (TraceFormatException e) {
+                throw new TraceFormatException(trace + ": " + e.getMessage(), e);
+            }
             PrintWriter out = spec.commandLine().getOut();
             out.println("policy " + t.policy() + ", initial " + t.initial() + ", claims " + t.invariant());
             for (int i = 0; i < t.actions().size(); i++) {
@@ -305,6 +328,12 @@ public final class Main implements Callable<Integer> {
             }
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new BadInput(out + ": not a directory");
+            }
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : null;
+                throw new BadInput(out + ": cannot create the output directory" + (reason == null ? "" : " (" + reason + ")"));
             }
             PrintWriter err = spec.commandLine().getErr();
             ProgressLine p = new ProgressLine(err, progress || System.console() != null);

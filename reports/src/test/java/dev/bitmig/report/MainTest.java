@@ -67,7 +67,7 @@ class MainTest {
         badInput(run("explore", "--all", "--depth", "-3"), "depth");
         badInput(run("report", "--depth", "-1"), "depth");
         badInput(run("explore", "--all", "--clusters", "0"), "clusters");
-        badInput(run("explore", "--all", "--mirror", "3"), "--mirror granularities must be powers of two, got 3");
+        badInput(run("explore", "--all", "--mirror", "3"), "--mirror granularities must be powers of two up to 1024, got 3");
         badInput(run("check", "--all", "--mirror", "1,x"), "x");
     }
 
