@@ -109,6 +109,17 @@ class HandBuiltWorldsTest {
     }
 
     @Test
+    void granulesOutsideTheDiskAreIgnoredEvenUnderTheZeroLengthFault() {
+        // Granule 16 starts exactly at the end of the 16-cluster disk: a zero-length set there would mark granule 15
+        // under H12, so concretization must not issue one.
+        World w = reached(new BitmapAdd(SOURCE, "a", 1, false, false));
+        w = w.withNode(SOURCE, w.source().withBitmap("a",
+                w.source().bitmap("a").get().withGranules(TreeSet.of(-1, 16))));
+        ImplSystem impl = ImplSystem.concretize(Policies.QEMU_UPSTREAM, SMALL, w, Set.of(Fault.HBITMAP_ZERO_LENGTH_SET));
+        assertThat(impl.abstraction().source().bitmap("a").get().granules()).isEmpty();
+    }
+
+    @Test
     void continuingARunningNodeChangesNothingEvenIfItIsInactive() {
         World w = World.initial(SMALL);
         Node inactive = w.source().withBlock(BlockState.INACTIVE);

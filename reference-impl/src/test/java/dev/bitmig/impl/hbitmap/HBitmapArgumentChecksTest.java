@@ -53,6 +53,8 @@ class HBitmapArgumentChecksTest {
                 .hasMessageContaining("must not be negative");
         assertThatThrownBy(() -> hb.nextDirty(-1, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("negative argument");
+        assertThatThrownBy(() -> hb.nextDirty(0, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("negative argument");
         assertThatThrownBy(() -> hb.nextZero(0, -1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("negative argument");
     }
@@ -71,6 +73,11 @@ class HBitmapArgumentChecksTest {
                 .hasMessageContaining("is invalid");
         assertThatThrownBy(() -> hb.serializationSize(0, -64)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is invalid");
+    }
+
+    @Test
+    void aOneItemChunkOfAOneItemBitmapIsOneWord() {
+        assertThat(HBitmap.create(1, 0).serializationSize(0, 1)).isEqualTo(8);
     }
 
     @Test
