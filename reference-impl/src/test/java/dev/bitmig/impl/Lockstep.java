@@ -11,19 +11,19 @@ import java.util.List;
 import java.util.Set;
 
 /** Runs the model and the implementation side by side and reports the first step where they differ. */
-final class Lockstep {
-    final Spec spec;
-    final ImplSystem impl;
-    World world;
+public final class Lockstep {
+    public final Spec spec;
+    public final ImplSystem impl;
+    public World world;
 
-    Lockstep(Policy policy, Geometry geometry, Set<Fault> faults) {
+    public Lockstep(Policy policy, Geometry geometry, Set<Fault> faults) {
         this.spec = new Spec(policy, geometry);
         this.world = World.initial(geometry);
         this.impl = new ImplSystem(policy, geometry, faults);
     }
 
     /** Null when the step agrees; otherwise a description of the difference. */
-    String step(Action a) {
+    public String step(Action a) {
         Outcome expected = spec.apply(world, a);
         Outcome actual = impl.step(a);
         if (expected instanceof Outcome.Next n) {
@@ -44,7 +44,7 @@ final class Lockstep {
     }
 
     /** Null when every step agrees; otherwise the first difference, with its step number. */
-    String run(List<Action> actions) {
+    public String run(List<Action> actions) {
         for (int i = 0; i < actions.size(); i++) {
             String d = step(actions.get(i));
             if (d != null) {
