@@ -176,4 +176,19 @@ class CanaryPolicyTest {
             assertThat(s.bitmap(SOURCE, theirs).inconsistent()).as(p.name()).isFalse();
         }
     }
+
+    /**
+     * This node's own canary is the one name exempt from "a newer entry supersedes the copy in RAM": a bitmap the user
+     * added under that name while the node was inactive stays, because activation removes the canary's entry instead.
+     */
+    @Test
+    void aBitmapNamedLikeTheNodesOwnCanaryIsNotSupersededByTheCanarysEntry() {
+        String own = CanaryPolicy.nameFor(SOURCE);
+        Story s = Story.of(Policies.CANARY_DROP, 4).then(new Action.Stop(SOURCE), new Action.Inactivate(SOURCE),
+                new Action.BitmapAdd(SOURCE, own, 2, false, false));
+        assertThat(s.entry(own).inUse()).isFalse();
+        s.then(new Action.Activate(SOURCE));
+        assertThat(s.bitmap(SOURCE, own).granularity()).isEqualTo(2);
+        assertThat(s.world().image().directory().containsKey(own)).isFalse();
+    }
 }

@@ -53,6 +53,12 @@ class SeededFaultsAreCaughtTest {
             new Case(Fault.DROP_ON_INACTIVATE_KEEPS_TRANSIENT, Policies.DROP_ON_INACTIVATE, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.START_ENABLED_FLAG_IGNORED_BY_TARGET, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)));
 
+    /** Each run writes the figures afresh. */
+    @org.junit.jupiter.api.BeforeAll
+    static void startAFreshFiguresFile() throws java.io.IOException {
+        java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("target", "seeded-faults.md"));
+    }
+
     /** Each fault's figures, as the run measured them: target/seeded-faults.md (for the closing note and the report). */
     private static synchronized void record(String row) {
         try {

@@ -442,9 +442,9 @@ class Qcow2HostileImageFuzzTest {
                 res = f.get(CASE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 f.cancel(true);
-                throw new AssertionError(label + " took longer than " + CASE_TIMEOUT_MS + " ms");
+                throw new AssertionError(label + " took longer than " + CASE_TIMEOUT_MS + " ms" + saved(i, image));
             } catch (ExecutionException e) {
-                throw new AssertionError(label + " threw " + e.getCause(), e.getCause());
+                throw new AssertionError(label + " threw " + e.getCause() + saved(i, image), e.getCause());
             }
             if (res.verdict() == Verdict.REJECTED) {
                 rejected++;
@@ -456,7 +456,8 @@ class Qcow2HostileImageFuzzTest {
                 refusals.add(res.readWriteRefusal());
             }
             if (res.allocated() > ALLOCATION_BOUND) {
-                fail("%s allocated %d bytes, more than the bound %d", label, res.allocated(), ALLOCATION_BOUND);
+                fail("%s allocated %d bytes, more than the bound %d%s", label, res.allocated(), ALLOCATION_BOUND,
+                        saved(i, image));
             }
             if (res.allocated() > maxAllocated) {
                 maxAllocated = res.allocated();
@@ -486,5 +487,18 @@ class Qcow2HostileImageFuzzTest {
         }
         assertThat(rejected + loaded).isEqualTo(cases);
         assertThat(rejected).as("hostile images rejected").isPositive();
+    }
+
+    /** Saves a failing case's image, so that it replays by file as well as by seed; says where. */
+    private static String saved(int i, byte[] image) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Path.of("target", "fuzz-failures");
+            Files.createDirectories(dir);
+            java.nio.file.Path file = dir.resolve("qcow2-case-" + i + ".qcow2");
+            Files.write(file, image);
+            return "; the image is saved as " + file;
+        } catch (java.io.IOException e) {
+            return "; the image could not be saved: " + e.getMessage();
+        }
     }
 }
