@@ -53,7 +53,8 @@ class MirrorOnImplTest {
         Lockstep l = agreeing(seq(new MirrorStart(SOURCE, 3), new MirrorStart(SOURCE, 0),
                 new MirrorStart(SOURCE, Mirror.MAX_GRANULARITY * 2), new MirrorCopy(SOURCE), new MirrorCancel(SOURCE),
                 new MirrorStart(TARGET, 1), new MirrorCopy(TARGET), new MirrorCancel(TARGET),
-                new MirrorStart(SOURCE, 1), new MirrorStart(SOURCE, 1)));
+                new MirrorStart(SOURCE, 1), new MirrorStart(SOURCE, 1), new MirrorCancel(SOURCE),
+                new MirrorStart(SOURCE, Mirror.MAX_GRANULARITY), new MirrorCancel(SOURCE), new MirrorStart(SOURCE, 1)));
         assertThat(l.impl.step(new MirrorStart(SOURCE, 2)))
                 .isEqualTo(Outcome.rejected(QemuErrors.NODE_BUSY_WITH_JOB));
         assertThat(l.impl.step(new MirrorCopy(TARGET))).isEqualTo(Outcome.rejected(QemuErrors.notRunning(TARGET)));

@@ -79,4 +79,13 @@ class MirrorJobTest {
         assertThat(Disk.granules(copy.bits())).containsExactly(0, 1, 2);
         assertThat(Disk.granules(job.bits())).containsExactly(1, 2);
     }
+
+    /** do_sync_target_write resets nothing when the write covers no whole granule: no zero-length reset (H12's trap). */
+    @Test
+    void aWriteInsideOneGranuleIssuesNoZeroLengthReset() {
+        Disk h12 = new Disk(5, EnumSet.of(HBitmap.Fault.ZERO_LENGTH_SET_RESET));
+        MirrorJob job = MirrorJob.full(2 * C, h12.newBits(2 * C));
+        job.activeWrite(C, C, false);
+        assertThat(Disk.granules(job.bits())).containsExactly(0, 1, 2);
+    }
 }
