@@ -15,7 +15,8 @@ public final class Persistence {
      * R2 (block/qcow2-bitmap.c qcow2_store_persistent_dirty_bitmaps): write exactly the bitmaps with
      * persistent && !skip_store && !inconsistent && !readonly, with IN_USE clear and AUTO iff enabled. With
      * {@code release}, the stored and the readonly bitmaps leave RAM (fe16c7ddf8). QEMU never overwrites an entry
-     * that it does not own: a same-named entry without IN_USE fails the whole store.
+     * that it does not own: a same-named entry without IN_USE fails the whole store. A read-only node with anything
+     * to write fails it too ("No write access", can_write()).
      */
     public static Either<String, World> store(World w, NodeId id, boolean release) {
         Node n = w.node(id);
@@ -26,6 +27,9 @@ public final class Persistence {
             if (dir.get(name).exists(e -> !e.inUse())) {
                 return Either.left(QemuErrors.existsInImage(name));
             }
+        }
+        if (!toStore.isEmpty() && n.readOnly()) {
+            return Either.left(QemuErrors.NO_WRITE_ACCESS);
         }
         World next = w;
         if (!toStore.isEmpty()) {

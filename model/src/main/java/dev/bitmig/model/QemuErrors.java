@@ -44,6 +44,8 @@ public final class QemuErrors {
         return "Bitmap '" + name + "' is inconsistent and cannot be used";
     }
 
+    /** block/qcow2-bitmap.c qcow2_store_persistent_dirty_bitmaps: something to store on a read-only node. */
+    public static final String NO_WRITE_ACCESS = "No write access";
     public static final String WRITE_LOCK = "Failed to get \"write\" lock";
     public static final String SHARED_WRITE_LOCK = "Failed to get shared \"write\" lock";
     public static final String WRITE_NOT_PERMITTED = "write failed: Operation not permitted";

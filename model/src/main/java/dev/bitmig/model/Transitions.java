@@ -372,7 +372,10 @@ final class Transitions {
 
         // ---------------------------------------------------------------- processes
 
-        /** quit: bdrv_close_all stores through qcow2_do_close only if the node is active (R2), then the process ends. */
+        /**
+         * quit: bdrv_close_all stores through qcow2_do_close only if the node is active (R2), then the process ends; a
+         * read-only node with a persistent bitmap to store fails that store ("Lost persistent bitmaps").
+         */
         @Override
         public Outcome visit(Action.Quit a) {
             Node n = w.node(a.node());
@@ -381,7 +384,7 @@ final class Transitions {
             World closing = life.abandonMigration(w, a.node());
             Node node = closing.node(a.node());
             World closed = closing;
-            if (node.isOn() && node.isWriter()) {
+            if (node.isOn() && node.isActive()) {
                 // On a failed store QEMU prints "Lost persistent bitmaps ..." and the bitmaps are gone.
                 closed = Persistence.store(closing, a.node(), true).getOrElse(() -> lostOnClose(closing, node));
             }

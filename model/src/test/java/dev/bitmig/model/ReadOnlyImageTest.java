@@ -56,4 +56,27 @@ class ReadOnlyImageTest {
         assertThat(s.bitmap(SOURCE, "a").enabled()).isTrue();
         assertThat(s.bitmap(SOURCE, "t").granules().toJavaList()).containsExactly(0, 1);
     }
+
+    /**
+     * block/qcow2-bitmap.c qcow2_store_persistent_dirty_bitmaps: a read-only QEMU accepts a new persistent bitmap, but
+     * cannot store it ("No write access"): inactivation fails with QEMU's message and quit loses it visibly.
+     */
+    @Test
+    void aReadOnlyQemuCannotStoreAPersistentBitmapItAdded() {
+        for (Policy p : Policies.ALL) {
+            Story s = Story.of(p, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true),
+                    new Action.BitmapAdd(SOURCE, "n", 1, true, false), new Action.Stop(SOURCE));
+            assertThat(s.refuses(new Action.Inactivate(SOURCE))).as(p.name())
+                    .isEqualTo("Lost persistent bitmaps during inactivation of node 'drive0': No write access");
+            s.then(new Action.Quit(SOURCE));
+            assertThat(s.world().image().directory().containsKey("n")).as(p.name()).isFalse();
+            assertThat(s.world().losses().map(Loss::cause).toJavaList()).as(p.name()).containsExactly(Cause.STORE_FAILED);
+        }
+    }
+
+    @Test
+    void aReadOnlyQemuWithOnlyReadonlyBitmapsHasNothingToStore() {
+        Story s = readOnly().then(new Action.BitmapRemove(SOURCE, "t"), new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
+        assertThat(s.source().isActive()).isFalse();
+    }
 }

@@ -47,6 +47,10 @@ public final class Qcow2Bitmaps {
                 return Optional.of(QemuErrors.existsInImage(name));
             }
         }
+        // qcow2_store_persistent_dirty_bitmaps: can_write() fails on a read-only node that has something to store.
+        if (h.node(id).readOnly() && !toStore(h.node(id), excluded).isEmpty()) {
+            return Optional.of(QemuErrors.NO_WRITE_ACCESS);
+        }
         return Optional.empty();
     }
 

@@ -1,0 +1,38 @@
+package dev.bitmig.impl;
+
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Action.BitmapAdd;
+import dev.bitmig.model.Action.Inactivate;
+import dev.bitmig.model.Action.Launch;
+import dev.bitmig.model.Action.Quit;
+import dev.bitmig.model.Action.Stop;
+import dev.bitmig.model.Geometry;
+import dev.bitmig.model.Outcome;
+import dev.bitmig.model.Policies;
+import dev.bitmig.model.Policy;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static dev.bitmig.model.NodeId.SOURCE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** qcow2_store_persistent_dirty_bitmaps on a read-only node: "No write access", as the model says, under every policy. */
+class ReadOnlyStoreOnImplTest {
+    private static final Geometry G = new Geometry(4);
+
+    @Test
+    void aReadOnlyQemuCannotStoreAPersistentBitmapItAdded() {
+        List<Action> actions = List.of(new Quit(SOURCE), new Launch(SOURCE, false, true),
+                new BitmapAdd(SOURCE, "n", 1, true, false), new Stop(SOURCE), new Inactivate(SOURCE), new Quit(SOURCE));
+        for (Policy p : Policies.ALL) {
+            Lockstep l = new Lockstep(p, G, Set.of());
+            assertThat(l.run(actions.subList(0, 4))).as(p.name()).isNull();
+            assertThat(l.impl.step(new Inactivate(SOURCE))).as(p.name()).isEqualTo(Outcome.rejected(
+                    "Lost persistent bitmaps during inactivation of node 'drive0': No write access"));
+            assertThat(l.run(actions.subList(4, 6))).as(p.name()).isNull();
+            assertThat(l.impl.abstraction().image().directory().containsKey("n")).as(p.name()).isFalse();
+        }
+    }
+}
