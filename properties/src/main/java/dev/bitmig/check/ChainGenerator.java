@@ -78,7 +78,10 @@ public final class ChainGenerator {
             for (String name : bounds.names()) {
                 int g = bounds.granularities().get(random.nextInt(bounds.granularities().size()));
                 if (!node.bitmaps().containsKey(name)) {
-                    out.add(new Weighted(3, new Action.BitmapAdd(id, name, g, random.nextInt(4) != 0, false)));
+                    // Mostly persistent; on a read-only node mostly not, since QEMU cannot store it there ("No write
+                    // access") and its inactivation then fails.
+                    boolean persistent = node.readOnly() ? random.nextInt(4) == 0 : random.nextInt(4) != 0;
+                    out.add(new Weighted(3, new Action.BitmapAdd(id, name, g, persistent, false)));
                 } else {
                     out.add(new Weighted(1, new Action.BitmapClear(id, name)));
                     out.add(new Weighted(1, new Action.BitmapDisable(id, name)));
