@@ -17,6 +17,11 @@ public record Mirror(int granularity, SortedSet<Integer> granules, int lineage) 
     /** The coarsest granularity blockdev-mirror accepts, 64 MiB, in clusters (blockdev.c). */
     public static final int MAX_GRANULARITY = (int) ((64L << 20) / Geometry.CLUSTER_BYTES);
 
+    /** blockdev.c blockdev_mirror_common accepts it: a power of 2 from 512 B (here a cluster) to 64 MiB. */
+    public static boolean validGranularity(int clusters) {
+        return clusters >= 1 && clusters <= MAX_GRANULARITY && Granules.isPowerOfTwo(clusters);
+    }
+
     public Mirror withGranules(SortedSet<Integer> g) {
         return new Mirror(granularity, g, lineage);
     }

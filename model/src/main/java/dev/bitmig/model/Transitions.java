@@ -52,7 +52,7 @@ final class Transitions {
 
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
             World recorded = w.withNode(a.node(), n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
-            return next(mirrored(written(recorded, clusters), a.node(), a.first(), a.count()));
+            return next(mirrored(written(recorded, clusters), a.node(), a.first(), a.count(), clusters));
         }
 
         /**
@@ -384,7 +384,7 @@ final class Transitions {
             World closing = life.abandonMigration(w, a.node());
             Node node = closing.node(a.node());
             World closed = closing;
-            if (node.isOn() && node.isActive()) {
+            if (node.isActive()) {
                 // On a failed store QEMU prints "Lost persistent bitmaps ..." and the bitmaps are gone.
                 closed = Persistence.store(closing, a.node(), true).getOrElse(() -> lostOnClose(closing, node));
             }
@@ -481,12 +481,11 @@ final class Transitions {
      * block/mirror.c bdrv_mirror_top_pwritev in write-blocking mode: a guest write goes to both images, so the written
      * clusters are in sync and the job's bitmap forgets the granules the write covers wholly (see {@link Mirror#activeWrite}).
      */
-    private static World mirrored(World w, NodeId node, int first, int count) {
+    private static World mirrored(World w, NodeId node, int first, int count, SortedSet<Integer> clusters) {
         Option<Mirror> job = w.node(node).mirror();
         if (job.isEmpty()) {
             return w;
         }
-        SortedSet<Integer> clusters = TreeSet.range(first, first + count);
         Lineage stale = w.ghost().lineage(job.get().lineage()).synced(clusters);
         return w.withNode(node, w.node(node).withMirror(Option.some(job.get().activeWrite(first, count))))
                 .withGhost(w.ghost().with(job.get().lineage(), stale));

@@ -64,7 +64,7 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
         if (writeStride < 1) {
             throw new IllegalArgumentException("the write stride must be at least one cluster, got " + writeStride);
         }
-        if (mirrorGranularities.exists(g -> g < 1 || Integer.bitCount(g) != 1 || g > Mirror.MAX_GRANULARITY)) {
+        if (!mirrorGranularities.forAll(Mirror::validGranularity)) {
             throw new IllegalArgumentException("mirror granularities must be powers of two up to "
                     + Mirror.MAX_GRANULARITY + ", got " + mirrorGranularities.mkString(","));
         }

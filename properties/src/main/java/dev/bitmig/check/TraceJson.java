@@ -306,7 +306,8 @@ public final class TraceJson {
         throw new TraceFormatException(at + ": unsupported field type " + type.getSimpleName());
     }
 
-    static Bounds readBounds(JsonNode o, String where) throws TraceFormatException {
+    /** A configuration object as traces and the verdict matrix write it, with every limit of {@link Bounds}. */
+    public static Bounds readBounds(JsonNode o, String where) throws TraceFormatException {
         if (!o.isObject()) {
             throw new TraceFormatException(where + ": expected an object");
         }

@@ -27,7 +27,7 @@ public final class CheckerCounterexamples {
     /** Counterexample name → actions from World.initial, for every violated cell of {@code policy}. */
     public static Map<String, List<Action>> of(Path matrix, String policy) throws IOException, TraceFormatException {
         JsonNode doc = TraceJson.MAPPER.readTree(Files.readString(matrix));
-        Bounds bounds = readBounds(doc.get("configuration"));
+        Bounds bounds = TraceJson.readBounds(doc.get("configuration"), matrix + ": configuration");
         Map<String, List<Action>> out = new LinkedHashMap<>();
         for (JsonNode cell : doc.get("results")) {
             if (!cell.get("policy").asText().equals(policy) || !cell.get("verdict").asText().equals("violated")) {
@@ -59,19 +59,5 @@ public final class CheckerCounterexamples {
         }
         steps.add(new Action.Launch(NodeId.TARGET, true));
         return steps;
-    }
-
-    private static Bounds readBounds(JsonNode c) {
-        io.vavr.collection.List<Integer> g = io.vavr.collection.List.empty();
-        for (JsonNode x : c.get("granularities")) {
-            g = g.append(x.asInt());
-        }
-        io.vavr.collection.List<String> n = io.vavr.collection.List.empty();
-        for (JsonNode x : c.get("names")) {
-            n = n.append(x.asText());
-        }
-        return new Bounds(c.get("clusters").asInt(), g, n, c.get("depth").asInt(), c.get("maxWrite").asInt(),
-                c.path("readOnlyLaunch").asBoolean(false), c.path("inactiveAdds").asBoolean(false),
-                c.path("writeStride").asInt(1));
     }
 }

@@ -431,7 +431,7 @@ public final class ImplSystem implements Driver, Host {
             running(a.node());
             abandonMigration(a.node());
             BlockNode n = node(a.node());
-            if (n.isOn() && n.isActive()) {
+            if (n.isActive()) {
                 // On a failed store QEMU prints "Lost persistent bitmaps ..." and the bitmaps are gone.
                 if (Qcow2Bitmaps.storeConflict(ImplSystem.this, a.node(), Set.of()).isEmpty()) {
                     Qcow2Bitmaps.store(ImplSystem.this, a.node(), true);

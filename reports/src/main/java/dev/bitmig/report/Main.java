@@ -146,7 +146,7 @@ public final class Main implements Callable<Integer> {
                 throw new BadInput("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
             }
             for (int g : mirror) {
-                if (g < 1 || Integer.bitCount(g) != 1 || g > dev.bitmig.model.Mirror.MAX_GRANULARITY) {
+                if (!dev.bitmig.model.Mirror.validGranularity(g)) {
                     throw new BadInput("--mirror granularities must be powers of two up to "
                             + dev.bitmig.model.Mirror.MAX_GRANULARITY + ", got " + g);
                 }
