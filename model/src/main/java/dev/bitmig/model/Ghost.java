@@ -11,18 +11,17 @@ public record Ghost(SortedMap<Integer, Lineage> lineages) {
 
     /** The smallest id that is neither a live lineage nor a live family, so that equal histories give equal worlds. */
     public int nextId() {
-        java.util.Set<Integer> taken = new java.util.HashSet<>(lineages.keySet().toJavaSet());
-        lineages.values().forEach(l -> taken.add(l.family()));
-        int id = 1;
-        while (taken.contains(id)) {
-            id++;
+        java.util.BitSet taken = new java.util.BitSet();
+        for (var e : lineages) {
+            taken.set(e._1);
+            taken.set(e._2.family());
         }
-        return id;
+        return taken.nextClearBit(1);
     }
 
     /** A fresh lineage that is its own family. */
     public Ghost born(int id, boolean persistent, boolean recording) {
-        return with(id, new Lineage(persistent, recording, Granules.NONE, id));
+        return with(id, Lineage.fresh(persistent, recording, id));
     }
 
     public Lineage lineage(int id) {
@@ -33,9 +32,9 @@ public record Ghost(SortedMap<Integer, Lineage> lineages) {
         return new Ghost(lineages.put(id, l));
     }
 
-    /** Every write by any writer counts for every lineage that is meant to record. */
-    public Ghost written(SortedSet<Integer> clusters) {
-        return clusters.isEmpty() ? this : new Ghost(lineages.mapValues(l -> l.written(clusters)));
+    /** Every write by any writer counts for every lineage that is meant to record, with the write's origin. */
+    public Ghost written(SortedSet<Integer> clusters, Origin origin) {
+        return clusters.isEmpty() ? this : new Ghost(lineages.mapValues(l -> l.written(clusters, origin)));
     }
 
     public Ghost retain(SortedSet<Integer> referenced) {

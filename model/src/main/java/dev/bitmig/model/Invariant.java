@@ -111,8 +111,12 @@ public enum Invariant {
     }
 
     private static Option<String> silentLoss(World w) {
-        return w.losses().find(l -> l.cause() == Cause.SILENT).map(l ->
-                "persistent bitmap '" + l.bitmap() + "' is gone: no consistent copy in RAM and none on the image, "
-                        + "and nothing the user could see explains it");
+        return w.losses().find(l -> l.cause() == Cause.SILENT).map(Invariant::silentLossMessage);
+    }
+
+    /** A silent loss in words. */
+    static String silentLossMessage(Loss l) {
+        return "persistent bitmap '" + l.bitmap() + "' is gone: no consistent copy in RAM and none on the image, "
+                + "and nothing the user could see explains it";
     }
 }

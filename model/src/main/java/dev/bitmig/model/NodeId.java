@@ -8,7 +8,9 @@ public enum NodeId {
         return this == SOURCE ? TARGET : SOURCE;
     }
 
+    private final String lower = name().toLowerCase(java.util.Locale.ROOT);
+
     public String lower() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return lower;
     }
 }

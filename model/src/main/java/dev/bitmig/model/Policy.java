@@ -8,8 +8,7 @@ import io.vavr.control.Either;
  * {@link Spec} is QEMU's shared mechanics. A hook returns the next world, or the error that makes QEMU's operation
  * fail (Left).
  */
-public sealed interface Policy
-        permits Qemu212Policy, RepersistOnInvalidatePolicy, DropOnInactivatePolicy, CanaryPolicy, QemuUpstreamPolicy {
+public interface Policy {
 
     /** The policy's name, as the CLI and the reports spell it. */
     String name();

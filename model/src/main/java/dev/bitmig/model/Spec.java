@@ -4,6 +4,8 @@ import io.vavr.collection.List;
 import io.vavr.collection.SortedSet;
 import io.vavr.collection.TreeSet;
 
+import java.util.BitSet;
+
 /**
  * The specification: a total transition function. Every action in every world gives the next world or a typed
  * rejection; nothing throws. After each step the bookkeeping records which persistent bitmaps stopped being
@@ -29,28 +31,73 @@ public final class Spec {
     }
 
     public Outcome apply(World w, Action a) {
-        World start = w.withLosses(List.empty());
-        Outcome o = a.accept(transitions.in(start));
-        if (o instanceof Outcome.Next next) {
-            return next.world() == start ? Outcome.next(start) : Outcome.next(bookkeeping(start, next.world(), a));
+        return from(w).apply(a);
+    }
+
+    /** Steps from one world: what the world has available is computed once, however many actions are tried. */
+    public From from(World w) {
+        return new From(w);
+    }
+
+    /** Every step from one world. Not thread-safe: one per thread. */
+    public final class From {
+        private final World start;
+        /** The families available in the start world; read, never changed. */
+        private final BitSet before;
+
+        private From(World w) {
+            // A step that changes nothing returns the very world it was given (the explorer skips such self-loops).
+            this.start = w.losses().isEmpty() ? w : w.withLosses(List.empty());
+            this.before = availableFamilies(start);
         }
-        return o;
+
+        public Outcome apply(Action a) {
+            Outcome o = a.accept(transitions.in(start));
+            if (o instanceof Outcome.Next next && next.world() != start) {
+                return Outcome.next(bookkeeping(start, before, next.world(), a));
+            }
+            return o;
+        }
     }
 
     /**
      * Every persistent lineage that was available before the step and is not after it is a loss. A loss that the
      * step declared keeps its declared cause; any other gets the action's visible cause, or SILENT.
      */
-    private World bookkeeping(World before, World after, Action a) {
-        SortedSet<Integer> lost = available(before).removeAll(available(after));
+    private static World bookkeeping(World before, BitSet availableBefore, World after, Action a) {
+        BitSet lost = (BitSet) availableBefore.clone();
+        lost.andNot(availableFamilies(after));
         List<Loss> losses = List.empty();
-        for (int family : lost) {
-            Loss declared = after.losses().find(l -> before.ghost().family(l.lineage()) == family)
-                    .getOrElse(() -> new Loss(family, nameOf(before, family), visibleCause(a), false));
+        for (int family = lost.nextSetBit(0); family >= 0; family = lost.nextSetBit(family + 1)) {
+            int f = family;
+            Loss declared = after.losses().find(l -> before.ghost().family(l.lineage()) == f)
+                    .getOrElse(() -> new Loss(f, nameOf(before, f), visibleCause(a), false));
             losses = losses.append(declared);
         }
-        World w = after.withLosses(losses);
-        return w.withGhost(w.ghost().retain(w.referencedLineages()));
+        World w = after.losses().isEmpty() && losses.isEmpty() ? after : after.withLosses(losses);
+        return retainReferenced(w);
+    }
+
+    /** The ghost forgets every lineage that no bitmap, job or entry refers to any more. */
+    private static World retainReferenced(World w) {
+        BitSet referenced = new BitSet();
+        for (NodeId id : NodeId.values()) {
+            Node n = w.node(id);
+            for (var b : n.bitmaps()) {
+                referenced.set(b._2.lineage());
+            }
+            for (Mirror m : n.mirror()) {
+                referenced.set(m.lineage());
+            }
+        }
+        for (var e : w.image().directory()) {
+            referenced.set(e._2.lineage());
+        }
+        boolean all = true;
+        for (var l : w.ghost().lineages()) {
+            all &= referenced.get(l._1);
+        }
+        return all ? w : w.withGhost(new Ghost(w.ghost().lineages().filterKeys(referenced::get)));
     }
 
     /** The cause a user sees when this action makes a persistent bitmap disappear. */
@@ -73,15 +120,37 @@ public final class Spec {
      * image that would load as consistent.
      */
     public static SortedSet<Integer> available(World w) {
-        SortedSet<Integer> ids = TreeSet.empty();
+        return TreeSet.ofAll(availableFamilies(w).stream().boxed());
+    }
+
+    private static BitSet availableFamilies(World w) {
+        BitSet ids = new BitSet();
+        Ghost ghost = w.ghost();
         for (NodeId id : NodeId.values()) {
             Node n = w.node(id);
             if (n.isOn() && n.run() != RunState.INMIGRATE) {
-                ids = ids.addAll(n.bitmaps().values().filter(b -> !b.inconsistent()).map(Bitmap::lineage));
+                for (var b : n.bitmaps()) {
+                    if (!b._2.inconsistent()) {
+                        markPersistent(ghost, b._2.lineage(), ids);
+                    }
+                }
             }
         }
-        ids = ids.addAll(w.image().consistentEntries().values().map(StoredBitmap::lineage));
-        return ids.filter(id -> w.ghost().lineages().get(id).exists(Lineage::persistent)).map(w.ghost()::family);
+        if (w.image().autoclear()) {
+            for (var e : w.image().directory()) {
+                if (!e._2.inUse()) {
+                    markPersistent(ghost, e._2.lineage(), ids);
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static void markPersistent(Ghost ghost, int lineage, BitSet ids) {
+        Lineage l = ghost.lineages().get(lineage).getOrNull();
+        if (l != null && l.persistent()) {
+            ids.set(l.family());
+        }
     }
 
     private static String nameOf(World w, int family) {

@@ -52,7 +52,8 @@ final class Transitions {
 
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
             World recorded = w.withNode(a.node(), n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
-            return next(mirrored(written(recorded, clusters), a.node(), a.first(), a.count(), clusters));
+            return next(mirrored(written(recorded, clusters, Origin.of(w, Origin.Author.guestOf(a.node()))), a.node(),
+                    a.first(), a.count(), clusters));
         }
 
         /**
@@ -76,7 +77,8 @@ final class Transitions {
                 }
                 case UNAWARE -> image.withAutoclear(false);
             };
-            return next(written(w.withImage(after), clusters));
+            Origin.Author author = a.writer() == Action.Writer.AWARE ? Origin.Author.AWARE_TOOL : Origin.Author.UNAWARE_TOOL;
+            return next(written(w.withImage(after), clusters, Origin.of(w, author)));
         }
 
         // ---------------------------------------------------------------- activation and run state
@@ -338,7 +340,8 @@ final class Transitions {
 
             int id = w.ghost().nextId();
             Mirror job = new Mirror(a.granularity(), Granules.all(a.granularity(), geometry), id);
-            Lineage stale = new Lineage(false, true, TreeSet.range(0, geometry.clusters()), id);
+            Lineage stale = Lineage.fresh(false, true, id)
+                    .written(TreeSet.range(0, geometry.clusters()), Origin.of(w, Origin.Author.MIRROR_START));
             return next(w.withNode(a.node(), n.withMirror(Option.some(job))).withGhost(w.ghost().with(id, stale)));
         }
 
@@ -473,8 +476,8 @@ final class Transitions {
     }
 
     /** A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters. */
-    private static World written(World w, SortedSet<Integer> clusters) {
-        return w.withImage(w.image().written(clusters)).withGhost(w.ghost().written(clusters));
+    private static World written(World w, SortedSet<Integer> clusters, Origin origin) {
+        return w.withImage(w.image().written(clusters)).withGhost(w.ghost().written(clusters, origin));
     }
 
     /**

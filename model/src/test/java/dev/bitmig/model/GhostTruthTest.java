@@ -20,13 +20,13 @@ class GhostTruthTest {
         assertThat(Ghost.EMPTY.born(1, true, true).nextId()).isEqualTo(2);
         assertThat(Ghost.EMPTY.born(1, true, true).born(2, false, true).nextId()).isEqualTo(3);
         // Lineage 2 forked from family 1, which no longer lives as a lineage: id 1 still names a bitmap for the user.
-        Ghost forked = Ghost.EMPTY.with(2, new Lineage(true, true, Granules.NONE, 1));
+        Ghost forked = Ghost.EMPTY.with(2, Lineage.fresh(true, true, 1));
         assertThat(forked.nextId()).isEqualTo(3);
     }
 
     @Test
     void theFamilyOfAForkIsTheLineageItForkedFrom() {
-        Ghost forked = Ghost.EMPTY.with(2, new Lineage(true, true, Granules.NONE, 1));
+        Ghost forked = Ghost.EMPTY.with(2, Lineage.fresh(true, true, 1));
         assertThat(forked.family(2)).isEqualTo(1);
         assertThat(forked.family(7)).isEqualTo(7);
     }

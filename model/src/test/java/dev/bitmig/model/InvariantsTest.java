@@ -22,7 +22,7 @@ class InvariantsTest {
 
     @Test
     void anImageEntryThatWouldLoadAsConsistentMustReportItsTruth() {
-        World w = World.initial(G).withGhost(new Ghost(TreeMap.of(1, new Lineage(true, true, TreeSet.of(0, 3), 1))));
+        World w = World.initial(G).withGhost(new Ghost(TreeMap.of(1, Lineage.fresh(true, true, 1).written(TreeSet.of(0, 3), Origin.of(World.initial(G), Origin.Author.SOURCE_GUEST)))));
         World consistent = w.withImage(w.image().withDirectory(
                 TreeMap.of("a", new StoredBitmap(1, false, true, TreeSet.of(0), 1))));
         assertThat(Invariant.NO_UNDER_REPORT.violation(consistent, G).get()).isEqualTo("image entry 'a' would load as "

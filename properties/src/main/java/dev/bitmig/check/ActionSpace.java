@@ -78,6 +78,6 @@ public final class ActionSpace {
                 }
             }
         }
-        return List.ofAll(all);
+        return List.ofAll(all).filter(a -> b.tries(a.kind()));
     }
 }

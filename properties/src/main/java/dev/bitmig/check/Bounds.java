@@ -25,14 +25,24 @@ import java.nio.charset.StandardCharsets;
  *                      so that the matrix answers the thread's question
  * @param mirrorGranularities granularities (in clusters) of the active mirror jobs the search may start; empty (the
  *                      default): no mirror job, so that the matrix is about the user's bitmaps
+ * @param without       action kinds the search leaves out (ActionKinds), sorted: "if no tool ever writes the image,
+ *                      does the policy still under-report?" is {@code without = [ForeignWrite]}
  */
 public record Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
-                     boolean readOnlyLaunch, boolean inactiveAdds, int writeStride, List<Integer> mirrorGranularities) {
+                     boolean readOnlyLaunch, boolean inactiveAdds, int writeStride, List<Integer> mirrorGranularities,
+                     List<String> without) {
 
     /** Bounds without mirror jobs. */
     public Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
                   boolean readOnlyLaunch, boolean inactiveAdds, int writeStride) {
         this(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, List.empty());
+    }
+
+    /** Bounds that try every kind of action. */
+    public Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
+                  boolean readOnlyLaunch, boolean inactiveAdds, int writeStride, List<Integer> mirrorGranularities) {
+        this(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride,
+                mirrorGranularities, List.empty());
     }
 
     /** The default: 3 clusters, granularities {1, 2}, names {a, b}, depth 6: within the 10 the issue allows, and what two cores explore for six policies in about two minutes. */
@@ -68,29 +78,45 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
             throw new IllegalArgumentException("mirror granularities must be powers of two up to "
                     + Mirror.MAX_GRANULARITY + ", got " + mirrorGranularities.mkString(","));
         }
+        if (!without.forAll(ActionKinds.ALL::contains)) {
+            throw new IllegalArgumentException("unknown action kind " + without.find(k -> !ActionKinds.ALL.contains(k)).get()
+                    + "; kinds: " + ActionKinds.ALL.mkString(", "));
+        }
+        without = without.distinct().sorted();
         if (maxWrite < 1) {
             throw new IllegalArgumentException("the longest write must be at least one cluster, got " + maxWrite);
         }
     }
 
     public Bounds withInactiveAdds(boolean on) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on, writeStride, mirrorGranularities);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on, writeStride, mirrorGranularities, without);
     }
 
     public Bounds withReadOnlyLaunch(boolean on) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds, writeStride, mirrorGranularities);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds, writeStride, mirrorGranularities, without);
     }
 
     public Bounds withGranularities(List<Integer> g) {
-        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities);
+        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without);
     }
 
     public Bounds withWriteStride(int stride) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, stride, mirrorGranularities);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, stride, mirrorGranularities, without);
     }
 
     public Bounds withMirrorGranularities(List<Integer> g) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, g);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, g, without);
+    }
+
+    /** The same bounds with these action kinds left out (sorted, without repeats). */
+    public Bounds withWithout(List<String> kinds) {
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride,
+                mirrorGranularities, kinds);
+    }
+
+    /** Whether the search tries actions of this kind. */
+    public boolean tries(String kind) {
+        return !without.contains(kind);
     }
 
     public Geometry geometry() {
@@ -98,10 +124,10 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
     }
 
     public Bounds withDepth(int d) {
-        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities);
+        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without);
     }
 
     public Bounds withClusters(int c) {
-        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities);
+        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without);
     }
 }

@@ -4,6 +4,8 @@ import dev.bitmig.model.Action;
 import dev.bitmig.model.Invariant;
 import dev.bitmig.model.Outcome;
 import dev.bitmig.model.Spec;
+import dev.bitmig.model.ViolationClass;
+import dev.bitmig.model.ViolationClasses;
 import dev.bitmig.model.World;
 import io.vavr.collection.List;
 import io.vavr.control.Option;
@@ -16,12 +18,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Breadth-first search over the model from the initial worlds, level by level. Expansion runs on several threads;
- * successors are merged in a fixed order (frontier order, then action order), so the distinct states, the depth and
- * the shortest counterexample of each invariant are the same whatever the thread count.
+ * Breadth-first search over the model from the initial worlds, level by level, in bounded memory. It keeps no world
+ * for a state it is not expanding: only a 64-bit fingerprint per distinct state ({@link VisitedSet}), and for each
+ * state that will be expanded its parent and action ({@link StateLinks}); a frontier world is rebuilt by re-running
+ * its actions ({@link WorldCache}), and so is every counterexample.
+ *
+ * <p>It goes on after the first violation and keeps the shortest counterexample of every violation class. A class is
+ * recorded at a transition whose source state satisfies the invariant and whose target violates it (for the world
+ * invariants), or at a step that loses a bitmap silently ({@code NoSilentLoss}, a property of steps); what follows an
+ * earlier violation along the same path is not a new class. Invariants are computed once per distinct state. Levels
+ * are expanded on several threads and merged by the smallest (frontier state, action) candidate, so the distinct
+ * states, the classes and every counterexample are the same whatever the thread count.
  */
 public final class Explorer {
     private final Spec spec;
@@ -30,9 +41,8 @@ public final class Explorer {
     private final Refinement refinement;
     private final Action[] actions;
     private final boolean stopAtRefinementFailure;
-    /** Per distinct state: the state it was first reached from, and by which action (read-only during expansion). */
-    private final ArrayList<Integer> parent = new ArrayList<>();
-    private final ArrayList<Integer> via = new ArrayList<>();
+    private boolean symmetry = true;
+    private long heapBudget = (long) (Runtime.getRuntime().maxMemory() * 0.9);
 
     public Explorer(Spec spec, Bounds bounds, int threads, Refinement refinement) {
         this(spec, bounds, threads, refinement, false);
@@ -40,10 +50,10 @@ public final class Explorer {
 
     /** With {@code stopAtRefinementFailure}, the search ends after the level where the implementation first disagrees. */
     public Explorer(Spec spec, Bounds bounds, int threads, Refinement refinement, boolean stopAtRefinementFailure) {
-        this.stopAtRefinementFailure = stopAtRefinementFailure;
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
+        this.stopAtRefinementFailure = stopAtRefinementFailure;
         this.spec = spec;
         this.bounds = bounds;
         this.threads = threads;
@@ -51,192 +61,363 @@ public final class Explorer {
         this.actions = ActionSpace.of(bounds).toJavaArray(Action[]::new);
     }
 
+    /** Turn the symmetry reduction over the bounds' bitmap names on or off (on by default). */
+    public Explorer withSymmetry(boolean on) {
+        this.symmetry = on;
+        return this;
+    }
+
+    /** The heap the search may use, in bytes (default: 90% of the JVM's maximum heap). */
+    public Explorer withHeapBudget(long bytes) {
+        this.heapBudget = bytes;
+        return this;
+    }
+
     /** The initial worlds of a run, in {@link InitialWorld} order. */
     public static List<World> initialWorlds(Bounds b) {
         return InitialWorld.all(b);
     }
 
-    /** One expanded transition, computed in parallel and merged in order. */
-    private record Successor(int action, World world, WorldKey key, int violations, String refinementFailure) { }
+    /**
+     * Progress: after each level ({@code levelDone}), and about every second while a level is expanded.
+     *
+     * @param depth         the level completed, or the level being built
+     * @param levelStates   states first reached at this depth (after the level)
+     * @param heapUsed      bytes of heap in use
+     * @param nextEstimate  states the next level is expected to add (from this level's growth), 0 at the last level
+     * @param nextSeconds   the expected time of the next level
+     * @param frontier      states being expanded (during a level)
+     * @param fraction      the share of them handed out to workers so far (during a level)
+     */
+    public record Progress(int depth, long distinct, long generated, long elapsedNanos, long levelStates,
+                           double statesPerSecond, long heapUsed, long nextEstimate, double nextSeconds,
+                           boolean levelDone, long frontier, double fraction) { }
 
-    /** Progress after each level: depth, distinct states, generated states, elapsed nanos. */
-    public record Progress(int depth, long distinct, long generated, long elapsedNanos) { }
+    /** The explorer's symmetries: permutations of the bounds' names, when they play the same role. */
+    List<Renaming> symmetries() {
+        return symmetry && Symmetry.namesAreInterchangeable(bounds) ? Renaming.permutations(bounds.names()) : List.empty();
+    }
 
     public ExplorationResult run(List<World> initials, Consumer<Progress> progress) {
         long start = System.nanoTime();
-        Invariant[] invariants = Invariant.values();
-        ArrayList<World> states = new ArrayList<>();
-        parent.clear();
-        via.clear();
-        Map<WorldKey, Integer> seen = new HashMap<>();
-        Map<Invariant, Verdict.Violated> violations = new TreeMap<>();
-        Map<String, long[]> perAction = new TreeMap<>();
-        Option<Verdict.Violated> refinementFailure = Option.none();
-        String refinementMessage = null;
-        long generated = 0;
-
-        ArrayList<Integer> frontier = new ArrayList<>();
-        for (World w : initials) {
-            WorldKey k = WorldKey.of(w);
-            if (!seen.containsKey(k)) {
-                seen.put(k, states.size());
-                frontier.add(states.size());
-                states.add(w);
-                parent.add(-1);
-                via.add(-1);
-            }
-            for (int i = 0; i < invariants.length; i++) {
-                Option<String> v = invariants[i].violation(w, spec.geometry());
-                if (v.isDefined() && !violations.containsKey(invariants[i])) {
-                    violations.put(invariants[i], new Verdict.Violated(initials.indexOf(w), List.empty(), v.get()));
-                }
-            }
-        }
-
-        int depth = 0;
+        Search s = new Search(initials);
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         try {
-            while (!frontier.isEmpty() && depth < bounds.depth()) {
-                List<Successor>[] expanded = expand(frontier, states, pool);
-                ArrayList<Integer> next = new ArrayList<>();
-                for (int f = 0; f < frontier.size(); f++) {
-                    int from = frontier.get(f);
-                    for (Successor s : expanded[f]) {
-                        generated++;
-                        String kind = actions[s.action()].kind();
-                        long[] counts = perAction.computeIfAbsent(kind, k -> new long[2]);
-                        if (s.world() == null) {
-                            counts[1]++;
-                        } else {
-                            counts[0]++;
-                        }
-                        if (s.refinementFailure() != null && refinementFailure.isEmpty()) {
-                            refinementFailure = Option.some(trace(from, s.action(), states, parent, via, s.refinementFailure()));
-                            refinementMessage = s.refinementFailure();
-                        }
-                        if (s.world() == null) {
-                            continue;
-                        }
-                        for (int i = 0; i < invariants.length; i++) {
-                            if ((s.violations() & (1 << i)) != 0 && !violations.containsKey(invariants[i])) {
-                                String msg = invariants[i].violation(s.world(), spec.geometry()).get();
-                                violations.put(invariants[i], trace(from, s.action(), states, parent, via, msg));
-                            }
-                        }
-                        if (!seen.containsKey(s.key())) {
-                            seen.put(s.key(), states.size());
-                            next.add(states.size());
-                            states.add(s.world());
-                            parent.add(from);
-                            via.add(s.action());
-                        }
-                    }
-                }
-                if (!next.isEmpty()) {
-                    depth++;
-                }
-                frontier = next;
-                if (stopAtRefinementFailure && refinementFailure.isDefined()) {
-                    frontier = new ArrayList<>();
-                }
-                progress.accept(new Progress(depth, states.size(), generated, System.nanoTime() - start));
-            }
+            s.loop(pool, progress, start);
+        } catch (OutOfMemoryError e) {
+            s.dropAll();
+            throw new ExplorationTooLarge("the search ran out of heap at depth " + (s.depth + 1) + " ("
+                    + Memory.gib(Runtime.getRuntime().maxMemory()) + " heap); reached depth " + s.depth + " with "
+                    + s.distinct() + " states", s.depth, s.distinct());
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
             }
         }
-        long distinct = states.size();
-        int reached = depth;
-        Map<Invariant, Verdict> verdicts = new TreeMap<>();
-        for (Invariant i : invariants) {
-            verdicts.put(i, violations.containsKey(i) ? violations.get(i) : new Verdict.Holds(distinct, reached));
-        }
-        Map<String, ExplorationResult.Counts> counts = new TreeMap<>();
-        perAction.forEach((k, v) -> counts.put(k, new ExplorationResult.Counts(v[0], v[1])));
-        return new ExplorationResult(spec.policy().name(), bounds, distinct, generated, reached,
-                System.nanoTime() - start, threads, io.vavr.collection.TreeMap.ofAll(verdicts),
-                io.vavr.collection.TreeMap.ofAll(counts), refinementFailure, Option.of(refinementMessage));
+        return s.result(System.nanoTime() - start);
     }
 
-    @SuppressWarnings("unchecked")
-    private List<Successor>[] expand(ArrayList<Integer> frontier, ArrayList<World> states, ExecutorService pool) {
-        List<Successor>[] out = new List[frontier.size()];
-        if (pool == null) {
-            for (int f = 0; f < frontier.size(); f++) {
-                out[f] = successors(frontier.get(f), states);
-            }
-            return out;
-        }
-        int chunks = threads * 8;
-        int per = Math.max(1, (frontier.size() + chunks - 1) / chunks);
-        ArrayList<Future<?>> futures = new ArrayList<>();
-        for (int lo = 0; lo < frontier.size(); lo += per) {
-            int from = lo;
-            int to = Math.min(frontier.size(), lo + per);
-            futures.add(pool.submit(() -> {
-                for (int f = from; f < to; f++) {
-                    out[f] = successors(frontier.get(f), states);
+    /** The state of one run. */
+    private final class Search {
+        final List<World> inputs;
+        final List<World> roots;
+        final VisitedSet visited = new VisitedSet();
+        StateLinks links = new StateLinks();
+        final Map<ViolationClass, Found> found = new HashMap<>();
+        final LevelWork totals = new LevelWork(actions.length);
+        final java.util.List<Long> levelSizes = new ArrayList<>();
+        Found refinementFailure;
+        String refinementMessage;
+        int depth;
+        long unlinked;
+        int lo;
+        int hi;
+
+        /** A class first found: at which depth, by which candidate (or which initial world, for depth 0). */
+        record Found(int depth, long key) { }
+
+        Search(List<World> initials) {
+            inputs = initials;
+            Fingerprint fp = new Fingerprint(symmetries());
+            java.util.List<World> distinct = new ArrayList<>();
+            for (World w : initials) {
+                int mask = Masks.of(w, spec.geometry());
+                if (visited.addSettled(fp.of(w), mask)) {
+                    links.add(-1, initials.indexOf(w), mask);
+                    distinct.add(w);
                 }
-            }));
-        }
-        for (Future<?> fu : futures) {
-            try {
-                fu.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("exploration interrupted", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("exploration failed: " + e.getCause(), e.getCause());
-            }
-        }
-        return out;
-    }
-
-    private List<Successor> successors(int index, ArrayList<World> states) {
-        World w = states.get(index);
-        World initial = w;
-        List<Action> path = List.empty();
-        if (refinement != Refinement.NONE) {
-            int at = index;
-            while (parent.get(at) >= 0) {
-                path = path.prepend(actions[via.get(at)]);
-                at = parent.get(at);
-            }
-            initial = states.get(at);
-        }
-        Invariant[] invariants = Invariant.values();
-        java.util.ArrayList<Successor> out = new java.util.ArrayList<>(actions.length);
-        for (int a = 0; a < actions.length; a++) {
-            if (!ActionSpace.tried(bounds, w, actions[a])) {
-                continue;
-            }
-            Outcome o = spec.apply(w, actions[a]);
-            String refinementFailure = refinement.checkAlong(initial, path, w, actions[a], o).getOrNull();
-            if (o instanceof Outcome.Next n) {
-                int bits = 0;
-                for (int i = 0; i < invariants.length; i++) {
-                    if (!invariants[i].holds(n.world(), spec.geometry())) {
-                        bits |= 1 << i;
+                for (Invariant inv : Masks.WORLD_INVARIANTS) {
+                    if ((mask & Masks.bit(inv)) != 0) {
+                        for (ViolationClass c : ViolationClasses.of(inv, w, spec.geometry())) {
+                            found.putIfAbsent(c, new Found(0, initials.indexOf(w)));
+                        }
                     }
                 }
-                out.add(new Successor(a, n.world(), WorldKey.of(n.world()), bits, refinementFailure));
-            } else {
-                out.add(new Successor(a, null, null, 0, refinementFailure));
+            }
+            roots = List.ofAll(distinct);
+            levelSizes.add((long) distinct.size());
+            hi = distinct.size();
+        }
+
+        long distinct() {
+            return links.size() + unlinked;
+        }
+
+        void dropAll() {
+            links = new StateLinks();
+        }
+
+        void loop(ExecutorService pool, Consumer<Progress> progress, long start) {
+            double growth = Double.NaN;
+            while (lo < hi && depth < bounds.depth()) {
+                boolean last = depth + 1 == bounds.depth();
+                Memory.check(heapBudget, visited, links, hi - lo, growth, last, depth, distinct());
+                long levelStart = System.nanoTime();
+                LevelWork level = expand(pool, progress, start);
+                level.mergeInto(totals);
+                level.classes.forEach((c, key) -> found.putIfAbsent(c, new Found(depth + 1, key)));
+                if (level.refinementMessage != null && refinementFailure == null) {
+                    refinementFailure = new Found(depth + 1, level.refinementKey);
+                    refinementMessage = level.refinementMessage;
+                }
+                long[][] news = visited.settleLevel();
+                int frontier = hi - lo;
+                if (last) {
+                    unlinked += news[0].length;
+                } else {
+                    for (int i = 0; i < news[0].length; i++) {
+                        links.add((int) (news[0][i] / actions.length), (int) (news[0][i] % actions.length), (int) news[2][i]);
+                    }
+                }
+                if (news[0].length > 0) {
+                    depth++;
+                }
+                levelSizes.add((long) news[0].length);
+                lo = hi;
+                hi = last ? hi : links.size();
+                growth = frontier == 0 ? Double.NaN : (double) news[0].length / frontier;
+                double secs = (System.nanoTime() - levelStart) / 1e9;
+                long next = last || Double.isNaN(growth) ? 0 : (long) (news[0].length * growth);
+                progress.accept(new Progress(depth, distinct(), totals.generated, System.nanoTime() - start,
+                        news[0].length, secs == 0 ? 0 : news[0].length / secs, Memory.used(),
+                        next, news[0].length == 0 ? 0 : secs * next / news[0].length, true, frontier, 1));
+                if (stopAtRefinementFailure && refinementFailure != null) {
+                    break;
+                }
             }
         }
-        return List.ofAll(out);
+
+        private LevelWork expand(ExecutorService pool, Consumer<Progress> progress, long start) {
+            int size = hi - lo;
+            int chunk = Math.max(16, Math.min(4096, size / (threads * 16) + 1));
+            AtomicInteger next = new AtomicInteger(lo);
+            java.util.concurrent.Callable<LevelWork> task = () -> {
+                Expansion e = new Expansion(this);
+                for (int from = next.getAndAdd(chunk); from < hi; from = next.getAndAdd(chunk)) {
+                    for (int s = from; s < Math.min(hi, from + chunk); s++) {
+                        e.expand(s);
+                    }
+                }
+                return e.work;
+            };
+            LevelWork total = new LevelWork(actions.length);
+            if (pool == null) {
+                try {
+                    task.call().mergeInto(total);
+                } catch (Exception ex) {
+                    throw new IllegalStateException("exploration failed: " + ex, ex);
+                }
+                return total;
+            }
+            java.util.List<Future<LevelWork>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(task));
+            }
+            for (Future<LevelWork> f : futures) {
+                try {
+                    while (true) {
+                        try {
+                            f.get(1, java.util.concurrent.TimeUnit.SECONDS).mergeInto(total);
+                            break;
+                        } catch (java.util.concurrent.TimeoutException waiting) {
+                            double done = Math.min(1, (next.get() - lo) / (double) size);
+                            progress.accept(new Progress(depth + 1, visited.size(),
+                                    totals.generated, System.nanoTime() - start, 0, 0, Memory.used(), 0, 0, false,
+                                    size, done));
+                        }
+                    }
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("exploration interrupted", ex);
+                } catch (ExecutionException ex) {
+                    if (ex.getCause() instanceof OutOfMemoryError oom) {
+                        throw oom;
+                    }
+                    throw new IllegalStateException("exploration failed: " + ex.getCause(), ex.getCause());
+                }
+            }
+            return total;
+        }
+
+        /** The path from a root to state {@code s}, and the root's index among the initial worlds. */
+        Path path(int s) {
+            java.util.LinkedList<Action> path = new java.util.LinkedList<>();
+            int at = s;
+            while (links.parent(at) >= 0) {
+                path.addFirst(actions[links.via(at)]);
+                at = links.parent(at);
+            }
+            return new Path(links.via(at), at, List.ofAll(path));
+        }
+
+        ExplorationResult result(long elapsed) {
+            Map<Invariant, java.util.List<ClassFinding>> byInvariant = new TreeMap<>();
+            for (var e : found.entrySet()) {
+                byInvariant.computeIfAbsent(e.getKey().invariant(), k -> new ArrayList<>())
+                        .add(new ClassFinding(e.getKey(), counterexample(e.getKey(), e.getValue())));
+            }
+            Map<Invariant, Verdict> verdicts = new TreeMap<>();
+            Map<Invariant, List<ClassFinding>> classes = new TreeMap<>();
+            for (Invariant i : Invariant.values()) {
+                List<ClassFinding> list = List.ofAll(byInvariant.getOrDefault(i, java.util.List.of())).sorted();
+                classes.put(i, list);
+                verdicts.put(i, list.isEmpty() ? new Verdict.Holds(distinct(), depth) : shortest(i, list));
+            }
+            Map<String, ExplorationResult.Counts> counts = new TreeMap<>();
+            for (int a = 0; a < actions.length; a++) {
+                long acc = totals.accepted[a];
+                long rej = totals.rejected[a];
+                counts.merge(actions[a].kind(), new ExplorationResult.Counts(acc, rej),
+                        (x, y) -> new ExplorationResult.Counts(x.accepted() + y.accepted(), x.rejected() + y.rejected()));
+            }
+            Option<Verdict.Violated> refinementTrace = refinementFailure == null ? Option.none()
+                    : Option.some(replay(refinementFailure, refinementMessage, null));
+            long generated = totals.generated;
+            long bytes = visited.bytes() + links.bytes();
+            return new ExplorationResult(spec.policy().name(), bounds, distinct(), generated, depth, elapsed, threads,
+                    io.vavr.collection.TreeMap.ofAll(verdicts), io.vavr.collection.TreeMap.ofAll(classes),
+                    io.vavr.collection.TreeMap.ofAll(counts), refinementTrace, Option.of(refinementMessage),
+                    List.ofAll(levelSizes), distinct() == 0 ? 0 : (double) bytes / distinct(),
+                    Fingerprint.collisionProbability(distinct(), generated), !symmetries().isEmpty());
+        }
+
+        /** The overall shortest counterexample of an invariant: the class found first. */
+        private Verdict.Violated shortest(Invariant i, List<ClassFinding> list) {
+            ViolationClass first = list.map(ClassFinding::violationClass)
+                    .minBy((a, b) -> {
+                        Found x = found.get(a);
+                        Found y = found.get(b);
+                        int c = Integer.compare(x.depth(), y.depth());
+                        return c != 0 ? c : Long.compare(x.key(), y.key());
+                    }).get();
+            return list.find(f -> f.violationClass().equals(first)).get().counterexample();
+        }
+
+        private Verdict.Violated counterexample(ViolationClass c, Found f) {
+            return replay(f, null, c);
+        }
+
+        /** Rebuild a counterexample by re-running its actions; the message is the class's violation in the last world. */
+        private Verdict.Violated replay(Found f, String message, ViolationClass c) {
+            if (f.depth() == 0) {
+                World w = initials().get((int) f.key());
+                return new Verdict.Violated((int) f.key(), List.empty(), ViolationClasses.message(c, null, null, w, spec.geometry()));
+            }
+            int s = (int) (f.key() / actions.length);
+            Action last = actions[(int) (f.key() % actions.length)];
+            Path p = path(s);
+            World w = initials().get(p.initial());
+            for (Action a : p.actions()) {
+                w = ((Outcome.Next) spec.apply(w, a)).world();
+            }
+            World before = w;
+            Outcome o = spec.apply(w, last);
+            String text = message != null ? message : o instanceof Outcome.Next n
+                    ? ViolationClasses.message(c, before, last, n.world(), spec.geometry()) : o.toString();
+            return new Verdict.Violated(p.initial(), p.actions().append(last), text);
+        }
+
+        private List<World> initials() {
+            return inputs;
+        }
     }
 
-    private Verdict.Violated trace(int from, int action, ArrayList<World> states, ArrayList<Integer> parent,
-                                   ArrayList<Integer> via, String message) {
-        java.util.LinkedList<Action> path = new java.util.LinkedList<>();
-        path.addFirst(actions[action]);
-        int at = from;
-        while (parent.get(at) >= 0) {
-            path.addFirst(actions[via.get(at)]);
-            at = parent.get(at);
+    /** A path from an initial world. */
+    record Path(int initial, int root, List<Action> actions) { }
+
+    /** One worker's expansion of frontier states, with its own fingerprinter and world cache. */
+    private final class Expansion {
+        final Search search;
+        final LevelWork work = new LevelWork(actions.length);
+        final Fingerprint fingerprint;
+        final WorldCache cache;
+
+        Expansion(Search search) {
+            this.search = search;
+            this.fingerprint = new Fingerprint(symmetries());
+            this.cache = new WorldCache(spec, actions, search.roots, search.links);
         }
-        return new Verdict.Violated(at, List.ofAll(path), message);
+
+        void expand(int s) {
+            World w = cache.world(s);
+            Spec.From from = spec.from(w);
+            int maskS = search.links.mask(s);
+            Path path = null;
+            World initial = null;
+            for (int a = 0; a < actions.length; a++) {
+                Action action = actions[a];
+                if (!ActionSpace.tried(bounds, w, action)) {
+                    continue;
+                }
+                Outcome o = from.apply(action);
+                long key = (long) s * actions.length + a;
+                if (refinement != Refinement.NONE) {
+                    if (path == null) {
+                        path = search.path(s);
+                        initial = search.roots.get(path.root());
+                    }
+                    String failure = refinement.checkAlong(initial, path.actions(), w, action, o).getOrNull();
+                    if (failure != null) {
+                        work.refinement(key, failure);
+                    }
+                }
+                if (!(o instanceof Outcome.Next n)) {
+                    work.rejected[a]++;
+                    continue;
+                }
+                work.accepted[a]++;
+                World t = n.world();
+                if (t == w) {
+                    continue;
+                }
+                work.generated++;
+                if (!t.losses().isEmpty()) {
+                    for (ViolationClass c : ViolationClasses.lost(w, action, t)) {
+                        offer(c, key);
+                    }
+                }
+                long fp = fingerprint.of(t);
+                int maskT = search.visited.reachIfSeen(fp, key);
+                if (maskT < 0) {
+                    maskT = search.visited.reach(fp, key, Masks.of(t, spec.geometry()));
+                }
+                int broken = maskT & ~maskS;
+                if (broken != 0) {
+                    for (Invariant inv : Masks.WORLD_INVARIANTS) {
+                        if ((broken & Masks.bit(inv)) != 0) {
+                            for (ViolationClass c : ViolationClasses.of(inv, t, spec.geometry())) {
+                                offer(c, key);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private void offer(ViolationClass c, long key) {
+            if (!search.found.containsKey(c)) {
+                work.offer(c, key);
+            }
+        }
     }
 }

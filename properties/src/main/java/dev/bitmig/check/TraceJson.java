@@ -99,6 +99,10 @@ public final class TraceJson {
             ArrayNode m = o.putArray("mirrorGranularities");
             b.mirrorGranularities().forEach(m::add);
         }
+        if (!b.without().isEmpty()) {
+            ArrayNode w = o.putArray("without");
+            b.without().forEach(w::add);
+        }
         return o;
     }
 
@@ -340,9 +344,19 @@ public final class TraceJson {
                 mirror = mirror.prepend((Integer) value(int.class, mg.get(i), where + ".mirrorGranularities[" + i + "]"));
             }
         }
+        List<String> without = List.empty();
+        JsonNode wo = o.get("without");
+        if (wo != null && !wo.isNull()) {
+            if (!wo.isArray()) {
+                throw new TraceFormatException(where + ".without: expected an array");
+            }
+            for (int i = 0; i < wo.size(); i++) {
+                without = without.prepend((String) value(String.class, wo.get(i), where + ".without[" + i + "]"));
+            }
+        }
         try {
             return new Bounds(clusters, grans.reverse(), names.reverse(), depth, maxWrite, ro, inactive, stride,
-                    mirror.reverse());
+                    mirror.reverse(), without.reverse());
         } catch (IllegalArgumentException e) {
             // the message lists the names as they are: keep it on one line
             String m = e.getMessage().replace("\r", "\\r").replace("\n", "\\n");

@@ -10,7 +10,10 @@ import io.vavr.collection.List;
 
 import java.util.function.Consumer;
 
-/** Policy × invariant → holds (states, depth) or violated (the shortest counterexample), from exhaustive runs. */
+/**
+ * Policy × invariant → holds (states, depth) or violated: every violation class with its shortest counterexample, and
+ * the shortest counterexample overall, from exhaustive runs.
+ */
 public record VerdictMatrix(Bounds bounds, List<ExplorationResult> rows) {
 
     public static VerdictMatrix explore(List<Policy> policies, Bounds bounds, int threads,
@@ -29,13 +32,25 @@ public record VerdictMatrix(Bounds bounds, List<ExplorationResult> rows) {
                 v.message());
     }
 
-    /** The JSON document of `bitmig check --json`: {"configuration": …, "results": […]}. */
+    /** The JSON document of `bitmig check --json`: {"configuration": …, "results": […], "runs": […]}. */
     public ObjectNode toJson() {
         ObjectNode root = TraceJson.MAPPER.createObjectNode();
         root.set("configuration", TraceJson.bounds(bounds));
         ArrayNode results = root.putArray("results");
         for (ExplorationResult r : rows) {
             r.verdicts().forEach((inv, v) -> results.add(cell(r, inv, v)));
+        }
+        ArrayNode runs = root.putArray("runs");
+        for (ExplorationResult r : rows) {
+            ObjectNode o = runs.addObject();
+            o.put("policy", r.policy());
+            o.put("states", r.distinct());
+            o.put("depth", r.depth());
+            ArrayNode levels = o.putArray("statesPerLevel");
+            r.levels().forEach(levels::add);
+            o.put("successors", r.generated());
+            o.put("symmetry", r.symmetry());
+            o.put("fingerprintCollisionProbability", r.collisionProbability());
         }
         return root;
     }
@@ -49,21 +64,32 @@ public record VerdictMatrix(Bounds bounds, List<ExplorationResult> rows) {
             o.put("states", h.states());
             o.put("depth", h.depth());
         } else {
-            Verdict.Violated x = (Verdict.Violated) v;
             o.put("verdict", "violated");
             o.put("states", r.distinct());
-            ObjectNode ce = o.putObject("counterexample");
-            ce.put("length", x.actions().size());
-            ce.put("initial", InitialWorld.values()[x.initial()].name());
-            ce.set("actions", TraceJson.actions(x.actions()));
-            ce.put("message", x.message());
+            o.set("counterexample", counterexample((Verdict.Violated) v));
+            ArrayNode classes = o.putArray("classes");
+            for (ClassFinding f : r.classesOf(inv)) {
+                ObjectNode c = classes.addObject();
+                c.put("class", f.violationClass().name());
+                c.put("description", f.violationClass().explanation());
+                c.set("counterexample", counterexample(f.counterexample()));
+            }
         }
         return o;
     }
 
+    static ObjectNode counterexample(Verdict.Violated x) {
+        ObjectNode ce = TraceJson.MAPPER.createObjectNode();
+        ce.put("length", x.actions().size());
+        ce.put("initial", InitialWorld.values()[x.initial()].name());
+        ce.set("actions", TraceJson.actions(x.actions()));
+        ce.put("message", x.message());
+        return ce;
+    }
+
     /**
-     * Differences that matter between this run and a saved matrix: a flipped verdict, or another shortest
-     * counterexample. State counts are reported as notes only.
+     * Differences that matter between this run and a saved matrix, in words: a flipped verdict, a class that appears or
+     * disappears, or another shortest counterexample of a class. State counts are not compared.
      */
     public static List<String> differences(JsonNode saved, JsonNode now) {
         List<String> diffs = List.empty();
@@ -72,17 +98,17 @@ public record VerdictMatrix(Bounds bounds, List<ExplorationResult> rows) {
         for (var e : after.entrySet()) {
             JsonNode old = before.get(e.getKey());
             JsonNode cur = e.getValue();
+            String cell = cur.get("policy").asText() + " × " + cur.get("invariant").asText();
             if (old == null) {
-                diffs = diffs.append(e.getKey() + ": new cell " + cur);
+                diffs = diffs.append(cell + ": new cell, " + cur.get("verdict").asText());
                 continue;
             }
             if (!old.get("verdict").equals(cur.get("verdict"))) {
-                diffs = diffs.append(e.getKey() + ": verdict was " + old.get("verdict").asText() + ", now "
-                        + cur.get("verdict").asText() + (cur.has("counterexample") ? ", counterexample " + cur.get("counterexample") : ""));
-            } else if (cur.has("counterexample") && !cur.get("counterexample").get("actions").equals(old.get("counterexample").get("actions"))) {
-                diffs = diffs.append(e.getKey() + ": another shortest counterexample: " + cur.get("counterexample")
-                        + " (was " + old.get("counterexample") + ")");
+                diffs = diffs.append(cell + ": verdict was " + old.get("verdict").asText() + ", now "
+                        + cur.get("verdict").asText());
             }
+            diffs = diffs.appendAll(classDifferences(cur.get("policy").asText(), cur.get("invariant").asText(),
+                    classes(old), classes(cur)));
         }
         for (String k : before.keySet()) {
             if (!after.containsKey(k)) {
@@ -90,6 +116,48 @@ public record VerdictMatrix(Bounds bounds, List<ExplorationResult> rows) {
             }
         }
         return diffs;
+    }
+
+    private static List<String> classDifferences(String policy, String invariant,
+                                                 java.util.Map<String, JsonNode> old, java.util.Map<String, JsonNode> cur) {
+        List<String> diffs = List.empty();
+        for (var c : cur.entrySet()) {
+            JsonNode ce = c.getValue().get("counterexample");
+            if (!old.containsKey(c.getKey())) {
+                diffs = diffs.append(policy + " now also fails " + invariant + " by class " + c.getKey() + " ("
+                        + ce.get("length").asInt() + " steps): " + steps(ce) + " — " + ce.get("message").asText());
+            } else if (!old.get(c.getKey()).get("counterexample").get("actions").equals(ce.get("actions"))) {
+                diffs = diffs.append(policy + " fails " + invariant + " by class " + c.getKey()
+                        + " with another shortest counterexample (" + ce.get("length").asInt() + " steps): " + steps(ce)
+                        + " (was " + steps(old.get(c.getKey()).get("counterexample")) + ")");
+            }
+        }
+        for (String k : old.keySet()) {
+            if (!cur.containsKey(k)) {
+                diffs = diffs.append(policy + " no longer fails " + invariant + " by class " + k);
+            }
+        }
+        return diffs;
+    }
+
+    private static java.util.Map<String, JsonNode> classes(JsonNode cell) {
+        java.util.Map<String, JsonNode> m = new java.util.TreeMap<>();
+        JsonNode list = cell.get("classes");
+        if (list != null) {
+            for (JsonNode c : list) {
+                m.put(c.get("class").asText(), c);
+            }
+        }
+        return m;
+    }
+
+    /** The actions of a counterexample, as "A, B, C". */
+    static String steps(JsonNode counterexample) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode a : counterexample.get("actions")) {
+            out.add(a.toString());
+        }
+        return String.join(", ", out);
     }
 
     private static java.util.Map<String, JsonNode> index(JsonNode doc) {

@@ -2,10 +2,13 @@ package dev.bitmig.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bitmig.check.ActionKinds;
 import dev.bitmig.check.Bounds;
 import dev.bitmig.check.Check;
 import dev.bitmig.check.ExplorationResult;
+import dev.bitmig.check.ExplorationTooLarge;
 import dev.bitmig.check.Explorer;
+import dev.bitmig.check.Refinement;
 import dev.bitmig.check.RandomChains;
 import dev.bitmig.check.Replay;
 import dev.bitmig.check.Trace;
@@ -17,6 +20,7 @@ import dev.bitmig.model.Invariant;
 import dev.bitmig.model.Outcome;
 import dev.bitmig.model.Policies;
 import dev.bitmig.model.Policy;
+import dev.bitmig.model.Spec;
 import io.vavr.collection.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -132,8 +136,16 @@ public final class Main implements Callable<Integer> {
         java.util.List<Integer> mirror = new java.util.ArrayList<>();
         @Option(names = "--json", description = "one JSON document on stdout")
         boolean json;
-        @Option(names = "--progress", description = "a progress line on stderr even when it is not a terminal")
+        @Option(names = "--progress", description = "progress on stderr every 10 s even when stderr is not a terminal")
         boolean progress;
+        @Option(names = "--without", paramLabel = "KIND", split = ",",
+                description = "leave out these action kinds, e.g. ForeignWrite (see 'bitmig kinds')")
+        java.util.List<String> without = new java.util.ArrayList<>();
+        @Option(names = "--only", paramLabel = "KIND", split = ",",
+                description = "try only these action kinds")
+        java.util.List<String> only = new java.util.ArrayList<>();
+        @Option(names = "--no-symmetry", description = "explore without the symmetry reduction over bitmap names")
+        boolean noSymmetry;
 
         Bounds bounds() {
             if (depth < 0) {
@@ -151,7 +163,21 @@ public final class Main implements Callable<Integer> {
                             + dev.bitmig.model.Mirror.MAX_GRANULARITY + ", got " + g);
                 }
             }
-            return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror));
+            return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror))
+                    .withWithout(kinds());
+        }
+
+        /** The kinds left out: --without, or everything but --only. */
+        List<String> kinds() {
+            if (!without.isEmpty() && !only.isEmpty()) {
+                throw new BadInput("give --without or --only, not both");
+            }
+            try {
+                return only.isEmpty() ? ActionKinds.parse("--without", without)
+                        : ActionKinds.complement(ActionKinds.parse("--only", only));
+            } catch (IllegalArgumentException e) {
+                throw new BadInput(e.getMessage());
+            }
         }
     }
 
@@ -190,9 +216,9 @@ public final class Main implements Callable<Integer> {
             List<Policy> ps = policies(opts.o.policy, opts.o.all);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            ProgressLine progress = new ProgressLine(err, opts.o.progress || System.console() != null);
-            VerdictMatrix m = VerdictMatrix.explore(ps, bounds, opts.o.threads, progress);
-            progress.done();
+            ProgressLine progress = new ProgressLine(err, opts.o.progress);
+            progress.heap(Runtime.getRuntime().maxMemory());
+            VerdictMatrix m = explore(ps, bounds, opts.o.threads, !opts.o.noSymmetry, progress);
             boolean ok = m.allHold();
             ObjectNode doc = m.toJson();
             List<RandomChains.Result> random = List.empty();
@@ -253,23 +279,23 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    static void table(PrintWriter out, VerdictMatrix m) {
-        out.printf("%-26s %-14s %-9s %s%n", "policy", "invariant", "verdict", "detail");
-        for (ExplorationResult r : m.rows()) {
-            r.verdicts().forEach((inv, v) -> {
-                String detail;
-                if (v instanceof Verdict.Holds h) {
-                    detail = h.states() + " states, depth " + h.depth();
-                } else {
-                    Verdict.Violated x = (Verdict.Violated) v;
-                    detail = "counterexample of " + x.actions().size() + " steps: "
-                            + x.actions().map(Object::toString).mkString(", ") + " — " + x.message();
-                }
-                out.printf("%-26s %-14s %-9s %s%n", r.policy(), inv.title(), v.holds() ? "holds" : "VIOLATED", detail);
-            });
-            out.printf("%-26s %d distinct states, %d transitions, %.0f states/s%n", "", r.distinct(), r.generated(),
-                    r.distinctPerSecond());
+    /** Explore every policy; a run that cannot fit its heap is bad input for this machine: exit 2, one line. */
+    static VerdictMatrix explore(List<Policy> ps, Bounds bounds, int threads, boolean symmetry, ProgressLine progress) {
+        try {
+            return new VerdictMatrix(bounds, ps.map(p -> {
+                progress.policy(p.name());
+                return new Explorer(new Spec(p, bounds.geometry()), bounds, threads, Refinement.NONE)
+                        .withSymmetry(symmetry).run(Explorer.initialWorlds(bounds), progress);
+            }));
+        } catch (ExplorationTooLarge e) {
+            throw new BadInput(e.getMessage());
+        } finally {
+            progress.done();
         }
+    }
+
+    static void table(PrintWriter out, VerdictMatrix m) {
+        VerdictTable.print(out, m);
     }
 
     @Command(name = "replay", description = "Replay a saved trace: each step's outcome and the violation.")
@@ -344,39 +370,6 @@ public final class Main implements Callable<Integer> {
             spec.commandLine().getOut().println("report written to " + r.index());
             spec.commandLine().getOut().flush();
             return r.matrix().allHold() ? HOLDS : VIOLATED;
-        }
-    }
-
-    /** A progress line on stderr once a run takes longer than two seconds. */
-    static final class ProgressLine implements Consumer<Explorer.Progress> {
-        private final PrintWriter err;
-        private final boolean enabled;
-        private final long start = System.nanoTime();
-        private boolean printed;
-
-        ProgressLine(PrintWriter err, boolean enabled) {
-            this.err = err;
-            this.enabled = enabled;
-        }
-
-        @Override
-        public synchronized void accept(Explorer.Progress p) {
-            if (!enabled || System.nanoTime() - start < 2_000_000_000L) {
-                return;
-            }
-            double secs = p.elapsedNanos() / 1e9;
-            err.printf("\r  states %d, distinct %d, depth %d, %.0f states/s, %.1f s elapsed   ", p.generated(),
-                    p.distinct(), p.depth(), secs == 0 ? 0 : p.distinct() / secs, secs);
-            err.flush();
-            printed = true;
-        }
-
-        synchronized void done() {
-            if (printed) {
-                err.println();
-                err.flush();
-                printed = false;
-            }
         }
     }
 }

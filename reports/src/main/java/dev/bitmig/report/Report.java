@@ -2,6 +2,7 @@ package dev.bitmig.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bitmig.check.Bounds;
+import dev.bitmig.check.ClassFinding;
 import dev.bitmig.check.ExplorationResult;
 import dev.bitmig.check.Explorer;
 import dev.bitmig.check.Replay;
@@ -118,7 +119,8 @@ public final class Report {
         // ------------------------------------------------------------ matrix
         doc.h(2, "Policy matrix");
         doc.p("Each cell: the invariant holds for every state reachable within the bounds (states explored, depth "
-                + "reached), or is violated (length of the shortest counterexample, linked to its page).");
+                + "reached), or is violated: in how many distinct classes, and the length of the shortest counterexample, "
+                + "linked to its page. The classes are listed below the matrix.");
         List<String> header = new ArrayList<>(List.of("policy"));
         for (Invariant i : Invariant.values()) {
             header.add(i.title());
@@ -142,7 +144,9 @@ public final class Report {
                     Files.writeString(out.resolve(page + ".html"), ce.html("Counterexample: " + r.policy() + " / " + inv.title()));
                     pages.add(out.resolve(page + ".html"));
                     ces.blocks.addAll(ce.blocks);
-                    row.add(new Doc.Cell("violated: counterexample of " + x.actions().size() + " steps", page + ".html",
+                    int k = r.classesOf(inv).size();
+                    row.add(new Doc.Cell("violated: " + k + (k == 1 ? " class" : " classes") + ", shortest "
+                            + x.actions().size() + " steps", page + ".html",
                             "violated", Doc.data("policy", r.policy(), "invariant", inv.title(), "verdict", "violated",
                             "length", Integer.toString(x.actions().size()))));
                 }
@@ -150,6 +154,7 @@ public final class Report {
             rows.add(row);
         }
         doc.table(new Doc.Table("matrix", header, rows, null));
+        classSections(doc, ces, out, m, pages);
         List<List<Doc.Cell>> perf = new ArrayList<>();
         for (ExplorationResult r : m.rows()) {
             perf.add(List.of(Doc.Cell.of(r.policy()), Doc.Cell.of(Long.toString(r.distinct())),
@@ -234,6 +239,45 @@ public final class Report {
         Path mdFile = out.resolve("REPORT.md");
         Files.writeString(mdFile, md.md(href -> href.startsWith("ce-") && href.endsWith(".html") ? "#" + href.replace(".html", "") : href.replace("benchmarks.html", "benchmarks.md")));
         return new Result(index, mdFile, m, json, pages);
+    }
+
+    /**
+     * A section per violated cell, a table row per violation class: its name, the length of its shortest
+     * counterexample (linked to its own page and trace), and its explanation.
+     */
+    private static void classSections(Doc doc, Doc ces, Path out, VerdictMatrix m, List<Path> pages)
+            throws IOException, TraceFormatException {
+        doc.h(2, "Violation classes");
+        doc.p("Every distinct way a policy breaks an invariant within the bounds. A class is recorded at the step that "
+                + "breaks the invariant (its source state satisfies it); its name says where the copy lives, who wrote "
+                + "what it missed and when, and how the migration ended (NoUnderReport), the step and the copies it left "
+                + "(NoSilentLoss), or the pair of writers (SingleWriter).");
+        for (ExplorationResult r : m.rows()) {
+            for (Invariant inv : Invariant.values()) {
+                io.vavr.collection.List<ClassFinding> found = r.classesOf(inv);
+                if (found.isEmpty()) {
+                    continue;
+                }
+                doc.h(3, r.policy() + " × " + inv.title());
+                List<List<Doc.Cell>> rows = new ArrayList<>();
+                int k = 0;
+                for (ClassFinding f : found) {
+                    String page = "ce-" + Doc.slug(r.policy() + "-" + inv.title()) + "-" + (++k);
+                    Trace t = VerdictMatrix.trace(r, inv, f.counterexample());
+                    TraceJson.write(t, out.resolve(page + ".json"));
+                    Doc ce = counterexample(t, page);
+                    ce.p("Class " + f.violationClass().name() + ": " + f.violationClass().explanation());
+                    Files.writeString(out.resolve(page + ".html"), ce.html("Counterexample: " + r.policy() + " / "
+                            + inv.title() + " / " + f.violationClass().name()));
+                    pages.add(out.resolve(page + ".html"));
+                    ces.blocks.addAll(ce.blocks);
+                    rows.add(List.of(Doc.Cell.of(f.violationClass().name()),
+                            new Doc.Cell(f.counterexample().actions().size() + " steps", page + ".html", null, Map.of()),
+                            Doc.Cell.of(f.violationClass().explanation())));
+                }
+                doc.table(new Doc.Table("classes", List.of("class", "shortest counterexample", "explanation"), rows, null));
+            }
+        }
     }
 
     static Doc counterexample(Trace t, String page) throws TraceFormatException {

@@ -170,4 +170,33 @@ class MainTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void checkPrintsOneLinePerClassWithItsLength() {
+        Run r = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "4");
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).containsPattern("NoUnderReport +VIOLATED: \\d+ classes")
+                .contains(" 4 steps  target-ram/persistent/aware-tool/this-inactive@handed-over/completed")
+                .contains("QEMU_UPSTREAM NoUnderReport target-ram/persistent/aware-tool/this-inactive@handed-over/completed (4 steps")
+                .contains("fingerprint collision probability");
+    }
+
+    @Test
+    void withoutAndOnlySelectActionKindsAndTheJsonRecordsIt() throws Exception {
+        Run r = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "3", "--only", "MigrateStart,Quit,Launch", "--json");
+        assertThat(r.code()).as(r.err()).isIn(0, 1);
+        var doc = dev.bitmig.check.TraceJson.MAPPER.readTree(r.out());
+        assertThat(doc.get("configuration").get("without").toString()).contains("\"GuestWrite\"")
+                .doesNotContain("\"Quit\"").doesNotContain("\"MigrateStart\"");
+        Run w = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "3", "--without", "ForeignWrite", "--json");
+        assertThat(dev.bitmig.check.TraceJson.MAPPER.readTree(w.out()).get("configuration").get("without").toString())
+                .isEqualTo("[\"ForeignWrite\"]");
+    }
+
+    @Test
+    void anUnknownKindOrBothSelectionsAreBadInput() {
+        badInput(run("explore", "--policy", "QEMU_UPSTREAM", "--without", "ForeignWrites"), "unknown action kind \"ForeignWrites\"");
+        badInput(run("explore", "--policy", "QEMU_UPSTREAM", "--without", "Quit", "--only", "Launch"),
+                "give --without or --only, not both");
+    }
 }

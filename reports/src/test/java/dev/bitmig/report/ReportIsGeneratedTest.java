@@ -50,7 +50,13 @@ class ReportIsGeneratedTest {
                         .contains("depth " + c.get("depth").asText());
             } else {
                 int length = c.get("counterexample").get("length").asInt();
-                assertThat(td.text()).contains("counterexample of " + length + " steps");
+                int classes = c.get("classes").size();
+                assertThat(td.text()).isEqualTo("violated: " + classes + (classes == 1 ? " class" : " classes")
+                        + ", shortest " + length + " steps");
+                for (JsonNode k : c.get("classes")) {
+                    assertThat(index.select("table.classes td").eachText()).as("a row for class %s", k.get("class"))
+                            .contains(k.get("class").asText());
+                }
                 Element a = td.selectFirst("a[href]");
                 assertThat(a).isNotNull();
                 assertThat(OUT.resolve(a.attr("href"))).exists();

@@ -1,0 +1,20 @@
+package dev.bitmig.check;
+
+import dev.bitmig.model.CanaryPolicy;
+
+import java.nio.charset.StandardCharsets;
+
+/** When the bounds' bitmap names play identical roles, so that the symmetry reduction is sound. */
+final class Symmetry {
+    private Symmetry() {
+    }
+
+    /**
+     * Every name is tried by the same actions (ActionSpace), and no rule reads a name's spelling except two: the
+     * canary prefix (CanaryPolicy) and the 255-byte limit of the migration stream (init_dirty_bitmap_migration). Names
+     * on the same side of both are interchangeable.
+     */
+    static boolean namesAreInterchangeable(Bounds b) {
+        return b.names().forAll(n -> !CanaryPolicy.isCanary(n) && n.getBytes(StandardCharsets.UTF_8).length <= 255);
+    }
+}

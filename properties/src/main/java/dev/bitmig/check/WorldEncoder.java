@@ -1,0 +1,186 @@
+package dev.bitmig.check;
+
+import dev.bitmig.model.Bitmap;
+import dev.bitmig.model.Lineage;
+import dev.bitmig.model.Migration;
+import dev.bitmig.model.Mirror;
+import dev.bitmig.model.Node;
+import dev.bitmig.model.NodeId;
+import dev.bitmig.model.Origin;
+import dev.bitmig.model.StoredBitmap;
+import dev.bitmig.model.World;
+import io.vavr.Tuple2;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.SortedSet;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The canonical encoding of a world for deduplication, like TLC's VIEW: it leaves out only what no transition and no
+ * invariant reads (the image's write clock and per-cluster stamps, the migration's error text, which only
+ * query-migrate shows, and the losses the last step recorded, which are judged before deduplication). Two worlds get
+ * equal encodings iff they are equal up to those.
+ *
+ * <p>With a {@link Renaming}, bitmap names are permuted before encoding, and every name-keyed collection is encoded in
+ * the order of the new names: the encoding of a renamed world is the encoding of the world with the names swapped.
+ * One encoder per thread: it reuses its buffer.
+ */
+final class WorldEncoder {
+    private byte[] buf = new byte[256];
+    private int n;
+    private final Map<String, byte[]> utf8 = new java.util.HashMap<>();
+
+    /** Encode {@code w} with names renamed; the bytes stay valid until the next call. */
+    WorldEncoder encode(World w, Renaming r) {
+        n = 0;
+        bool(w.image().autoclear());
+        varint(w.image().owner().map(o -> o.ordinal() + 1).getOrElse(0));
+        var dir = w.image().directory();
+        varint(dir.size());
+        for (Tuple2<String, StoredBitmap> e : entries(dir, r)) {
+            StoredBitmap s = e._2;
+            string(e._1);
+            varint(s.granularity());
+            bool(s.inUse());
+            bool(s.auto());
+            set(s.granules());
+            varint(s.lineage());
+        }
+        for (NodeId id : NodeId.values()) {
+            node(w.node(id), r);
+        }
+        Migration m = w.migration();
+        varint(m.phase().ordinal());
+        bool(m.capability());
+        bool(m.handedOver());
+        bool(m.sourceWasRunning());
+        names(m.riding(), r);
+        names(m.enabledAtStart(), r);
+        names(m.depersisted(), r);
+        bool(m.error().isDefined());
+        varint(w.ghost().lineages().size());
+        for (var e : w.ghost().lineages()) {
+            Lineage l = e._2;
+            varint(e._1);
+            bool(l.persistent());
+            bool(l.recording());
+            varint(l.origins().size());
+            for (var o : l.origins()) {
+                varint(o._1);
+                varint(origin(o._2));
+            }
+            varint(l.family());
+        }
+        return this;
+    }
+
+    private void node(Node node, Renaming r) {
+        varint(node.run().ordinal());
+        varint(node.block().ordinal());
+        bool(node.readOnly());
+        bool(node.canaryArmed());
+        varint(node.bitmaps().size());
+        for (Tuple2<String, Bitmap> e : entries(node.bitmaps(), r)) {
+            Bitmap b = e._2;
+            string(e._1);
+            varint(b.granularity());
+            varint((b.persistent() ? 1 : 0) | (b.enabled() ? 2 : 0) | (b.busy() ? 4 : 0) | (b.skipStore() ? 8 : 0)
+                    | (b.inconsistent() ? 16 : 0) | (b.readonly() ? 32 : 0));
+            set(b.granules());
+            bool(b.successor().isDefined());
+            if (b.successor().isDefined()) {
+                bool(b.successor().get().enabled());
+                set(b.successor().get().granules());
+            }
+            varint(b.lineage());
+        }
+        bool(node.mirror().isDefined());
+        for (Mirror job : node.mirror()) {
+            varint(job.granularity());
+            set(job.granules());
+            varint(job.lineage());
+        }
+    }
+
+    private static int origin(Origin o) {
+        return ((o.author().ordinal() * 8 + o.stage().ordinal()) * 4 + o.source().ordinal()) * 4 + o.target().ordinal();
+    }
+
+    /** The entries in the order of their new names: the map itself when nothing is renamed. */
+    private static <V> Iterable<Tuple2<String, V>> entries(SortedMap<String, V> m, Renaming r) {
+        if (r.isIdentity() || m.isEmpty()) {
+            return m;
+        }
+        java.util.List<Tuple2<String, V>> out = new java.util.ArrayList<>(m.size());
+        for (Tuple2<String, V> e : m) {
+            out.add(new Tuple2<>(r.apply(e._1), e._2));
+        }
+        out.sort((x, y) -> x._1.compareTo(y._1));
+        return out;
+    }
+
+    private void names(SortedSet<String> s, Renaming r) {
+        varint(s.size());
+        if (r.isIdentity()) {
+            s.forEach(this::string);
+            return;
+        }
+        String[] renamed = s.map(r::apply).toJavaArray(String[]::new);
+        Arrays.sort(renamed);
+        for (String x : renamed) {
+            string(x);
+        }
+    }
+
+    private void set(SortedSet<Integer> s) {
+        varint(s.size());
+        for (int i : s) {
+            varint(i);
+        }
+    }
+
+    private void string(String s) {
+        byte[] b = utf8.computeIfAbsent(s, k -> k.getBytes(StandardCharsets.UTF_8));
+        varint(b.length);
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, n, b.length);
+        n += b.length;
+    }
+
+    private void bool(boolean b) {
+        put(b ? 1 : 0);
+    }
+
+    private void varint(int v) {
+        while ((v & ~0x7f) != 0) {
+            put((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        put(v);
+    }
+
+    private void put(int b) {
+        ensure(1);
+        buf[n++] = (byte) b;
+    }
+
+    private void ensure(int more) {
+        if (n + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
+        }
+    }
+
+    byte[] buffer() {
+        return buf;
+    }
+
+    int length() {
+        return n;
+    }
+
+    byte[] toArray() {
+        return Arrays.copyOf(buf, n);
+    }
+}
