@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The exhaustive explorer at a small bound ({@code Bounds.DEFAULT.withDepth(depth)}, policy QEMU_UPSTREAM) with 1
  * and 2 threads, without and with the per-transition refinement check against the implementation. The score is
  * whole explorations per second; the secondary metric {@code distinctStates} is distinct states per second.
+ * {@code exploreLegacy} runs the explorer as it was before checker v2 ({@link LegacyExplorer}: every world kept,
+ * every successor judged) on the same model, so that before and after are measured in one run.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -45,6 +47,9 @@ public class CheckerBench {
         public int threads;
         @Param({"none", "impl"})
         public String refinement;
+        /** The symmetry reduction over bitmap names. */
+        @Param({"on", "off"})
+        public String symmetry;
         Explorer explorer;
         List<World> initials;
 
@@ -52,7 +57,7 @@ public class CheckerBench {
         public void trial() {
             Bounds b = Bounds.DEFAULT.withDepth(depth);
             Refinement r = refinement.equals("impl") ? Refinements.impl(POLICY, b.geometry()) : Refinement.NONE;
-            explorer = new Explorer(new Spec(POLICY, b.geometry()), b, threads, r);
+            explorer = new Explorer(new Spec(POLICY, b.geometry()), b, threads, r).withSymmetry(symmetry.equals("on"));
             initials = Explorer.initialWorlds(b);
         }
     }
@@ -66,6 +71,31 @@ public class CheckerBench {
         public void reset() {
             distinctStates = 0;
         }
+    }
+
+    /** The explorer before checker v2, same bound and threads, no refinement. */
+    @State(Scope.Benchmark)
+    public static class LegacyState {
+        @Param({"4"})
+        public int depth;
+        @Param({"1", "2"})
+        public int threads;
+        LegacyExplorer explorer;
+        List<World> initials;
+
+        @Setup(Level.Trial)
+        public void trial() {
+            Bounds b = Bounds.DEFAULT.withDepth(depth);
+            explorer = new LegacyExplorer(new Spec(POLICY, b.geometry()), b, threads);
+            initials = Explorer.initialWorlds(b);
+        }
+    }
+
+    @Benchmark
+    public long exploreLegacy(LegacyState s, Distinct d) {
+        long n = s.explorer.run(s.initials);
+        d.distinctStates += n;
+        return n;
     }
 
     @Benchmark

@@ -42,6 +42,7 @@ public final class Explorer {
     private final Action[] actions;
     private final boolean stopAtRefinementFailure;
     private boolean symmetry = true;
+    private boolean canonicalLineages = true;
     private long heapBudget = (long) (Runtime.getRuntime().maxMemory() * 0.9);
 
     public Explorer(Spec spec, Bounds bounds, int threads, Refinement refinement) {
@@ -64,6 +65,15 @@ public final class Explorer {
     /** Turn the symmetry reduction over the bounds' bitmap names on or off (on by default). */
     public Explorer withSymmetry(boolean on) {
         this.symmetry = on;
+        return this;
+    }
+
+    /**
+     * Turn the renumbering of lineage ids on or off (on by default): ids are ghost bookkeeping, so worlds that differ
+     * only by them are one state.
+     */
+    public Explorer withCanonicalLineages(boolean on) {
+        this.canonicalLineages = on;
         return this;
     }
 
@@ -138,7 +148,7 @@ public final class Explorer {
 
         Search(List<World> initials) {
             inputs = initials;
-            Fingerprint fp = new Fingerprint(symmetries());
+            Fingerprint fp = new Fingerprint(symmetries(), canonicalLineages);
             java.util.List<World> distinct = new ArrayList<>();
             for (World w : initials) {
                 int mask = Masks.of(w, spec.geometry());
@@ -354,7 +364,7 @@ public final class Explorer {
 
         Expansion(Search search) {
             this.search = search;
-            this.fingerprint = new Fingerprint(symmetries());
+            this.fingerprint = new Fingerprint(symmetries(), canonicalLineages);
             this.cache = new WorldCache(spec, actions, search.roots, search.links);
         }
 

@@ -14,11 +14,13 @@ final class Fingerprint {
     private static final XXHash64 XXH = XXHashFactory.fastestJavaInstance().hash64();
     private static final long SEED = 0x6269746d6967L;
 
-    private final WorldEncoder encoder = new WorldEncoder();
+    private final WorldEncoder encoder;
     private final Renaming[] renamings;
 
-    Fingerprint(List<Renaming> symmetries) {
+    /** With {@code canonicalLineages}, worlds that differ only by their lineage ids get one fingerprint. */
+    Fingerprint(List<Renaming> symmetries, boolean canonicalLineages) {
         this.renamings = symmetries.toJavaArray(Renaming[]::new);
+        this.encoder = new WorldEncoder(canonicalLineages);
     }
 
     long of(World w) {

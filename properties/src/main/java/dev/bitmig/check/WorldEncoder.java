@@ -35,6 +35,9 @@ final class WorldEncoder {
     /** Encode {@code w} with names renamed; the bytes stay valid until the next call. */
     WorldEncoder encode(World w, Renaming r) {
         n = 0;
+        next = 0;
+        java.util.Arrays.fill(canonical, -1);
+        large.clear();
         bool(w.image().autoclear());
         varint(w.image().owner().map(o -> o.ordinal() + 1).getOrElse(0));
         var dir = w.image().directory();
@@ -46,7 +49,7 @@ final class WorldEncoder {
             bool(s.inUse());
             bool(s.auto());
             set(s.granules());
-            varint(s.lineage());
+            varint(id(s.lineage()));
         }
         for (NodeId id : NodeId.values()) {
             node(w.node(id), r);
@@ -60,10 +63,21 @@ final class WorldEncoder {
         names(m.enabledAtStart(), r);
         names(m.depersisted(), r);
         bool(m.error().isDefined());
-        varint(w.ghost().lineages().size());
-        for (var e : w.ghost().lineages()) {
-            Lineage l = e._2;
-            varint(e._1);
+        // Lineages in the order of their canonical ids (a live lineage is referenced above, so it has one already).
+        var lineages = w.ghost().lineages();
+        varint(lineages.size());
+        for (var e : lineages) {
+            id(e._1);
+        }
+        Lineage[] byId = new Lineage[canonicalIds ? next : lineages.keySet().max().map(top -> top + 1).getOrElse(0)];
+        for (var e : lineages) {
+            byId[id(e._1)] = e._2;
+        }
+        for (int c = 0; c < byId.length; c++) {
+            Lineage l = byId[c];
+            if (l == null) {
+                continue;
+            }
             bool(l.persistent());
             bool(l.recording());
             varint(l.origins().size());
@@ -71,9 +85,37 @@ final class WorldEncoder {
                 varint(o._1);
                 varint(origin(o._2));
             }
-            varint(l.family());
+            varint(id(l.family()));
         }
         return this;
+    }
+
+    /**
+     * Lineage ids are ghost bookkeeping (the smallest free id, Ghost.nextId): worlds that differ only by a renumbering
+     * of them have the same future up to it. The encoding numbers them in the order it first meets them.
+     */
+    private final int[] canonical = new int[256];
+    private int next;
+    private final java.util.Map<Integer, Integer> large = new java.util.HashMap<>();
+
+    private final boolean canonicalIds;
+
+    /** With {@code canonicalIds}, lineage ids are numbered in the order the encoding meets them. */
+    WorldEncoder(boolean canonicalIds) {
+        this.canonicalIds = canonicalIds;
+    }
+
+    private int id(int lineage) {
+        if (!canonicalIds) {
+            return lineage;
+        }
+        if (lineage >= 0 && lineage < canonical.length) {
+            if (canonical[lineage] < 0) {
+                canonical[lineage] = next++;
+            }
+            return canonical[lineage];
+        }
+        return large.computeIfAbsent(lineage, k -> next++);
     }
 
     private void node(Node node, Renaming r) {
@@ -94,13 +136,13 @@ final class WorldEncoder {
                 bool(b.successor().get().enabled());
                 set(b.successor().get().granules());
             }
-            varint(b.lineage());
+            varint(id(b.lineage()));
         }
         bool(node.mirror().isDefined());
         for (Mirror job : node.mirror()) {
             varint(job.granularity());
             set(job.granules());
-            varint(job.lineage());
+            varint(id(job.lineage()));
         }
     }
 

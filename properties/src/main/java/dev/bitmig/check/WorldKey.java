@@ -5,7 +5,7 @@ import dev.bitmig.model.World;
 import java.util.Arrays;
 
 /**
- * A world's canonical encoding as a value ({@link WorldEncoder}, no renaming): equal keys iff the worlds are equal up
+ * A world's canonical encoding as a value ({@link WorldEncoder}, no renaming of names or lineage ids): equal keys iff the worlds are equal up
  * to what no transition and no invariant reads. The explorer keeps only fingerprints of it; tests compare keys.
  */
 public final class WorldKey {
@@ -18,7 +18,7 @@ public final class WorldKey {
     }
 
     public static WorldKey of(World w) {
-        return new WorldKey(new WorldEncoder().encode(w, Renaming.IDENTITY).toArray());
+        return new WorldKey(new WorldEncoder(false).encode(w, Renaming.IDENTITY).toArray());
     }
 
     public int size() {

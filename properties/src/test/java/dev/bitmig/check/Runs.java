@@ -14,13 +14,17 @@ final class Runs {
     private Runs() {
     }
 
-    private record Key(String policy, Policy instance, Bounds bounds, int threads, boolean symmetry) { }
+    private record Key(String policy, Policy instance, Bounds bounds, int threads, boolean symmetry, boolean lineages) { }
 
     private static final Map<Key, ExplorationResult> RUNS = new ConcurrentHashMap<>();
 
     static ExplorationResult of(Policy p, Bounds b, int threads, boolean symmetry) {
-        return RUNS.computeIfAbsent(new Key(p.name(), p, b, threads, symmetry), k ->
+        return of(p, b, threads, symmetry, true);
+    }
+
+    static ExplorationResult of(Policy p, Bounds b, int threads, boolean symmetry, boolean canonicalLineages) {
+        return RUNS.computeIfAbsent(new Key(p.name(), p, b, threads, symmetry, canonicalLineages), k ->
                 new Explorer(new Spec(p, b.geometry()), b, threads, Refinement.NONE).withSymmetry(symmetry)
-                        .run(Explorer.initialWorlds(b), x -> { }));
+                        .withCanonicalLineages(canonicalLineages).run(Explorer.initialWorlds(b), x -> { }));
     }
 }

@@ -10,8 +10,6 @@ final class SymmetryCheck {
     }
 
     static void sameAnswers(ExplorationResult reduced, ExplorationResult full) {
-        assertThat(reduced.symmetry()).isTrue();
-        assertThat(full.symmetry()).isFalse();
         assertThat(reduced.distinct()).as("the reduction merges states").isLessThan(full.distinct());
         for (Invariant inv : Invariant.values()) {
             assertThat(reduced.verdicts().get(inv).get().holds()).as("%s %s", reduced.policy(), inv)

@@ -83,7 +83,17 @@ class ViolationClassesExplorerTest {
         Policy p = Policies.DROP_ON_INACTIVATE;
         Bounds six = Bounds.DEFAULT;
         assertThat(six.depth()).isEqualTo(6);
-        SymmetryCheck.sameAnswers(explore(p, six, 2, true), explore(p, six, 2, false));
+        ExplorationResult reduced = explore(p, six, 2, true);
+        ExplorationResult full = explore(p, six, 2, false);
+        assertThat(reduced.symmetry()).isTrue();
+        assertThat(full.symmetry()).isFalse();
+        SymmetryCheck.sameAnswers(reduced, full);
+    }
+
+    @Test
+    void renumberingLineageIdsChangesNoVerdictAndNoClassAtDepthSix() {
+        Policy p = Policies.DROP_ON_INACTIVATE;
+        SymmetryCheck.sameAnswers(Runs.of(p, Bounds.DEFAULT, 2, true, true), Runs.of(p, Bounds.DEFAULT, 2, true, false));
     }
 
     @Test
