@@ -44,7 +44,7 @@ import java.util.function.Consumer;
 @Command(name = "bitmig", mixinStandardHelpOptions = true, version = "bitmig 0.1.0",
         description = "Executable spec and checker for QEMU dirty bitmaps across live migration.",
         subcommands = {Main.PoliciesCmd.class, Main.CheckCmd.class, Main.ExploreCmd.class, Main.ReplayCmd.class,
-                Main.ReportCmd.class})
+                Main.ReportCmd.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int HOLDS = 0;
     public static final int VIOLATED = 1;
@@ -106,14 +106,7 @@ public final class Main implements Callable<Integer> {
     }
 
     static List<Policy> policies(String name, boolean all) {
-        if (all) {
-            return Policies.ALL;
-        }
-        if (name == null) {
-            throw new BadInput("give --policy NAME or --all; policies: " + Policies.names().mkString(", "));
-        }
-        return Policy.byName(name).map(List::of).getOrElseThrow(() -> new BadInput(
-                "unknown policy \"" + name + "\"; valid policies: " + Policies.names().mkString(", ")));
+        return PolicyNames.select(name, all);
     }
 
     /** The most explorer threads: each is a real thread, and the explorer splits a level into 8 chunks per thread. */
@@ -181,7 +174,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "policies", description = "Each policy with its description.")
+    @Command(name = "policies", mixinStandardHelpOptions = true, description = "Each policy with its description.")
     static final class PoliciesCmd implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -199,7 +192,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "explore", description = "Exhaustive exploration only: policy x invariant verdicts.")
+    @Command(name = "explore", mixinStandardHelpOptions = true, description = "Exhaustive exploration only: policy x invariant verdicts.")
     static class ExploreCmd implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -208,6 +201,11 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            for (String checkOnly : List.of("--tries", "--seed", "--traces")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(checkOnly)) {
+                    throw new BadInput(checkOnly + " is an option of check (the random chains), not of explore");
+                }
+            }
             return run(false);
         }
 
@@ -220,6 +218,9 @@ public final class Main implements Callable<Integer> {
             progress.heap(Runtime.getRuntime().maxMemory());
             VerdictMatrix m = explore(ps, bounds, opts.o.threads, !opts.o.noSymmetry, progress);
             boolean ok = m.allHold();
+            if (opts.traces != null) {
+                TraceFiles.write(opts.traces, m, err);
+            }
             ObjectNode doc = m.toJson();
             List<RandomChains.Result> random = List.empty();
             if (chains) {
@@ -266,9 +267,12 @@ public final class Main implements Callable<Integer> {
         int tries = 200;
         @Option(names = "--seed", paramLabel = "S", description = "seed of the random chains (check only; default ${DEFAULT-VALUE})")
         long seed = 1;
+        @Option(names = "--traces", paramLabel = "DIR", description = "write the shortest counterexample of every class "
+                + "as a trace file that 'bitmig replay' reads (check only)")
+        Path traces;
     }
 
-    @Command(name = "check", description = "The explorer and the random lockstep chains (model vs implementation).")
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "The explorer and the random lockstep chains (model vs implementation).")
     static final class CheckCmd extends ExploreCmd {
         @Override
         public Integer call() {
@@ -298,7 +302,7 @@ public final class Main implements Callable<Integer> {
         VerdictTable.print(out, m);
     }
 
-    @Command(name = "replay", description = "Replay a saved trace: each step's outcome and the violation.")
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay a saved trace: each step's outcome and the violation.")
     static final class ReplayCmd implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -336,7 +340,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "report", description = "Write the report (index.html, REPORT.md, counterexample pages).")
+    @Command(name = "report", mixinStandardHelpOptions = true, description = "Write the report (index.html, REPORT.md, counterexample pages).")
     static final class ReportCmd implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
