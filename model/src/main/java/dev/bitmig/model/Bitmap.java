@@ -24,6 +24,15 @@ public record Bitmap(
         return new Bitmap(granularity, persistent, enabled, false, false, false, false, Granules.NONE, Option.none(), lineage);
     }
 
+    /**
+     * R9 (migration/block-dirty-bitmap.c dirty_bitmap_load_start): a bitmap arriving on the target is created empty,
+     * disabled and busy; if it was enabled on the source, a successor records the target's writes until completion.
+     */
+    public static Bitmap arriving(int granularity, boolean persistent, boolean wasEnabled, int lineage) {
+        return new Bitmap(granularity, persistent, false, true, false, false, false, Granules.NONE,
+                wasEnabled ? Option.some(Successor.disabledEmpty()) : Option.none(), lineage);
+    }
+
     /** qcow2-bitmap.c: an IN_USE entry loads as inconsistent: disabled, no data, only remove works. */
     public static Bitmap inconsistent(int granularity, int lineage) {
         return new Bitmap(granularity, true, false, false, false, true, false, Granules.NONE, Option.none(), lineage);

@@ -171,9 +171,8 @@ final class Transitions {
                 World ended = life.endMigration(hooked, Phase.FAILED, QemuErrors.destinationClash(clash.get()));
                 return next(ended);
             }
-            SortedMap<String, Bitmap> arriving = selected.mapValues(b -> new Bitmap(b.granularity(), b.persistence(),
-                    false, true, false, false, false, Granules.NONE,
-                    b.enabled() ? Option.some(Successor.disabledEmpty()) : Option.none(), b.lineage()));
+            SortedMap<String, Bitmap> arriving = selected.mapValues(
+                    b -> Bitmap.arriving(b.granularity(), b.persistence(), b.enabled(), b.lineage()));
             return next(hooked.withNode(NodeId.TARGET, target.withBitmaps(target.bitmaps().merge(arriving))));
         }
 
@@ -267,10 +266,7 @@ final class Transitions {
             Option<String> unusable = check(n, a.name(), true, true);
             if (unusable.isDefined()) return rejected(unusable.get());
 
-            World own = ownLineage(w, a.node(), a.name());
-            Bitmap b = own.node(a.node()).bitmap(a.name()).get();
-            return next(own.withNode(a.node(), own.node(a.node()).withBitmap(a.name(), b.withGranules(Granules.NONE)))
-                    .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).cleared())));
+            return next(emptied(w, a.node(), a.name()));
         }
 
         /** qmp_block_dirty_bitmap_enable: BUSY|INCONSISTENT checked (readonly allowed by design). */
@@ -315,10 +311,7 @@ final class Transitions {
             Option<String> unusable = check(n, a.bitmap(), true, true);
             if (unusable.isDefined()) return rejected(unusable.get());
 
-            World own = ownLineage(w, a.node(), a.bitmap());
-            Bitmap b = own.node(a.node()).bitmap(a.bitmap()).get();
-            return next(own.withNode(a.node(), own.node(a.node()).withBitmap(a.bitmap(), b.withGranules(Granules.NONE)))
-                    .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).cleared())));
+            return next(emptied(w, a.node(), a.bitmap()));
         }
 
         // ---------------------------------------------------------------- mirror job
@@ -473,6 +466,17 @@ final class Transitions {
         Ghost ghost = w.ghost().with(fork, w.ghost().lineage(b.lineage()));
         Node n = w.node(node);
         return w.withGhost(ghost).withNode(node, n.withBitmap(name, b.withLineage(fork)));
+    }
+
+    /**
+     * The effect clear and an incremental backup share: the copy gets a lineage of its own, its bits go, and its truth
+     * starts again (block/dirty-bitmap.c bdrv_clear_dirty_bitmap; block/backup.c clears the copied bitmap).
+     */
+    private static World emptied(World w, NodeId node, String name) {
+        World own = ownLineage(w, node, name);
+        Bitmap b = own.node(node).bitmap(name).get();
+        return own.withNode(node, own.node(node).withBitmap(name, b.withGranules(Granules.NONE)))
+                .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).cleared()));
     }
 
     /** A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters. */
