@@ -102,9 +102,9 @@ public final class QemuLauncher implements AutoCloseable {
         return options().create();
     }
 
-    /** True when {@code qemu-system-x86_64} is on PATH. */
+    /** True when the QEMU to run is there: under -Dlive.qemu=PREFIX, or qemu-system-x86_64 on PATH. */
     public static boolean qemuAvailable() {
-        return Tools.onPath("qemu-system-x86_64").isPresent();
+        return QemuInstall.available();
     }
 
     private QemuLauncher(Options o) {
@@ -204,7 +204,7 @@ public final class QemuLauncher implements AutoCloseable {
         if (stdbuf.isPresent()) {
             cmd.addAll(List.of(stdbuf.get().toString(), "-oL", "-eL"));
         }
-        cmd.addAll(List.of("qemu-system-x86_64", "-name", "bitmig-" + stem, "-M", "none", "-nodefaults",
+        cmd.addAll(List.of(QemuInstall.binary("qemu-system-x86_64"), "-name", "bitmig-" + stem, "-M", "none", "-nodefaults",
                 "-display", "none"));
         if (paused) {
             cmd.add("-S");
@@ -224,6 +224,7 @@ public final class QemuLauncher implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        QemuInstall.environment(pb.environment());
         long start = System.nanoTime();
         Process proc;
         try {

@@ -40,7 +40,10 @@ final class Tools {
     }
 
     static Result run(List<String> command, Duration timeout) {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        List<String> resolved = new java.util.ArrayList<>(command);
+        resolved.set(0, QemuInstall.binary(command.get(0)));
+        ProcessBuilder pb = new ProcessBuilder(resolved).redirectErrorStream(true);
+        QemuInstall.environment(pb.environment());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p;
         try {

@@ -179,7 +179,10 @@ class QemuLiveTest {
             Thread.sleep(20);
         }
         assertThat(dst.isAlive()).isFalse();
-        assertThat(dst.log()).contains("load of migration failed: Input/output error");
+        // QEMU 7.2 reports the broken stream as EIO; 10.0 reads a truncated section footer first and reports EINVAL
+        // (migration/savevm.c check_section_footer), so either text marks the same failure.
+        assertThat(dst.log()).containsAnyOf("load of migration failed: Input/output error",
+                "load of migration failed: Invalid argument");
         assertThatThrownBy(() -> dst.runState()).isInstanceOf(QemuGoneException.class);
     }
 
