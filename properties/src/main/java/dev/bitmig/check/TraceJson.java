@@ -114,8 +114,10 @@ public final class TraceJson {
         t.faults().forEach(f::add);
         o.put("initial", t.initial().name());
         o.set("actions", actions(t.actions()));
-        o.put("invariant", t.invariant());
-        o.put("message", t.message());
+        if (t.claims()) {
+            o.put("invariant", t.invariant());
+            o.put("message", t.message());
+        }
         return o;
     }
 
@@ -200,12 +202,16 @@ public final class TraceJson {
         for (int i = 0; i < acts.size(); i++) {
             actions = actions.prepend(readAction(acts.get(i), where + ": actions[" + i + "]"));
         }
-        String invariant = text(root, "invariant", where);
+        // A plain scenario claims no invariant; a trace that claims one names it.
+        String invariant = root.has("invariant") ? text(root, "invariant", where) : Trace.NO_CLAIM;
+        if (invariant.equals(Trace.NO_CLAIM) && root.has("invariant")) {
+            throw new TraceFormatException(where + ": invariant: an empty name; leave the field out to claim nothing");
+        }
         JsonNode m = root.get("message");
         if (m != null && !m.isTextual()) {
             throw new TraceFormatException(where + ": message: expected a string, got " + shown(m));
         }
-        String message = m == null ? "" : m.asText();
+        String message = m == null || invariant.equals(Trace.NO_CLAIM) ? "" : m.asText();
         return new Trace(bounds, policy, faults.reverse(), initial, actions.reverse(), invariant, message);
     }
 

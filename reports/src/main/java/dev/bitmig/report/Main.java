@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  */
 @Command(name = "bitmig", mixinStandardHelpOptions = true, version = "bitmig 0.1.0",
         description = "Executable spec and checker for QEMU dirty bitmaps across live migration.",
-        subcommands = {Main.PoliciesCmd.class, Main.CheckCmd.class, Main.ExploreCmd.class, Main.ReplayCmd.class,
+        subcommands = {Main.PoliciesCmd.class, Main.CheckCmd.class, Main.ExploreCmd.class, ReplayCmd.class,
                 Main.ReportCmd.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int HOLDS = 0;
@@ -83,6 +83,15 @@ public final class Main implements Callable<Integer> {
         });
         cl.setExitCodeExceptionMapper(ex -> BAD_INPUT);
         return cl;
+    }
+
+    /** A path given as text: one line of bad input when the file system cannot have it (a NUL character). */
+    static Path path(String s) {
+        try {
+            return Path.of(s);
+        } catch (InvalidPathException e) {
+            throw new BadInput(TraceJson.shown(s) + " is not a path (" + e.getReason() + ")");
+        }
     }
 
     static String oneLine(String s) {
@@ -300,44 +309,6 @@ public final class Main implements Callable<Integer> {
 
     static void table(PrintWriter out, VerdictMatrix m) {
         VerdictTable.print(out, m);
-    }
-
-    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay a saved trace: each step's outcome and the violation.")
-    static final class ReplayCmd implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "TRACE.json")
-        Path trace;
-
-        @Override
-        public Integer call() throws TraceFormatException {
-            if (!Files.isReadable(trace) || Files.isDirectory(trace)) {
-                throw new BadInput(trace + ": cannot read the trace (no such readable file)");
-            }
-            Trace t = TraceJson.read(trace);
-            Replay r;
-            try {
-                r = Replay.of(t);
-            } catch (TraceFormatException e) {
-                throw new TraceFormatException(trace + ": " + e.getMessage(), e);
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("policy " + t.policy() + ", initial " + t.initial() + ", claims " + t.invariant());
-            for (int i = 0; i < t.actions().size(); i++) {
-                Outcome o = r.outcomes().get(i);
-                String outcome = o instanceof Outcome.Rejected rej ? "rejected: " + rej.reason() : "ok";
-                io.vavr.control.Option<String> v = r.violations().get(i);
-                out.printf("%3d  %-60s %s%s%n", i + 1, t.actions().get(i), outcome,
-                        v.map(s -> "   VIOLATION " + t.invariant() + ": " + s).getOrElse(""));
-            }
-            r.refinement().forEach(s -> out.println("refinement: " + s));
-            boolean reproduced = r.reproduces();
-            out.println(reproduced ? "reproduces: " + t.invariant() + " is violated: "
-                    + (Trace.REFINEMENT.equals(t.invariant()) ? r.refinement().get() : r.finalViolation().get())
-                    : "does not reproduce " + t.invariant());
-            out.flush();
-            return reproduced ? VIOLATED : HOLDS;
-        }
     }
 
     @Command(name = "report", mixinStandardHelpOptions = true, description = "Write the report (index.html, REPORT.md, counterexample pages).")
