@@ -44,15 +44,17 @@ public final class Spec {
         private final World start;
         /** The families available in the start world; read, never changed. */
         private final BitSet before;
+        private final Action.Visitor<Outcome> rules;
 
         private From(World w) {
             // A step that changes nothing returns the very world it was given (the explorer skips such self-loops).
             this.start = w.losses().isEmpty() ? w : w.withLosses(List.empty());
             this.before = availableFamilies(start);
+            this.rules = transitions.in(start);
         }
 
         public Outcome apply(Action a) {
-            Outcome o = a.accept(transitions.in(start));
+            Outcome o = a.accept(rules);
             if (o instanceof Outcome.Next next && next.world() != start) {
                 return Outcome.next(bookkeeping(start, before, next.world(), a));
             }

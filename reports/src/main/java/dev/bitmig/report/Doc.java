@@ -6,13 +6,16 @@ import java.util.Map;
 
 /** A small document model rendered both as self-contained HTML and as Markdown, so the two hold the same content. */
 final class Doc {
-    sealed interface Block permits Heading, Para, Table, Pre { }
+    sealed interface Block permits Heading, Para, Table, Pre, Figure { }
 
     record Heading(int level, String text, String id) implements Block { }
 
     record Para(String text) implements Block { }
 
     record Pre(String title, String text) implements Block { }
+
+    /** An inline SVG picture with its caption; the Markdown version keeps the caption and points to the page. */
+    record Figure(String cls, String caption, String svg) implements Block { }
 
     /** A table cell: text, an optional link, an optional CSS class and data attributes (HTML only). */
     record Cell(String text, String href, String cls, Map<String, String> data) {
@@ -82,6 +85,11 @@ final class Doc {
                         .append(esc(p.text())).append("</code></pre>\n");
                     continue;
                 }
+                if (x instanceof Figure f) {
+                    b.append("<figure class=\"").append(f.cls()).append("\">").append(f.svg())
+                        .append("<figcaption>").append(esc(f.caption())).append("</figcaption></figure>\n");
+                    continue;
+                }
                 if (x instanceof Table t) {
                     b.append("<table class=\"").append(t.cls()).append("\">\n<tr>");
                     t.header().forEach(hd -> b.append("<th>").append(esc(hd)).append("</th>"));
@@ -128,6 +136,10 @@ final class Doc {
                 }
                 if (x instanceof Pre p) {
                     b.append("```\n").append(p.text().stripTrailing()).append("\n```\n\n");
+                    continue;
+                }
+                if (x instanceof Figure f) {
+                    b.append("*Picture: ").append(f.caption()).append(" (in the HTML page).*\n\n");
                     continue;
                 }
                 if (x instanceof Table t) {

@@ -287,6 +287,12 @@ public final class Report {
         d.blocks.add(new Doc.Heading(1, "Counterexample: " + t.policy() + " / " + t.invariant(), page));
         d.p("Policy " + t.policy() + " breaks " + t.invariant() + " in " + t.actions().size() + " steps from the initial world "
                 + t.initial() + " (" + t.configuration().clusters() + " clusters): " + t.message());
+        d.blocks.add(new Doc.Figure("timeline", "Timeline: the lanes of the source QEMU, the target QEMU, the image "
+                + "and other tools; each numbered mark is an action (dashed: rejected), bands show run state and "
+                + "active or inactive, shading the migration's phases.", Pictures.timeline(t, r)));
+        d.blocks.add(new Doc.Figure("strips", "Per bitmap and step, one square per cluster: red where it changed and "
+                + "the bitmap does not report it (an under-report), green where it changed and is reported, pale where "
+                + "reported but unchanged.", Pictures.strips(t, r)));
         d.h(2, "Steps " + page);
         List<String> header = List.of("step", "action", "outcome", "source", "target", "bitmaps: reported / truth (clusters)",
                 "image entries", "violation");
