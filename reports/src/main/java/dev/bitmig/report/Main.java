@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * The bitmig command line. Exit codes: 0 when every checked invariant holds, 1 when one is violated, 2 for bad usage
  * or bad input (one line on stderr, never a stack trace).
  */
-@Command(name = "bitmig", mixinStandardHelpOptions = true, version = "bitmig 0.1.0",
+@Command(name = "bitmig", mixinStandardHelpOptions = true, version = Provenance.VERSION,
         description = "Executable spec and checker for QEMU dirty bitmaps across live migration.",
         subcommands = {Main.PoliciesCmd.class, Main.CheckCmd.class, Main.ExploreCmd.class, ReplayCmd.class,
                 Main.ReportCmd.class, CommandLine.HelpCommand.class})

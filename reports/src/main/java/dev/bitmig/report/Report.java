@@ -110,11 +110,14 @@ public final class Report {
         List<Path> pages = new ArrayList<>();
         doc.h(1, "bitmig report");
         doc.h(2, "Configuration");
+        doc.p("Made by " + Provenance.now(SpecDoc.root()).sentence());
         doc.p("Bounds: " + configurationNote + ": clusters " + bounds.clusters() + ", granularities "
                 + bounds.granularities().mkString(",") + " (clusters of " + Geometry.CLUSTER_BYTES / 1024 + " KiB), names "
                 + bounds.names().mkString(",") + ", depth " + bounds.depth() + ", longest write " + bounds.maxWrite()
                 + ", read-only launch " + bounds.readOnlyLaunch() + ", inactive adds " + bounds.inactiveAdds()
-                + ", write stride " + bounds.writeStride() + ". Explorer threads: " + threads + ".");
+                + ", write stride " + bounds.writeStride()
+                + (bounds.without().isEmpty() ? "" : ", without " + bounds.without().mkString(","))
+                + ". Explorer threads: " + threads + ".");
 
         // ------------------------------------------------------------ matrix
         doc.h(2, "Policy matrix");

@@ -103,4 +103,10 @@ class ReportIsGeneratedTest {
         }
         assertThat(index.select("table.actions td").eachText()).anyMatch(t -> t.contains("rejected:"));
     }
+
+    @Test
+    void theReportSaysWhichBitmigWhichCommitWhenAndWhichQemu() {
+        assertThat(index.text()).containsPattern("Made by bitmig \\d+\\.\\d+\\.\\d+, commit ([0-9a-f]{12}|unknown)")
+                .containsPattern("\\d{4}-\\d{2}-\\d{2}T").contains("QEMU: ");
+    }
 }
