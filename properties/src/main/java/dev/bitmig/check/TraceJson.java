@@ -340,34 +340,34 @@ public final class TraceJson {
         for (int i = 0; i < n.size(); i++) {
             names = names.prepend((String) value(String.class, n.get(i), where + ".names[" + i + "]"));
         }
-        List<Integer> mirror = List.empty();
-        JsonNode mg = o.get("mirrorGranularities");
-        if (mg != null && !mg.isNull()) {
-            if (!mg.isArray()) {
-                throw new TraceFormatException(where + ".mirrorGranularities: expected an array");
-            }
-            for (int i = 0; i < mg.size(); i++) {
-                mirror = mirror.prepend((Integer) value(int.class, mg.get(i), where + ".mirrorGranularities[" + i + "]"));
-            }
-        }
-        List<String> without = List.empty();
-        JsonNode wo = o.get("without");
-        if (wo != null && !wo.isNull()) {
-            if (!wo.isArray()) {
-                throw new TraceFormatException(where + ".without: expected an array");
-            }
-            for (int i = 0; i < wo.size(); i++) {
-                without = without.prepend((String) value(String.class, wo.get(i), where + ".without[" + i + "]"));
-            }
-        }
+        List<Integer> mirror = optionalArray(o, "mirrorGranularities", int.class, where);
+        List<String> without = optionalArray(o, "without", String.class, where);
         try {
             return new Bounds(clusters, grans.reverse(), names.reverse(), depth, maxWrite, ro, inactive, stride,
-                    mirror.reverse(), without.reverse());
+                    mirror, without);
         } catch (IllegalArgumentException e) {
             // the message lists the names as they are: keep it on one line
             String m = e.getMessage().replace("\r", "\\r").replace("\n", "\\n");
             throw new TraceFormatException(where + ": " + (m.length() <= 2 * SHOWN ? m : m.substring(0, 2 * SHOWN - 1) + "…"), e);
         }
+    }
+
+    /** An array field that may be absent (then empty), each element read as {@code type}. */
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> optionalArray(JsonNode o, String name, Class<?> type, String where)
+            throws TraceFormatException {
+        JsonNode a = o.get(name);
+        if (a == null || a.isNull()) {
+            return List.empty();
+        }
+        if (!a.isArray()) {
+            throw new TraceFormatException(where + "." + name + ": expected an array");
+        }
+        List<T> out = List.empty();
+        for (int i = 0; i < a.size(); i++) {
+            out = out.prepend((T) value(type, a.get(i), where + "." + name + "[" + i + "]"));
+        }
+        return out.reverse();
     }
 
     /** The longest value an error message shows. */
