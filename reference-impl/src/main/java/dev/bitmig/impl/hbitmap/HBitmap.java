@@ -1,7 +1,11 @@
 package dev.bitmig.impl.hbitmap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -36,6 +40,8 @@ public final class HBitmap {
 
     private static final int BITS_PER_LEVEL = 6;
     private static final int LAST = LEVELS - 1;
+    /** Little-endian 64-bit words in a byte array: QEMU's serialized last level (cpu_to_le64s), written in bulk. */
+    private static final VarHandle LE_WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Seeded faults, selected by name by the checker. Each produces wrong observable behaviour. */
     public enum Fault {
@@ -60,6 +66,12 @@ public final class HBitmap {
 
     private final int granularity;
     private final Set<Fault> faults;
+    // The seeded faults as flags, read on the hot paths instead of the set.
+    private final boolean upperLevelNotCleared;
+    private final boolean countOffAfterOverlappingSet;
+    private final boolean serializeDropsLastPartialWord;
+    private final boolean resetRoundsOutward;
+    private final boolean zeroLengthSetReset;
     private long origSize;
     private long granules;
     private long count;
@@ -75,6 +87,11 @@ public final class HBitmap {
         }
         this.granularity = granularity;
         this.faults = faults.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(faults));
+        this.upperLevelNotCleared = faults.contains(Fault.UPPER_LEVEL_NOT_CLEARED_ON_RESET);
+        this.countOffAfterOverlappingSet = faults.contains(Fault.COUNT_OFF_AFTER_OVERLAPPING_SET);
+        this.serializeDropsLastPartialWord = faults.contains(Fault.SERIALIZE_DROPS_LAST_PARTIAL_WORD);
+        this.resetRoundsOutward = faults.contains(Fault.RESET_ROUNDS_OUTWARD);
+        this.zeroLengthSetReset = faults.contains(Fault.ZERO_LENGTH_SET_RESET);
         this.origSize = size;
         this.granules = granulesFor(size, granularity);
         long words = granules;
@@ -87,6 +104,11 @@ public final class HBitmap {
     private HBitmap(HBitmap other) {
         this.granularity = other.granularity;
         this.faults = other.faults;
+        this.upperLevelNotCleared = other.upperLevelNotCleared;
+        this.countOffAfterOverlappingSet = other.countOffAfterOverlappingSet;
+        this.serializeDropsLastPartialWord = other.serializeDropsLastPartialWord;
+        this.resetRoundsOutward = other.resetRoundsOutward;
+        this.zeroLengthSetReset = other.zeroLengthSetReset;
         this.origSize = other.origSize;
         this.granules = other.granules;
         this.count = other.count;
@@ -208,7 +230,7 @@ public final class HBitmap {
         checkRange("set", start, count);
         if (count == 0) {
             // FAULT ZERO_LENGTH_SET_RESET (H12): last = start - 1 touches the granule before start.
-            if (faults.contains(Fault.ZERO_LENGTH_SET_RESET) && start > 0) {
+            if (zeroLengthSetReset && start > 0) {
                 long g = (start - 1) >>> granularity;
                 setGranules(g, g);
             }
@@ -217,14 +239,11 @@ public final class HBitmap {
         setGranules(start >>> granularity, (start + count - 1) >>> granularity);
     }
 
+    /** Sets granules {@code [first, last]}; the count grows by the granules that were clean (hbitmap_set). */
     private void setGranules(long first, long last) {
-        long already = countBetween(first, last);
-        // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET: forgets to subtract the granules that were already set.
-        if (faults.contains(Fault.COUNT_OFF_AFTER_OVERLAPPING_SET)) {
-            already = 0;
-        }
-        count += (last - first + 1) - already;
-        setBetween(LAST, first, last);
+        long added = orRange(first, last);
+        // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET: counts the whole range, also the granules that were already set.
+        count += countOffAfterOverlappingSet ? last - first + 1 : added;
     }
 
     /**
@@ -235,7 +254,7 @@ public final class HBitmap {
         checkRange("reset", start, count);
         if (count == 0) {
             // FAULT ZERO_LENGTH_SET_RESET (H12): last = start - 1 clears the granule before start.
-            if (faults.contains(Fault.ZERO_LENGTH_SET_RESET) && start > 0) {
+            if (zeroLengthSetReset && start > 0) {
                 long g = (start - 1) >>> granularity;
                 resetGranules(g, g);
             }
@@ -245,7 +264,7 @@ public final class HBitmap {
         boolean aligned = (start & (gran - 1)) == 0
                 && ((count & (gran - 1)) == 0 || start + count == origSize);
         // FAULT RESET_ROUNDS_OUTWARD (H11): the pre-4.2 reset accepted unaligned ranges and rounded them outward.
-        if (!aligned && !faults.contains(Fault.RESET_ROUNDS_OUTWARD)) {
+        if (!aligned && !resetRoundsOutward) {
             throw new IllegalArgumentException("reset(" + start + ", " + count + ") is not aligned to the granularity of "
                     + gran + " items and does not end at the bitmap end " + origSize
                     + ": it would clear dirty items outside the range");
@@ -253,9 +272,9 @@ public final class HBitmap {
         resetGranules(start >>> granularity, (start + count - 1) >>> granularity);
     }
 
+    /** Clears granules {@code [first, last]}; the count drops by the granules that were set (hbitmap_reset). */
     private void resetGranules(long first, long last) {
-        count -= countBetween(first, last);
-        resetBetween(LAST, first, last);
+        count -= clearRange(first, last);
     }
 
     /** Clears every bit. */
@@ -266,92 +285,110 @@ public final class HBitmap {
         count = 0;
     }
 
-    /** Number of set bits among granules {@code [first, last]}. */
-    private long countBetween(long first, long last) {
+    /** The mask of bits {@code [first, last]} (granule indexes) inside last-level word {@code i}. */
+    private static long rangeMask(long i, long first, long last) {
+        long mask = -1L;
+        if (i == first >>> BITS_PER_LEVEL) {
+            mask &= -1L << first;
+        }
+        if (i == last >>> BITS_PER_LEVEL) {
+            mask &= -1L >>> (63 - (last & 63));
+        }
+        return mask;
+    }
+
+    /**
+     * ORs bits {@code [first, last]} into the last level in one pass, a page at a time, and returns how many of them
+     * were clean. As in hb_set_between, only a word that goes from zero to non-zero touches the level above.
+     */
+    private long orRange(long first, long last) {
         Words w = levels[LAST];
-        long firstWord = first >>> BITS_PER_LEVEL;
         long lastWord = last >>> BITS_PER_LEVEL;
-        long n = 0;
-        for (long i = firstWord; i <= lastWord; ) {
-            if (w.pageAbsent(i)) {
-                i = Words.nextPageStart(i);
-                continue;
+        long added = 0;
+        for (long i = first >>> BITS_PER_LEVEL; i <= lastWord; ) {
+            long[] page = w.pageForWrite((int) (i >>> Words.PAGE_SHIFT));
+            for (long pageEnd = Math.min(lastWord, i | Words.PAGE_MASK); i <= pageEnd; i++) {
+                int k = (int) (i & Words.PAGE_MASK);
+                long old = page[k];
+                long now = old | rangeMask(i, first, last);
+                if (now != old) {
+                    page[k] = now;
+                    added += Long.bitCount(now & ~old);
+                    if (old == 0) {
+                        markNonZero(LAST - 1, i);
+                    }
+                }
             }
-            long word = w.get(i);
-            if (i == firstWord) {
-                word &= -1L << first;
-            }
-            if (i == lastWord) {
-                word &= -1L >>> (63 - (last & 63));
-            }
-            n += Long.bitCount(word);
-            i++;
         }
-        return n;
+        return added;
     }
 
-    /** Sets bits {@code [first, last]} of a level and propagates to the levels above. */
-    private void setBetween(int level, long first, long last) {
-        Words w = levels[level];
-        long firstWord = first >>> BITS_PER_LEVEL;
+    /**
+     * Clears bits {@code [first, last]} of the last level in one pass, skipping absent pages, and returns how many were
+     * set. As in hb_reset_between, only a word that becomes zero touches the level above.
+     */
+    private long clearRange(long first, long last) {
+        Words w = levels[LAST];
         long lastWord = last >>> BITS_PER_LEVEL;
-        boolean becameNonZero = false;
-        for (long i = firstWord; i <= lastWord; i++) {
-            long mask = -1L;
-            if (i == firstWord) {
-                mask &= -1L << first;
+        long removed = 0;
+        for (long i = first >>> BITS_PER_LEVEL; i <= lastWord; ) {
+            long pageEnd = Math.min(lastWord, i | Words.PAGE_MASK);
+            long[] page = w.page((int) (i >>> Words.PAGE_SHIFT));
+            if (page == null) {
+                i = pageEnd + 1;
+                continue;
             }
-            if (i == lastWord) {
-                mask &= -1L >>> (63 - (last & 63));
-            }
-            long old = w.get(i);
-            if ((old | mask) != old) {
-                w.put(i, old | mask);
-                becameNonZero |= old == 0;
+            for (; i <= pageEnd; i++) {
+                int k = (int) (i & Words.PAGE_MASK);
+                long old = page[k];
+                long now = old & ~rangeMask(i, first, last);
+                if (now != old) {
+                    page[k] = now;
+                    removed += Long.bitCount(old & ~now);
+                    // FAULT UPPER_LEVEL_NOT_CLEARED_ON_RESET: the summary levels keep claiming the word is dirty.
+                    if (now == 0 && !upperLevelNotCleared) {
+                        markZero(LAST - 1, i);
+                    }
+                }
             }
         }
-        if (becameNonZero && level > 0) {
-            setBetween(level - 1, firstWord, lastWord);
+        return removed;
+    }
+
+    /**
+     * Word {@code index} of level {@code level + 1} became non-zero: sets its bit in {@code level}, and goes on up
+     * while the word it set the bit in was zero (hb_set_between's walk up). Every non-zero word keeps its bit above.
+     */
+    private void markNonZero(int level, long index) {
+        for (int lev = level; lev >= 0; lev--) {
+            long at = index >>> BITS_PER_LEVEL;
+            long[] page = levels[lev].pageForWrite((int) (at >>> Words.PAGE_SHIFT));
+            int k = (int) (at & Words.PAGE_MASK);
+            long old = page[k];
+            page[k] = old | (1L << index);
+            if (old != 0) {
+                return;
+            }
+            index = at;
         }
     }
 
-    /** Clears bits {@code [first, last]} of a level and clears summary bits above for words that became zero. */
-    private void resetBetween(int level, long first, long last) {
-        Words w = levels[level];
-        long firstWord = first >>> BITS_PER_LEVEL;
-        long lastWord = last >>> BITS_PER_LEVEL;
-        boolean becameZero = false;
-        for (long i = firstWord; i <= lastWord; ) {
-            if (w.pageAbsent(i)) {
-                i = Words.nextPageStart(i);
-                continue;
+    /**
+     * Word {@code index} of level {@code level + 1} became zero: clears its bit in {@code level}, and goes on up while
+     * that leaves the word zero (hb_reset_between's walk up). The bit is set, since the word was non-zero, so its page
+     * is allocated.
+     */
+    private void markZero(int level, long index) {
+        for (int lev = level; lev >= 0; lev--) {
+            long at = index >>> BITS_PER_LEVEL;
+            long[] page = levels[lev].page((int) (at >>> Words.PAGE_SHIFT));
+            int k = (int) (at & Words.PAGE_MASK);
+            long now = page[k] & ~(1L << index);
+            page[k] = now;
+            if (now != 0) {
+                return;
             }
-            long mask = -1L;
-            if (i == firstWord) {
-                mask &= -1L << first;
-            }
-            if (i == lastWord) {
-                mask &= -1L >>> (63 - (last & 63));
-            }
-            long old = w.get(i);
-            if ((old & mask) != 0) {
-                long now = old & ~mask;
-                w.put(i, now);
-                becameZero |= now == 0;
-            }
-            i++;
-        }
-        // FAULT UPPER_LEVEL_NOT_CLEARED_ON_RESET: the summary levels keep claiming the cleared words are dirty.
-        if (faults.contains(Fault.UPPER_LEVEL_NOT_CLEARED_ON_RESET)) {
-            return;
-        }
-        if (becameZero && level > 0) {
-            // Every word strictly inside the range is zero now; the end words only if nothing else remains in them.
-            long from = w.get(firstWord) == 0 ? firstWord : firstWord + 1;
-            long to = w.get(lastWord) == 0 ? lastWord : lastWord - 1;
-            if (from <= to) {
-                resetBetween(level - 1, from, to);
-            }
+            index = at;
         }
     }
 
@@ -523,10 +560,17 @@ public final class HBitmap {
             return;
         }
         if (a.granularity == result.granularity && b.granularity == result.granularity) {
-            for (long i = 0; i < result.levels[LAST].length(); i++) {
-                result.levels[LAST].put(i, a.levels[LAST].get(i) | b.levels[LAST].get(i));
+            // hbitmap_merge ORs the last levels and rebuilds the levels above; here the pages are ORed in place and
+            // only words that were zero touch the levels above.
+            if (a != result && b != result) {
+                result.resetAll();
             }
-            result.rebuildUpperLevels();
+            if (a != result) {
+                result.orWords(a);
+            }
+            if (b != result) {
+                result.orWords(b);
+            }
             return;
         }
         // Granularities differ: OR item ranges into the result, which rounds them outward to its granules.
@@ -556,6 +600,57 @@ public final class HBitmap {
     /** ORs {@code source} into this bitmap ({@code this |= source}). */
     public void mergeFrom(HBitmap source) {
         merge(this, source, this);
+    }
+
+    /**
+     * {@code this |= src} for a bitmap of the same size and granularity, a page at a time. As hbitmap_merge, the count
+     * is then recomputed from the words (hb_count_between over the whole bitmap), here in the same pass.
+     */
+    private void orWords(HBitmap src) {
+        Words dst = levels[LAST];
+        Words from = src.levels[LAST];
+        long total = 0;
+        for (int p = 0; p < dst.pageCount(); p++) {
+            long[] sp = from.page(p);
+            long[] dp = dst.page(p);
+            if (sp == null || dp == null && allZero(sp)) {
+                total += bitCount(dp);
+                continue;
+            }
+            dp = dst.pageForWrite(p);
+            long base = (long) p << Words.PAGE_SHIFT;
+            for (int k = 0; k < sp.length; k++) {
+                long old = dp[k];
+                long now = old | sp[k];
+                total += Long.bitCount(now);
+                if (now != old) {
+                    dp[k] = now;
+                    if (old == 0) {
+                        markNonZero(LAST - 1, base + k);
+                    }
+                }
+            }
+        }
+        count = total;
+    }
+
+    /** Number of set bits in a page; 0 for an absent one. */
+    private static long bitCount(long[] page) {
+        long n = 0;
+        if (page != null) {
+            for (long word : page) {
+                n += Long.bitCount(word);
+            }
+        }
+        return n;
+    }
+
+    private static boolean allZero(long[] page) {
+        long any = 0;
+        for (long word : page) {
+            any |= word;
+        }
+        return any == 0;
     }
 
     private void orAreasOf(HBitmap src) {
@@ -645,16 +740,35 @@ public final class HBitmap {
         }
         long[] chunk = chunkWords(start, count);
         checkBuffer(buf, chunk[1]);
+        writeWords(chunk[0], chunk[1], buf);
         long lastWordOfBitmap = (granules - 1) >>> BITS_PER_LEVEL;
-        for (long k = 0; k < chunk[1]; k++) {
-            long index = chunk[0] + k;
-            long word = levels[LAST].get(index);
-            // FAULT SERIALIZE_DROPS_LAST_PARTIAL_WORD: a partly used final word is sent as zero.
-            if (faults.contains(Fault.SERIALIZE_DROPS_LAST_PARTIAL_WORD)
-                    && index == lastWordOfBitmap && (granules & 63) != 0) {
-                word = 0;
+        // FAULT SERIALIZE_DROPS_LAST_PARTIAL_WORD: a partly used final word is sent as zero.
+        if (serializeDropsLastPartialWord && chunk[0] + chunk[1] - 1 == lastWordOfBitmap && (granules & 63) != 0) {
+            LE_WORDS.set(buf, (int) ((chunk[1] - 1) * Long.BYTES), 0L);
+        }
+    }
+
+    /**
+     * Writes last-level words {@code [first, first + n)} to {@code buf} from offset 0 as little-endian words, a page at
+     * a time; an absent page is written as zeros.
+     */
+    private void writeWords(long first, long n, byte[] buf) {
+        Words w = levels[LAST];
+        int off = 0;
+        for (long i = first, end = first + n; i < end; ) {
+            long base = i & ~Words.PAGE_MASK;
+            int from = (int) (i - base);
+            int to = (int) Math.min(Words.PAGE_WORDS, end - base);
+            long[] page = w.page((int) (base >>> Words.PAGE_SHIFT));
+            if (page == null) {
+                Arrays.fill(buf, off, off + (to - from) * Long.BYTES, (byte) 0);
+                off += (to - from) * Long.BYTES;
+            } else {
+                for (int k = from; k < to; k++, off += Long.BYTES) {
+                    LE_WORDS.set(buf, off, page[k]);
+                }
             }
-            putLong(buf, (int) (k * Long.BYTES), word);
+            i = base + to;
         }
     }
 
@@ -667,16 +781,14 @@ public final class HBitmap {
 
     /**
      * Loads the chunk's last-level words from {@code buf} (little-endian). Bits past the end of the bitmap are
-     * ignored. Upper levels and the count are only valid again after {@link #deserializeFinish()} (or
-     * {@code finish = true}).
+     * ignored. QEMU's upper levels and count are only valid again after hbitmap_deserialize_finish; here each part
+     * keeps them valid itself (see {@link #deserializeFinish()}).
      */
     public void deserializePart(byte[] buf, long start, long count, boolean finish) {
         if (count != 0) {
             long[] chunk = chunkWords(start, count);
             checkBuffer(buf, chunk[1]);
-            for (long k = 0; k < chunk[1]; k++) {
-                storeLastLevelWord(chunk[0] + k, getLong(buf, (int) (k * Long.BYTES)));
-            }
+            loadWords(chunk[0], chunk[1], buf, 0L);
         }
         if (finish) {
             deserializeFinish();
@@ -704,56 +816,71 @@ public final class HBitmap {
             return;
         }
         long[] chunk = chunkWords(start, count);
-        for (long k = 0; k < chunk[1]; k++) {
-            storeLastLevelWord(chunk[0] + k, value);
-        }
+        loadWords(chunk[0], chunk[1], null, value);
     }
 
-    private void storeLastLevelWord(long index, long value) {
+    /**
+     * Stores last-level words {@code [first, first + n)}: little-endian from {@code buf} at offset 0, or all equal to
+     * {@code fill} when {@code buf} is null. Bits past the end of the bitmap are dropped. A page at a time; an absent
+     * page stays absent while only zeros are stored into it. The count and the levels above follow the words that
+     * changed, so nothing needs rebuilding afterwards.
+     */
+    private void loadWords(long first, long n, byte[] buf, long fill) {
+        Words w = levels[LAST];
         long lastWordOfBitmap = (granules - 1) >>> BITS_PER_LEVEL;
-        if (index == lastWordOfBitmap && (granules & 63) != 0) {
-            value &= (1L << (granules & 63)) - 1;
-        }
-        levels[LAST].put(index, value);
-    }
-
-    /** Rebuilds the upper levels and the count from the last level after deserialization. */
-    public void deserializeFinish() {
-        rebuildUpperLevels();
-    }
-
-    private void rebuildUpperLevels() {
-        for (int lev = LAST - 1; lev >= 0; lev--) {
-            Words below = levels[lev + 1];
-            Words above = levels[lev];
-            above.clear();
-            for (long i = 0; i < below.length(); ) {
-                if (below.pageAbsent(i)) {
-                    i = Words.nextPageStart(i);
-                    continue;
-                }
-                if (below.get(i) != 0) {
-                    long at = i >>> BITS_PER_LEVEL;
-                    above.put(at, above.get(at) | (1L << i));
-                }
-                i++;
+        long tailMask = -1L >>> (-granules & 63); // the bits of the last word that lie inside the bitmap
+        long delta = 0;
+        int off = 0;
+        for (long i = first, end = first + n; i < end; ) {
+            long base = i & ~Words.PAGE_MASK;
+            int from = (int) (i - base);
+            int to = (int) Math.min(Words.PAGE_WORDS, end - base);
+            int p = (int) (base >>> Words.PAGE_SHIFT);
+            if (w.page(p) == null && allZero(buf, off, to - from, fill)) {
+                off += (to - from) * Long.BYTES;
+                i = base + to;
+                continue;
             }
+            long[] page = w.pageForWrite(p);
+            for (int k = from; k < to; k++, off += Long.BYTES) {
+                long now = buf == null ? fill : (long) LE_WORDS.get(buf, off);
+                if (base + k == lastWordOfBitmap) {
+                    now &= tailMask;
+                }
+                long old = page[k];
+                if (now != old) {
+                    page[k] = now;
+                    delta += Long.bitCount(now) - Long.bitCount(old);
+                    if (old == 0) {
+                        markNonZero(LAST - 1, base + k);
+                    } else if (now == 0) {
+                        markZero(LAST - 1, base + k);
+                    }
+                }
+            }
+            i = base + to;
         }
-        count = granules == 0 ? 0 : countBetween(0, granules - 1);
+        count += delta;
     }
 
-    private static void putLong(byte[] buf, int off, long v) {
-        for (int b = 0; b < Long.BYTES; b++) {
-            buf[off + b] = (byte) (v >>> (8 * b));
+    /** Whether {@code words} little-endian words of {@code buf} from {@code off} (or {@code fill}) are all zero. */
+    private static boolean allZero(byte[] buf, int off, int words, long fill) {
+        if (buf == null) {
+            return fill == 0;
         }
+        long any = 0;
+        for (int k = 0; k < words; k++) {
+            any |= (long) LE_WORDS.get(buf, off + k * Long.BYTES);
+        }
+        return any == 0;
     }
 
-    private static long getLong(byte[] buf, int off) {
-        long v = 0;
-        for (int b = 0; b < Long.BYTES; b++) {
-            v |= (buf[off + b] & 0xFFL) << (8 * b);
-        }
-        return v;
+    /**
+     * Ends a deserialization (hbitmap_deserialize_finish). QEMU rebuilds every upper level and the count here; each
+     * part above already updated them for the words it changed, so there is nothing left to do.
+     */
+    public void deserializeFinish() {
+        // Nothing to rebuild: see deserializePart.
     }
 
     // ------------------------------------------------------------------------------------------------ digest
@@ -773,13 +900,7 @@ public final class HBitmap {
         byte[] block = new byte[Words.PAGE_WORDS * Long.BYTES];
         for (long i = 0; i < last.length(); i += Words.PAGE_WORDS) {
             int n = (int) Math.min(Words.PAGE_WORDS, last.length() - i);
-            if (last.pageAbsent(i)) {
-                java.util.Arrays.fill(block, 0, n * Long.BYTES, (byte) 0);
-            } else {
-                for (int k = 0; k < n; k++) {
-                    putLong(block, k * Long.BYTES, last.get(i + k));
-                }
-            }
+            writeWords(i, n, block);
             md.update(block, 0, n * Long.BYTES);
         }
         return md.digest();
@@ -827,7 +948,7 @@ public final class HBitmap {
 
     /** Indexes of the dirty granules in ascending order, read from the last level directly. */
     public long[] dirtyGranules() {
-        long n = countBetweenSafe();
+        long n = countLastLevel();
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("too many dirty granules for an array: " + n);
         }
@@ -849,8 +970,14 @@ public final class HBitmap {
         return out;
     }
 
-    private long countBetweenSafe() {
-        return granules == 0 ? 0 : countBetween(0, granules - 1);
+    /** Number of set bits of the last level, counted from its pages (not from the count field). */
+    private long countLastLevel() {
+        Words last = levels[LAST];
+        long n = 0;
+        for (int p = 0; p < last.pageCount(); p++) {
+            n += bitCount(last.page(p));
+        }
+        return n;
     }
 
     /** The dirty granules as a {@link BitSet}; for bitmaps of fewer than 2^31 granules. */
