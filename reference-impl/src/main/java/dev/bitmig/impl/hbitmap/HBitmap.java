@@ -76,6 +76,8 @@ public final class HBitmap {
     private long granules;
     private long count;
     private final Words[] levels = new Words[LEVELS];
+    /** {@code levels[LAST]}, the bits themselves; a field so that the hot paths need no array access to reach it. */
+    private final Words bottom;
     private long wordsVisited;
 
     private HBitmap(long size, int granularity, Set<Fault> faults) {
@@ -99,6 +101,7 @@ public final class HBitmap {
             words = Math.max((words + 63) >>> BITS_PER_LEVEL, 1);
             levels[i] = new Words(words);
         }
+        bottom = levels[LAST];
     }
 
     private HBitmap(HBitmap other) {
@@ -115,6 +118,7 @@ public final class HBitmap {
         for (int i = 0; i < LEVELS; i++) {
             levels[i] = other.levels[i].copy();
         }
+        bottom = levels[LAST];
     }
 
     private static long granulesFor(long size, int granularity) {
@@ -215,7 +219,7 @@ public final class HBitmap {
             throw new IndexOutOfBoundsException("item " + item + " outside [0, " + origSize + ")");
         }
         long pos = item >>> granularity;
-        return (levels[LAST].get(pos >>> BITS_PER_LEVEL) & (1L << pos)) != 0;
+        return (bottom.get(pos >>> BITS_PER_LEVEL) & (1L << pos)) != 0;
     }
 
     private void checkRange(String op, long start, long count) {
@@ -241,7 +245,10 @@ public final class HBitmap {
 
     /** Sets granules {@code [first, last]}; the count grows by the granules that were clean (hbitmap_set). */
     private void setGranules(long first, long last) {
-        long added = orRange(first, last);
+        // Most guest writes touch one word: that case takes no loop (fewer instructions per write also lets more
+        // cache misses of random writes overlap).
+        long added = first >>> BITS_PER_LEVEL == last >>> BITS_PER_LEVEL
+                ? orWord(first >>> BITS_PER_LEVEL, (-1L << first) & (-1L >>> ~last)) : orRange(first, last);
         // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET: counts the whole range, also the granules that were already set.
         count += countOffAfterOverlappingSet ? last - first + 1 : added;
     }
@@ -274,7 +281,8 @@ public final class HBitmap {
 
     /** Clears granules {@code [first, last]}; the count drops by the granules that were set (hbitmap_reset). */
     private void resetGranules(long first, long last) {
-        count -= clearRange(first, last);
+        count -= first >>> BITS_PER_LEVEL == last >>> BITS_PER_LEVEL
+                ? clearWord(first >>> BITS_PER_LEVEL, (-1L << first) & (-1L >>> ~last)) : clearRange(first, last);
     }
 
     /** Clears every bit. */
@@ -297,12 +305,48 @@ public final class HBitmap {
         return mask;
     }
 
+    /** ORs {@code mask} into last-level word {@code i}; returns the number of bits that were clean. */
+    private long orWord(long i, long mask) {
+        long[] page = bottom.pageForWrite((int) (i >>> Words.PAGE_SHIFT));
+        int k = (int) (i & Words.PAGE_MASK);
+        long old = page[k];
+        long now = old | mask;
+        if (now == old) {
+            return 0;
+        }
+        page[k] = now;
+        if (old == 0) {
+            markNonZero(LAST - 1, i);
+        }
+        return Long.bitCount(now & ~old);
+    }
+
+    /** Clears {@code mask} in last-level word {@code i}; returns the number of bits that were set. */
+    private long clearWord(long i, long mask) {
+        long[] page = bottom.page((int) (i >>> Words.PAGE_SHIFT));
+        if (page == null) {
+            return 0;
+        }
+        int k = (int) (i & Words.PAGE_MASK);
+        long old = page[k];
+        long now = old & ~mask;
+        if (now == old) {
+            return 0;
+        }
+        page[k] = now;
+        // FAULT UPPER_LEVEL_NOT_CLEARED_ON_RESET: the summary levels keep claiming the word is dirty.
+        if (now == 0 && !upperLevelNotCleared) {
+            markZero(LAST - 1, i);
+        }
+        return Long.bitCount(old & ~now);
+    }
+
     /**
      * ORs bits {@code [first, last]} into the last level in one pass, a page at a time, and returns how many of them
      * were clean. As in hb_set_between, only a word that goes from zero to non-zero touches the level above.
      */
     private long orRange(long first, long last) {
-        Words w = levels[LAST];
+        Words w = bottom;
         long lastWord = last >>> BITS_PER_LEVEL;
         long added = 0;
         for (long i = first >>> BITS_PER_LEVEL; i <= lastWord; ) {
@@ -328,7 +372,7 @@ public final class HBitmap {
      * set. As in hb_reset_between, only a word that becomes zero touches the level above.
      */
     private long clearRange(long first, long last) {
-        Words w = levels[LAST];
+        Words w = bottom;
         long lastWord = last >>> BITS_PER_LEVEL;
         long removed = 0;
         for (long i = first >>> BITS_PER_LEVEL; i <= lastWord; ) {
@@ -408,7 +452,9 @@ public final class HBitmap {
      * concurrently (including {@link #resetAll()}) are never returned once cleared.
      */
     public final class Iter {
-        private final long[] cur = new long[LEVELS];
+        /** Pending bits per upper level (hbi->cur); the last level's are in {@link #curLast}. */
+        private final long[] cur = new long[LAST];
+        private long curLast;
         private long pos;
 
         private Iter(long first) {
@@ -417,60 +463,69 @@ public final class HBitmap {
                 return; // all masks stay zero: nothing left to return
             }
             pos = p >>> BITS_PER_LEVEL;
-            for (int i = LAST; i >= 0; i--) {
+            wordsVisited++;
+            curLast = bottom.get(pos) & (-1L << p);
+            p = pos;
+            for (int i = LAST - 1; i >= 0; i--) {
                 int bit = (int) (p & 63);
                 p >>>= BITS_PER_LEVEL;
                 wordsVisited++;
-                long mask = levels[i].get(p) & (-1L << bit);
-                if (i != LAST) {
-                    // The word containing the start position is entered directly below; do not descend into it again.
-                    mask &= ~(1L << bit);
-                }
-                cur[i] = mask;
+                // The word containing the start position is entered directly below; do not descend into it again.
+                cur[i] = levels[i].get(p) & (-2L << bit);
             }
         }
 
         /** The first item of the next dirty granule, or -1 when there is none. */
         public long next() {
-            wordsVisited++;
-            long word = cur[LAST] & levels[LAST].get(pos);
+            long word = curLast & bottom.get(pos);
             if (word == 0) {
-                word = skipWords();
-                if (word == 0) {
-                    return -1;
-                }
+                return skipWords();
             }
-            cur[LAST] = word & (word - 1);
+            wordsVisited++;
+            return take(word);
+        }
+
+        /** Returns the first item of {@code word}'s lowest bit (a word of the last level at {@code pos}). */
+        private long take(long word) {
+            curLast = word & (word - 1);
             long bit = (pos << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(word);
             return bit << granularity;
         }
 
-        /** Climbs to the nearest level with pending bits, then descends to the next non-zero last-level word. */
+        /**
+         * Climbs to the nearest level with pending bits, then descends to the next non-zero last-level word and takes
+         * its first bit; -1 when there is none. The words it read, and the current word next() read, are added to
+         * the counter once, at the end (one update per call keeps the counter off the iteration's critical path).
+         */
         private long skipWords() {
             long p = pos;
             int i = LAST;
+            long reads = 1;
             long word;
             do {
                 i--;
                 if (i < 0) {
-                    return 0;
+                    wordsVisited += reads;
+                    return -1;
                 }
                 p >>>= BITS_PER_LEVEL;
-                wordsVisited++;
+                reads++;
                 word = cur[i] & levels[i].get(p);
             } while (word == 0);
             for (; i < LAST; i++) {
                 p = (p << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(word);
                 cur[i] = word & (word - 1);
-                wordsVisited++;
+                reads++;
                 word = levels[i + 1].get(p);
                 if (word == 0) {
                     // Only reachable when the summary levels are stale (a seeded fault): iteration ends early.
-                    return 0;
+                    wordsVisited += reads;
+                    return -1;
                 }
             }
+            wordsVisited += reads;
             pos = p;
-            return word;
+            return take(word);
         }
     }
 
@@ -503,7 +558,7 @@ public final class HBitmap {
         }
         long endBit = count > origSize - start ? granules : ((start + count - 1) >>> granularity) + 1;
         long startBit = start >>> granularity;
-        Words last = levels[LAST];
+        Words last = bottom;
         long endWord = (endBit + 63) >>> BITS_PER_LEVEL;
         long i = startBit >>> BITS_PER_LEVEL;
         wordsVisited++;
@@ -603,35 +658,50 @@ public final class HBitmap {
     }
 
     /**
-     * {@code this |= src} for a bitmap of the same size and granularity, a page at a time. As hbitmap_merge, the count
-     * is then recomputed from the words (hb_count_between over the whole bitmap), here in the same pass.
+     * {@code this |= src} for a bitmap of the same size and granularity, a page at a time. A page that gains no bit is
+     * only read (one vectorizable pass), so merging what is already there costs no more than reading both bitmaps.
+     * hbitmap_merge recounts the result from its words; while the count is exact (always, except under the seeded
+     * count fault) adding the bits that were new gives the same number without that second pass.
      */
     private void orWords(HBitmap src) {
-        Words dst = levels[LAST];
-        Words from = src.levels[LAST];
-        long total = 0;
-        for (int p = 0; p < dst.pageCount(); p++) {
+        Words from = src.bottom;
+        long added = 0;
+        for (int p = 0; p < bottom.pageCount(); p++) {
             long[] sp = from.page(p);
-            long[] dp = dst.page(p);
-            if (sp == null || dp == null && allZero(sp)) {
-                total += bitCount(dp);
+            if (sp == null || !gainsBits(bottom.page(p), sp)) {
                 continue;
             }
-            dp = dst.pageForWrite(p);
+            long[] dp = bottom.pageForWrite(p);
             long base = (long) p << Words.PAGE_SHIFT;
             for (int k = 0; k < sp.length; k++) {
                 long old = dp[k];
                 long now = old | sp[k];
-                total += Long.bitCount(now);
                 if (now != old) {
                     dp[k] = now;
+                    added += Long.bitCount(now & ~old);
                     if (old == 0) {
                         markNonZero(LAST - 1, base + k);
                     }
                 }
             }
         }
-        count = total;
+        // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET may have left the count wrong: recount as hbitmap_merge does.
+        count = countOffAfterOverlappingSet ? countLastLevel() : count + added;
+    }
+
+    /** Whether ORing page {@code src} into page {@code dst} (null: absent, all zero) sets any bit that was clean. */
+    private static boolean gainsBits(long[] dst, long[] src) {
+        long gained = 0;
+        if (dst == null) {
+            for (long word : src) {
+                gained |= word;
+            }
+        } else {
+            for (int k = 0; k < src.length; k++) {
+                gained |= src[k] & ~dst[k];
+            }
+        }
+        return gained != 0;
     }
 
     /** Number of set bits in a page; 0 for an absent one. */
@@ -643,14 +713,6 @@ public final class HBitmap {
             }
         }
         return n;
-    }
-
-    private static boolean allZero(long[] page) {
-        long any = 0;
-        for (long word : page) {
-            any |= word;
-        }
-        return any == 0;
     }
 
     private void orAreasOf(HBitmap src) {
@@ -753,7 +815,7 @@ public final class HBitmap {
      * a time; an absent page is written as zeros.
      */
     private void writeWords(long first, long n, byte[] buf) {
-        Words w = levels[LAST];
+        Words w = bottom;
         int off = 0;
         for (long i = first, end = first + n; i < end; ) {
             long base = i & ~Words.PAGE_MASK;
@@ -762,12 +824,13 @@ public final class HBitmap {
             long[] page = w.page((int) (base >>> Words.PAGE_SHIFT));
             if (page == null) {
                 Arrays.fill(buf, off, off + (to - from) * Long.BYTES, (byte) 0);
-                off += (to - from) * Long.BYTES;
             } else {
-                for (int k = from; k < to; k++, off += Long.BYTES) {
-                    LE_WORDS.set(buf, off, page[k]);
+                // The offset is computed from k rather than carried along, which lets the JIT unroll it as a copy.
+                for (int k = from; k < to; k++) {
+                    LE_WORDS.set(buf, off + (k - from) * Long.BYTES, page[k]);
                 }
             }
+            off += (to - from) * Long.BYTES;
             i = base + to;
         }
     }
@@ -826,7 +889,7 @@ public final class HBitmap {
      * changed, so nothing needs rebuilding afterwards.
      */
     private void loadWords(long first, long n, byte[] buf, long fill) {
-        Words w = levels[LAST];
+        Words w = bottom;
         long lastWordOfBitmap = (granules - 1) >>> BITS_PER_LEVEL;
         long tailMask = -1L >>> (-granules & 63); // the bits of the last word that lie inside the bitmap
         long delta = 0;
@@ -842,8 +905,8 @@ public final class HBitmap {
                 continue;
             }
             long[] page = w.pageForWrite(p);
-            for (int k = from; k < to; k++, off += Long.BYTES) {
-                long now = buf == null ? fill : (long) LE_WORDS.get(buf, off);
+            for (int k = from; k < to; k++) {
+                long now = buf == null ? fill : (long) LE_WORDS.get(buf, off + (k - from) * Long.BYTES);
                 if (base + k == lastWordOfBitmap) {
                     now &= tailMask;
                 }
@@ -858,6 +921,7 @@ public final class HBitmap {
                     }
                 }
             }
+            off += (to - from) * Long.BYTES;
             i = base + to;
         }
         count += delta;
@@ -896,7 +960,7 @@ public final class HBitmap {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
-        Words last = levels[LAST];
+        Words last = bottom;
         byte[] block = new byte[Words.PAGE_WORDS * Long.BYTES];
         for (long i = 0; i < last.length(); i += Words.PAGE_WORDS) {
             int n = (int) Math.min(Words.PAGE_WORDS, last.length() - i);
@@ -931,8 +995,8 @@ public final class HBitmap {
         if (origSize != other.origSize || granularity != other.granularity) {
             return false;
         }
-        Words a = levels[LAST];
-        Words b = other.levels[LAST];
+        Words a = bottom;
+        Words b = other.bottom;
         for (long i = 0; i < a.length(); ) {
             if (a.pageAbsent(i) && b.pageAbsent(i)) {
                 i = Words.nextPageStart(i);
@@ -954,7 +1018,7 @@ public final class HBitmap {
         }
         long[] out = new long[(int) n];
         int k = 0;
-        Words last = levels[LAST];
+        Words last = bottom;
         for (long i = 0; i < last.length(); ) {
             if (last.pageAbsent(i)) {
                 i = Words.nextPageStart(i);
@@ -972,7 +1036,7 @@ public final class HBitmap {
 
     /** Number of set bits of the last level, counted from its pages (not from the count field). */
     private long countLastLevel() {
-        Words last = levels[LAST];
+        Words last = bottom;
         long n = 0;
         for (int p = 0; p < last.pageCount(); p++) {
             n += bitCount(last.page(p));
