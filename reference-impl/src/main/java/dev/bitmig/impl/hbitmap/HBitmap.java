@@ -22,6 +22,9 @@ import java.util.Set;
  * non-zero. Iteration therefore skips clean regions 64 words at a time per level. Words are allocated lazily, in
  * pages, so large sparse bitmaps are cheap.
  *
+ * <p>Operations over many words (set and reset of long ranges, merge, serialization, SHA-256) loop over whole pages;
+ * the count and the upper levels change only where a word changed (became zero or non-zero), never by a rebuild.
+ *
  * <p>Semantics follow current QEMU: {@code set} rounds outward to granules, {@code reset} is strict (granule-aligned,
  * or ending exactly at the bitmap end), {@link #count()} is the number of set granules shifted left by the
  * granularity, serialization covers the last level only as little-endian 64-bit words.

@@ -5,8 +5,7 @@ import java.util.Arrays;
 /**
  * A growable array of 64-bit words addressed by {@code long}, stored in pages that are only allocated once a non-zero
  * word is written to them. Unallocated pages read as zero. This keeps huge but sparse levels cheap. Loops that touch
- * many words work on whole pages ({@link #page}, {@link #pageForWrite}); single words go through {@link #get} and
- * {@link #put}.
+ * many words, and every write, work on whole pages ({@link #page}, {@link #pageForWrite}); {@link #get} reads one word.
  */
 final class Words {
     static final int PAGE_SHIFT = 10;
@@ -51,14 +50,6 @@ final class Words {
     long get(long index) {
         long[] page = pages[(int) (index >>> PAGE_SHIFT)];
         return page == null ? 0L : page[(int) (index & PAGE_MASK)];
-    }
-
-    void put(long index, long value) {
-        int p = (int) (index >>> PAGE_SHIFT);
-        if (value == 0L && pages[p] == null) {
-            return;
-        }
-        pageForWrite(p)[(int) (index & PAGE_MASK)] = value;
     }
 
     /** The page of words {@code [p * PAGE_WORDS, ...)}, or {@code null} while it has never held a non-zero word. */
