@@ -483,7 +483,8 @@ public final class HBitmap {
                 return take(word);
             }
             // Usually the next non-zero word is in the same group of 64 words: its bit is pending one level up, and
-            // it is taken here without the general climb (the same reads, in the same order, as skipWords).
+            // it is taken here without the general climb (the same reads, in the same order, as skipWords). If nothing
+            // is pending there, skipWords climbs from the current word and counts that summary word once.
             long above = cur[LAST - 1] & levels[LAST - 1].get(pos >>> BITS_PER_LEVEL);
             if (above == 0) {
                 return skipWords();

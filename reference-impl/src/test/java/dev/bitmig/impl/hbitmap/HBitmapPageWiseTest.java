@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.BitSet;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,5 +156,90 @@ class HBitmapPageWiseTest {
         expected[0] = 1L << 1;
         expected[2 * Words.PAGE_WORDS] = 1L << 2;
         assertThat(words).isEqualTo(expected);
+    }
+
+    @Test
+    void aRangeOfManyWordsStartingInsideItsFirstWordIsSetAndResetWhole() {
+        HBitmap hb = HBitmap.create(8192, 0);
+        hb.set(1, 4159); // granules 1..4159: words 0..64, the first and the last only in part
+        BitSet expected = new BitSet();
+        expected.set(1, 4160);
+        assertConsistentWith(hb, expected);
+        hb.set(0, 8192);
+        hb.reset(1, 4159);
+        expected.set(0, 8192);
+        expected.clear(1, 4160);
+        assertConsistentWith(hb, expected);
+    }
+
+    @Test
+    void aRangeEndingInTheFirstWordOfAPageReachesThatWord() {
+        HBitmap hb = HBitmap.create(2 * PAGE_GRANULES, 0);
+        hb.set(PAGE_GRANULES - 64, 65); // the last word of page 0 and the first granule of page 1
+        BitSet expected = new BitSet();
+        expected.set((int) PAGE_GRANULES - 64, (int) PAGE_GRANULES + 1);
+        assertConsistentWith(hb, expected);
+        hb.set(PAGE_GRANULES + 1, 63);
+        hb.reset(PAGE_GRANULES - 64, 128);
+        assertConsistentWith(hb, new BitSet());
+    }
+
+    @Test
+    void theNextWordOfTheSameGroupCostsThreeReads() {
+        HBitmap hb = HBitmap.fromGranules(8192, 0, 0, 130);
+        HBitmap.Iter it = hb.iterator(0);
+        assertThat(it.next()).isZero();
+        long before = hb.wordsVisited();
+        assertThat(it.next()).isEqualTo(130);
+        // The exhausted current word, its summary word one level up, and word 2 below it.
+        assertThat(hb.wordsVisited() - before).isEqualTo(3);
+    }
+
+    @Test
+    void aStaleSummaryTwoLevelsUpEndsTheIterationWithoutReturningABogusItem() {
+        // The seeded fault leaves level 5's word 1 pointing at the words of granules 4096..8191 after they are reset.
+        HBitmap hb = HBitmap.create(3 * 4096, 0, Set.of(HBitmap.Fault.UPPER_LEVEL_NOT_CLEARED_ON_RESET));
+        hb.set(4096 + 70, 1);
+        hb.reset(4096, 4096);
+        hb.set(0, 1);
+        HBitmap.Iter it = hb.iterator(0);
+        assertThat(it.next()).isZero();
+        long before = hb.wordsVisited();
+        assertThat(it.next()).as("the iteration stops early, as QEMU's does with stale levels").isEqualTo(-1);
+        // The current word; level 5's word 0 and level 4's word climbing; level 5's word 1 and the zero word 65
+        // descending.
+        assertThat(hb.wordsVisited() - before).isEqualTo(5);
+    }
+
+    @Test
+    void aWordThatBecomesZeroClearsItsBitOnEveryLevelUpToTheTop() {
+        // 2^37 granules: level 1 has three words, so level 0 has a bit for each (sparse: only a few pages exist).
+        long size = 1L << 37;
+        long far = (1L << 36) + 5; // level 1's word 1
+        HBitmap hb = HBitmap.fromGranules(size, 0, 0, far);
+        hb.reset(far, 1);
+        HBitmap only0 = HBitmap.fromGranules(size, 0, 0);
+        hb.resetWordsVisited();
+        assertThat(ShadowBitmap.iterate(hb, 0)).containsExactly(0L);
+        assertThat(ShadowBitmap.iterate(only0, 0)).containsExactly(0L);
+        assertThat(hb.wordsVisited()).as("no stale bit left on level 0").isEqualTo(only0.wordsVisited());
+    }
+
+    @Test
+    void oneDeserializationOfSeveralPagesReadsEachPageFromItsOwnOffset() {
+        long size = 3 * PAGE_GRANULES;
+        byte[] buf = new byte[3 * Words.PAGE_WORDS * Long.BYTES];
+        ByteBuffer le = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+        le.putLong((Words.PAGE_WORDS + 3) * Long.BYTES, 0xF0L); // page 0 all zero, data on pages 1 and 2
+        le.putLong((2 * Words.PAGE_WORDS + 1) * Long.BYTES, 1L << 40);
+        HBitmap hb = HBitmap.create(size, 0);
+        hb.deserializePart(buf, 0, size, true);
+        assertThat(hb.allocatedPages()).as("the zero page is not allocated").isEqualTo(2 + HBitmap.LEVELS - 1);
+        BitSet expected = new BitSet();
+        for (int b = 4; b < 8; b++) {
+            expected.set((int) PAGE_GRANULES + 3 * 64 + b);
+        }
+        expected.set((int) (2 * PAGE_GRANULES) + 64 + 40);
+        assertConsistentWith(hb, expected);
     }
 }
