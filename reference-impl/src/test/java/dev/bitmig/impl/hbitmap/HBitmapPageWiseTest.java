@@ -242,4 +242,28 @@ class HBitmapPageWiseTest {
         expected.set((int) (2 * PAGE_GRANULES) + 64 + 40);
         assertConsistentWith(hb, expected);
     }
+
+    @Test
+    void aChunkStartingInsideAPageReadsTheNextPageFromTheRightOffset() {
+        long size = 2 * PAGE_GRANULES;
+        long start = 1000 * 64; // word 1000: 24 words on page 0, then 24 on page 1
+        byte[] buf = new byte[48 * Long.BYTES];
+        ByteBuffer le = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+        le.putLong((24 + 3) * Long.BYTES, 0x5L); // word 1027
+        BitSet expected = new BitSet();
+        expected.set((int) (1027 * 64));
+        expected.set((int) (1027 * 64) + 2);
+
+        HBitmap absent = HBitmap.create(size, 0); // page 0 absent and only zeros for it: skipped
+        absent.deserializePart(buf, start, 48 * 64, true);
+        assertConsistentWith(absent, expected);
+
+        le.putLong(Long.BYTES, 1L << 9); // word 1001, so page 0 is written word by word too
+        expected.set(1001 * 64 + 9);
+        HBitmap present = HBitmap.create(size, 0);
+        present.set(0, 1);
+        present.deserializePart(buf, start, 48 * 64, true);
+        expected.set(0);
+        assertConsistentWith(present, expected);
+    }
 }
