@@ -42,10 +42,10 @@ class BeforeAfterTest {
                 result("serialize", "BitSet", "28", "", 500),
                 result("arraycopy", "", "28", "", 100));
         Table t = BeforeAfter.table(rs).orElseThrow();
-        assertThat(row(t, "merge", "28")).containsExactly("merge", "2^28", "BitSet", "200", "0.150×", "1.50×",
+        assertThat(row(t, "merge", "28")).containsExactly("merge", "2^28", "BitSet", "200.0", "0.150×", "1.50×",
                 "10.00×");
         assertThat(row(t, "serialize, vs arraycopy bandwidth", "28")).containsExactly(
-                "serialize, vs arraycopy bandwidth", "2^28", "System.arraycopy", "100", "0.0500×", "0.500×",
+                "serialize, vs arraycopy bandwidth", "2^28", "System.arraycopy", "100.0", "0.0500×", "0.500×",
                 "10.00×");
         assertThat(t.rows()).hasSize(2);
     }
