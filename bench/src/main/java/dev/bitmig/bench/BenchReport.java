@@ -187,6 +187,7 @@ public final class BenchReport {
         for (Result r : sorted) {
             byBench.computeIfAbsent(r.benchmark(), k -> new ArrayList<>()).add(r);
         }
+        BeforeAfter.table(results).ifPresent(tables::add);
         tables.add(summary(results));
         for (var e : byBench.entrySet()) {
             tables.add(e.getValue().get(0).params().containsKey("impl") ? bitmapTable(e.getKey(), e.getValue(), results)
@@ -280,7 +281,8 @@ public final class BenchReport {
 
     /** HBitmap against each peer, one line per operation, size and dirty share. */
     private static Table summary(List<Result> results) {
-        List<String> header = List.of("operation", "bits", "dirty", "vs BitSet", "vs Roaring", "vs Model");
+        List<String> header = List.of("operation", "bits", "dirty", "vs before", "vs BitSet", "vs Roaring",
+                "vs Model");
         List<List<String>> rows = new ArrayList<>();
         List<Result> hs = new ArrayList<>(results.stream()
                 .filter(r -> r.param("impl").equals(BitmapKind.HBitmap.name())).toList());
@@ -291,7 +293,8 @@ public final class BenchReport {
         for (Result h : hs) {
             List<String> row = new ArrayList<>(List.of(h.op(), "2^" + h.param("log2Bits"),
                     h.param("dirty").isEmpty() ? "" : h.param("dirty") + " %"));
-            for (BitmapKind peer : List.of(BitmapKind.BitSet, BitmapKind.Roaring, BitmapKind.Model)) {
+            for (BitmapKind peer : List.of(BitmapKind.HBitmapBefore, BitmapKind.BitSet, BitmapKind.Roaring,
+                    BitmapKind.Model)) {
                 Map<String, String> want = new TreeMap<>(h.params());
                 want.put("impl", peer.name());
                 Optional<Result> p = results.stream()
@@ -302,7 +305,8 @@ public final class BenchReport {
             rows.add(row);
         }
         return new Table("Summary: HBitmap/peer",
-                "Throughput ratio HBitmap ÷ peer for every bitmap operation (above 1: HBitmap is faster). "
+                "Throughput ratio HBitmap ÷ peer for every bitmap operation (above 1: HBitmap is faster); \"before\""
+                        + " is the frozen pre-rewrite HBitmap (HBitmapBefore) of the same run. "
                         + "\"(capped)\": the model ran at a smaller size than asked (see its table).",
                 header, rows);
     }

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Bitmap operations over four implementations ({@link BitmapKind}) at {@code 2^log2Bits} bits of 64 KiB granules
+ * Bitmap operations over the implementations of ({@link BitmapKind}) at {@code 2^log2Bits} bits of 64 KiB granules
  * (see {@link Fixtures} for the units). All scores are throughput, operations per second. The model's
  * representation runs at a capped size where {@link ModelCap} says so.
  */
@@ -33,7 +33,7 @@ public class BitmapBench {
     /** Random guest writes into a bitmap that is clean at the start of every iteration. */
     @State(Scope.Thread)
     public static class WriteState {
-        @Param({"HBitmap", "BitSet", "Roaring", "Model"})
+        @Param({"HBitmap", "HBitmapBefore", "BitSet", "Roaring", "Model"})
         public BitmapKind impl;
         @Param({"24", "28"})
         public int log2Bits;
@@ -56,7 +56,7 @@ public class BitmapBench {
     /** Aligned resets of 1..16 granules on a bitmap that is 50 % dirty at the start of every iteration. */
     @State(Scope.Thread)
     public static class ResetState {
-        @Param({"HBitmap", "BitSet", "Roaring", "Model"})
+        @Param({"HBitmap", "HBitmapBefore", "BitSet", "Roaring", "Model"})
         public BitmapKind impl;
         @Param({"24", "28"})
         public int log2Bits;
@@ -83,7 +83,7 @@ public class BitmapBench {
     /** A read-only bitmap at 0.01 %, 1 % or 50 % dirty. */
     @State(Scope.Thread)
     public static class DirtyState {
-        @Param({"HBitmap", "BitSet", "Roaring", "Model"})
+        @Param({"HBitmap", "HBitmapBefore", "BitSet", "Roaring", "Model"})
         public BitmapKind impl;
         @Param({"24", "28"})
         public int log2Bits;
@@ -102,7 +102,7 @@ public class BitmapBench {
     /** Two bitmaps at 1 % dirty (different patterns), and the first one's serialized form. */
     @State(Scope.Thread)
     public static class OnePercentState {
-        @Param({"HBitmap", "BitSet", "Roaring", "Model"})
+        @Param({"HBitmap", "HBitmapBefore", "BitSet", "Roaring", "Model"})
         public BitmapKind impl;
         @Param({"24", "28"})
         public int log2Bits;
@@ -124,7 +124,7 @@ public class BitmapBench {
     /** A 1 % dirty bitmap, copied afresh before every invocation so that each clear has work to do. */
     @State(Scope.Thread)
     public static class ClearState {
-        @Param({"HBitmap", "BitSet", "Roaring", "Model"})
+        @Param({"HBitmap", "HBitmapBefore", "BitSet", "Roaring", "Model"})
         public BitmapKind impl;
         @Param({"24", "28"})
         public int log2Bits;

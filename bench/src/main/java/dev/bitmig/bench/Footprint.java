@@ -37,6 +37,9 @@ public final class Footprint {
         for (int log2Bits : sizes) {
             for (String dirty : dirties) {
                 for (BitmapKind kind : BitmapKind.values()) {
+                    if (kind == BitmapKind.HBitmapBefore) {
+                        continue; // same page layout as HBitmap; measured for speed only
+                    }
                     memory.add(measure(kind, log2Bits, dirty));
                 }
             }
@@ -115,7 +118,7 @@ public final class Footprint {
             case HBitmap -> (long) ((BitmapAdapter.H) b).hb.allocatedPages() * 1024 * Long.BYTES;
             case BitSet -> ((BitmapAdapter.B) b).bs.size() / 8L;
             case Roaring -> ((BitmapAdapter.R) b).rb.getLongSizeInBytes();
-            case Model -> -1;
+            case HBitmapBefore, Model -> -1;
         };
     }
 

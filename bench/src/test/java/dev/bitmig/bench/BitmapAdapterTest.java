@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bitmig.impl.hbitmap.HBitmap;
 import org.junit.jupiter.api.Test;
 
-/** The four implementations must give the same answers; otherwise the benchmarks compare different work. */
+/** All implementations must give the same answers; otherwise the benchmarks compare different work. */
 class BitmapAdapterTest {
     private static final int BITS = 12;
 

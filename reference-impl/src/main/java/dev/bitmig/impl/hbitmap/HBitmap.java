@@ -1,7 +1,11 @@
 package dev.bitmig.impl.hbitmap;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -17,6 +21,9 @@ import java.util.Set;
  * of {@link #LEVELS} levels of 64-bit words; in every upper level bit N is set iff word N of the level below is
  * non-zero. Iteration therefore skips clean regions 64 words at a time per level. Words are allocated lazily, in
  * pages, so large sparse bitmaps are cheap.
+ *
+ * <p>Operations over many words (set and reset of long ranges, merge, serialization, SHA-256) loop over whole pages;
+ * the count and the upper levels change only where a word changed (became zero or non-zero), never by a rebuild.
  *
  * <p>Semantics follow current QEMU: {@code set} rounds outward to granules, {@code reset} is strict (granule-aligned,
  * or ending exactly at the bitmap end), {@link #count()} is the number of set granules shifted left by the
@@ -36,6 +43,8 @@ public final class HBitmap {
 
     private static final int BITS_PER_LEVEL = 6;
     private static final int LAST = LEVELS - 1;
+    /** Little-endian 64-bit words in a byte array: QEMU's serialized last level (cpu_to_le64s), written in bulk. */
+    private static final VarHandle LE_WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Seeded faults, selected by name by the checker. Each produces wrong observable behaviour. */
     public enum Fault {
@@ -60,10 +69,18 @@ public final class HBitmap {
 
     private final int granularity;
     private final Set<Fault> faults;
+    // The seeded faults as flags, read on the hot paths instead of the set.
+    private final boolean upperLevelNotCleared;
+    private final boolean countOffAfterOverlappingSet;
+    private final boolean serializeDropsLastPartialWord;
+    private final boolean resetRoundsOutward;
+    private final boolean zeroLengthSetReset;
     private long origSize;
     private long granules;
     private long count;
     private final Words[] levels = new Words[LEVELS];
+    /** {@code levels[LAST]}, the bits themselves; a field so that the hot paths need no array access to reach it. */
+    private final Words bottom;
     private long wordsVisited;
 
     private HBitmap(long size, int granularity, Set<Fault> faults) {
@@ -75,6 +92,11 @@ public final class HBitmap {
         }
         this.granularity = granularity;
         this.faults = faults.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(faults));
+        this.upperLevelNotCleared = faults.contains(Fault.UPPER_LEVEL_NOT_CLEARED_ON_RESET);
+        this.countOffAfterOverlappingSet = faults.contains(Fault.COUNT_OFF_AFTER_OVERLAPPING_SET);
+        this.serializeDropsLastPartialWord = faults.contains(Fault.SERIALIZE_DROPS_LAST_PARTIAL_WORD);
+        this.resetRoundsOutward = faults.contains(Fault.RESET_ROUNDS_OUTWARD);
+        this.zeroLengthSetReset = faults.contains(Fault.ZERO_LENGTH_SET_RESET);
         this.origSize = size;
         this.granules = granulesFor(size, granularity);
         long words = granules;
@@ -82,17 +104,24 @@ public final class HBitmap {
             words = Math.max((words + 63) >>> BITS_PER_LEVEL, 1);
             levels[i] = new Words(words);
         }
+        bottom = levels[LAST];
     }
 
     private HBitmap(HBitmap other) {
         this.granularity = other.granularity;
         this.faults = other.faults;
+        this.upperLevelNotCleared = other.upperLevelNotCleared;
+        this.countOffAfterOverlappingSet = other.countOffAfterOverlappingSet;
+        this.serializeDropsLastPartialWord = other.serializeDropsLastPartialWord;
+        this.resetRoundsOutward = other.resetRoundsOutward;
+        this.zeroLengthSetReset = other.zeroLengthSetReset;
         this.origSize = other.origSize;
         this.granules = other.granules;
         this.count = other.count;
         for (int i = 0; i < LEVELS; i++) {
             levels[i] = other.levels[i].copy();
         }
+        bottom = levels[LAST];
     }
 
     private static long granulesFor(long size, int granularity) {
@@ -193,7 +222,7 @@ public final class HBitmap {
             throw new IndexOutOfBoundsException("item " + item + " outside [0, " + origSize + ")");
         }
         long pos = item >>> granularity;
-        return (levels[LAST].get(pos >>> BITS_PER_LEVEL) & (1L << pos)) != 0;
+        return (bottom.get(pos >>> BITS_PER_LEVEL) & (1L << pos)) != 0;
     }
 
     private void checkRange(String op, long start, long count) {
@@ -208,7 +237,7 @@ public final class HBitmap {
         checkRange("set", start, count);
         if (count == 0) {
             // FAULT ZERO_LENGTH_SET_RESET (H12): last = start - 1 touches the granule before start.
-            if (faults.contains(Fault.ZERO_LENGTH_SET_RESET) && start > 0) {
+            if (zeroLengthSetReset && start > 0) {
                 long g = (start - 1) >>> granularity;
                 setGranules(g, g);
             }
@@ -217,14 +246,14 @@ public final class HBitmap {
         setGranules(start >>> granularity, (start + count - 1) >>> granularity);
     }
 
+    /** Sets granules {@code [first, last]}; the count grows by the granules that were clean (hbitmap_set). */
     private void setGranules(long first, long last) {
-        long already = countBetween(first, last);
-        // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET: forgets to subtract the granules that were already set.
-        if (faults.contains(Fault.COUNT_OFF_AFTER_OVERLAPPING_SET)) {
-            already = 0;
-        }
-        count += (last - first + 1) - already;
-        setBetween(LAST, first, last);
+        // Most guest writes touch one word: that case takes no loop (fewer instructions per write also lets more
+        // cache misses of random writes overlap).
+        long added = first >>> BITS_PER_LEVEL == last >>> BITS_PER_LEVEL
+                ? orWord(first >>> BITS_PER_LEVEL, (-1L << first) & (-1L >>> ~last)) : orRange(first, last);
+        // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET: counts the whole range, also the granules that were already set.
+        count += countOffAfterOverlappingSet ? last - first + 1 : added;
     }
 
     /**
@@ -235,7 +264,7 @@ public final class HBitmap {
         checkRange("reset", start, count);
         if (count == 0) {
             // FAULT ZERO_LENGTH_SET_RESET (H12): last = start - 1 clears the granule before start.
-            if (faults.contains(Fault.ZERO_LENGTH_SET_RESET) && start > 0) {
+            if (zeroLengthSetReset && start > 0) {
                 long g = (start - 1) >>> granularity;
                 resetGranules(g, g);
             }
@@ -245,7 +274,7 @@ public final class HBitmap {
         boolean aligned = (start & (gran - 1)) == 0
                 && ((count & (gran - 1)) == 0 || start + count == origSize);
         // FAULT RESET_ROUNDS_OUTWARD (H11): the pre-4.2 reset accepted unaligned ranges and rounded them outward.
-        if (!aligned && !faults.contains(Fault.RESET_ROUNDS_OUTWARD)) {
+        if (!aligned && !resetRoundsOutward) {
             throw new IllegalArgumentException("reset(" + start + ", " + count + ") is not aligned to the granularity of "
                     + gran + " items and does not end at the bitmap end " + origSize
                     + ": it would clear dirty items outside the range");
@@ -253,9 +282,10 @@ public final class HBitmap {
         resetGranules(start >>> granularity, (start + count - 1) >>> granularity);
     }
 
+    /** Clears granules {@code [first, last]}; the count drops by the granules that were set (hbitmap_reset). */
     private void resetGranules(long first, long last) {
-        count -= countBetween(first, last);
-        resetBetween(LAST, first, last);
+        count -= first >>> BITS_PER_LEVEL == last >>> BITS_PER_LEVEL
+                ? clearWord(first >>> BITS_PER_LEVEL, (-1L << first) & (-1L >>> ~last)) : clearRange(first, last);
     }
 
     /** Clears every bit. */
@@ -266,92 +296,143 @@ public final class HBitmap {
         count = 0;
     }
 
-    /** Number of set bits among granules {@code [first, last]}. */
-    private long countBetween(long first, long last) {
-        Words w = levels[LAST];
-        long firstWord = first >>> BITS_PER_LEVEL;
-        long lastWord = last >>> BITS_PER_LEVEL;
-        long n = 0;
-        for (long i = firstWord; i <= lastWord; ) {
-            if (w.pageAbsent(i)) {
-                i = Words.nextPageStart(i);
-                continue;
-            }
-            long word = w.get(i);
-            if (i == firstWord) {
-                word &= -1L << first;
-            }
-            if (i == lastWord) {
-                word &= -1L >>> (63 - (last & 63));
-            }
-            n += Long.bitCount(word);
-            i++;
+    /** The mask of bits {@code [first, last]} (granule indexes) inside last-level word {@code i}. */
+    private static long rangeMask(long i, long first, long last) {
+        long mask = -1L;
+        if (i == first >>> BITS_PER_LEVEL) {
+            mask &= -1L << first;
         }
-        return n;
+        if (i == last >>> BITS_PER_LEVEL) {
+            mask &= -1L >>> (63 - (last & 63));
+        }
+        return mask;
     }
 
-    /** Sets bits {@code [first, last]} of a level and propagates to the levels above. */
-    private void setBetween(int level, long first, long last) {
-        Words w = levels[level];
-        long firstWord = first >>> BITS_PER_LEVEL;
+    /**
+     * ORs {@code mask} into last-level word {@code i}; returns the number of bits that were clean. The store is
+     * unconditional and the only branch on the loaded word is the rare zero-to-non-zero one: with no branch to
+     * mispredict on a word that misses the cache, the misses of consecutive random writes overlap.
+     */
+    private long orWord(long i, long mask) {
+        long[] page = bottom.pageForWrite((int) (i >>> Words.PAGE_SHIFT));
+        int k = (int) (i & Words.PAGE_MASK);
+        long old = page[k];
+        page[k] = old | mask;
+        if (old == 0) {
+            markNonZero(LAST - 1, i);
+        }
+        return Long.bitCount(mask & ~old);
+    }
+
+    /** Clears {@code mask} in last-level word {@code i}; returns the number of bits that were set. As {@link #orWord}. */
+    private long clearWord(long i, long mask) {
+        long[] page = bottom.page((int) (i >>> Words.PAGE_SHIFT));
+        if (page == null) {
+            return 0;
+        }
+        int k = (int) (i & Words.PAGE_MASK);
+        long old = page[k];
+        long now = old & ~mask;
+        page[k] = now;
+        // FAULT UPPER_LEVEL_NOT_CLEARED_ON_RESET: the summary levels keep claiming the word is dirty.
+        if (now == 0 && old != 0 && !upperLevelNotCleared) {
+            markZero(LAST - 1, i);
+        }
+        return Long.bitCount(old & mask);
+    }
+
+    /**
+     * ORs bits {@code [first, last]} into the last level in one pass, a page at a time, and returns how many of them
+     * were clean. As in hb_set_between, only a word that goes from zero to non-zero touches the level above.
+     */
+    private long orRange(long first, long last) {
+        Words w = bottom;
         long lastWord = last >>> BITS_PER_LEVEL;
-        boolean becameNonZero = false;
-        for (long i = firstWord; i <= lastWord; i++) {
-            long mask = -1L;
-            if (i == firstWord) {
-                mask &= -1L << first;
-            }
-            if (i == lastWord) {
-                mask &= -1L >>> (63 - (last & 63));
-            }
-            long old = w.get(i);
-            if ((old | mask) != old) {
-                w.put(i, old | mask);
-                becameNonZero |= old == 0;
+        long added = 0;
+        for (long i = first >>> BITS_PER_LEVEL; i <= lastWord; ) {
+            long[] page = w.pageForWrite((int) (i >>> Words.PAGE_SHIFT));
+            for (long pageEnd = Math.min(lastWord, i | Words.PAGE_MASK); i <= pageEnd; i++) {
+                int k = (int) (i & Words.PAGE_MASK);
+                long old = page[k];
+                long now = old | rangeMask(i, first, last);
+                if (now != old) {
+                    page[k] = now;
+                    added += Long.bitCount(now & ~old);
+                    if (old == 0) {
+                        markNonZero(LAST - 1, i);
+                    }
+                }
             }
         }
-        if (becameNonZero && level > 0) {
-            setBetween(level - 1, firstWord, lastWord);
+        return added;
+    }
+
+    /**
+     * Clears bits {@code [first, last]} of the last level in one pass, skipping absent pages, and returns how many were
+     * set. As in hb_reset_between, only a word that becomes zero touches the level above.
+     */
+    private long clearRange(long first, long last) {
+        Words w = bottom;
+        long lastWord = last >>> BITS_PER_LEVEL;
+        long removed = 0;
+        for (long i = first >>> BITS_PER_LEVEL; i <= lastWord; ) {
+            long pageEnd = Math.min(lastWord, i | Words.PAGE_MASK);
+            long[] page = w.page((int) (i >>> Words.PAGE_SHIFT));
+            if (page == null) {
+                i = pageEnd + 1;
+                continue;
+            }
+            for (; i <= pageEnd; i++) {
+                int k = (int) (i & Words.PAGE_MASK);
+                long old = page[k];
+                long now = old & ~rangeMask(i, first, last);
+                if (now != old) {
+                    page[k] = now;
+                    removed += Long.bitCount(old & ~now);
+                    // FAULT UPPER_LEVEL_NOT_CLEARED_ON_RESET: the summary levels keep claiming the word is dirty.
+                    if (now == 0 && !upperLevelNotCleared) {
+                        markZero(LAST - 1, i);
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Word {@code index} of level {@code level + 1} became non-zero: sets its bit in {@code level}, and goes on up
+     * while the word it set the bit in was zero (hb_set_between's walk up). Every non-zero word keeps its bit above.
+     */
+    private void markNonZero(int level, long index) {
+        for (int lev = level; lev >= 0; lev--) {
+            long at = index >>> BITS_PER_LEVEL;
+            long[] page = levels[lev].pageForWrite((int) (at >>> Words.PAGE_SHIFT));
+            int k = (int) (at & Words.PAGE_MASK);
+            long old = page[k];
+            page[k] = old | (1L << index);
+            if (old != 0) {
+                return;
+            }
+            index = at;
         }
     }
 
-    /** Clears bits {@code [first, last]} of a level and clears summary bits above for words that became zero. */
-    private void resetBetween(int level, long first, long last) {
-        Words w = levels[level];
-        long firstWord = first >>> BITS_PER_LEVEL;
-        long lastWord = last >>> BITS_PER_LEVEL;
-        boolean becameZero = false;
-        for (long i = firstWord; i <= lastWord; ) {
-            if (w.pageAbsent(i)) {
-                i = Words.nextPageStart(i);
-                continue;
+    /**
+     * Word {@code index} of level {@code level + 1} became zero: clears its bit in {@code level}, and goes on up while
+     * that leaves the word zero (hb_reset_between's walk up). The bit is set, since the word was non-zero, so its page
+     * is allocated.
+     */
+    private void markZero(int level, long index) {
+        for (int lev = level; lev >= 0; lev--) {
+            long at = index >>> BITS_PER_LEVEL;
+            long[] page = levels[lev].page((int) (at >>> Words.PAGE_SHIFT));
+            int k = (int) (at & Words.PAGE_MASK);
+            long now = page[k] & ~(1L << index);
+            page[k] = now;
+            if (now != 0) {
+                return;
             }
-            long mask = -1L;
-            if (i == firstWord) {
-                mask &= -1L << first;
-            }
-            if (i == lastWord) {
-                mask &= -1L >>> (63 - (last & 63));
-            }
-            long old = w.get(i);
-            if ((old & mask) != 0) {
-                long now = old & ~mask;
-                w.put(i, now);
-                becameZero |= now == 0;
-            }
-            i++;
-        }
-        // FAULT UPPER_LEVEL_NOT_CLEARED_ON_RESET: the summary levels keep claiming the cleared words are dirty.
-        if (faults.contains(Fault.UPPER_LEVEL_NOT_CLEARED_ON_RESET)) {
-            return;
-        }
-        if (becameZero && level > 0) {
-            // Every word strictly inside the range is zero now; the end words only if nothing else remains in them.
-            long from = w.get(firstWord) == 0 ? firstWord : firstWord + 1;
-            long to = w.get(lastWord) == 0 ? lastWord : lastWord - 1;
-            if (from <= to) {
-                resetBetween(level - 1, from, to);
-            }
+            index = at;
         }
     }
 
@@ -371,7 +452,9 @@ public final class HBitmap {
      * concurrently (including {@link #resetAll()}) are never returned once cleared.
      */
     public final class Iter {
-        private final long[] cur = new long[LEVELS];
+        /** Pending bits per upper level (hbi->cur); the last level's are in {@link #curLast}. */
+        private final long[] cur = new long[LAST];
+        private long curLast;
         private long pos;
 
         private Iter(long first) {
@@ -380,60 +463,84 @@ public final class HBitmap {
                 return; // all masks stay zero: nothing left to return
             }
             pos = p >>> BITS_PER_LEVEL;
-            for (int i = LAST; i >= 0; i--) {
+            wordsVisited++;
+            curLast = bottom.get(pos) & (-1L << p);
+            p = pos;
+            for (int i = LAST - 1; i >= 0; i--) {
                 int bit = (int) (p & 63);
                 p >>>= BITS_PER_LEVEL;
                 wordsVisited++;
-                long mask = levels[i].get(p) & (-1L << bit);
-                if (i != LAST) {
-                    // The word containing the start position is entered directly below; do not descend into it again.
-                    mask &= ~(1L << bit);
-                }
-                cur[i] = mask;
+                // The word containing the start position is entered directly below; do not descend into it again.
+                cur[i] = levels[i].get(p) & (-2L << bit);
             }
         }
 
         /** The first item of the next dirty granule, or -1 when there is none. */
         public long next() {
-            wordsVisited++;
-            long word = cur[LAST] & levels[LAST].get(pos);
-            if (word == 0) {
-                word = skipWords();
-                if (word == 0) {
-                    return -1;
-                }
+            long word = curLast & bottom.get(pos);
+            if (word != 0) {
+                wordsVisited++;
+                return take(word);
             }
-            cur[LAST] = word & (word - 1);
+            // Usually the next non-zero word is in the same group of 64 words: its bit is pending one level up, and
+            // it is taken here without the general climb (the same reads, in the same order, as skipWords). If nothing
+            // is pending there, skipWords climbs from the current word and counts that summary word once.
+            long above = cur[LAST - 1] & levels[LAST - 1].get(pos >>> BITS_PER_LEVEL);
+            if (above == 0) {
+                return skipWords();
+            }
+            long p = (pos & -64L) + Long.numberOfTrailingZeros(above);
+            cur[LAST - 1] = above & (above - 1);
+            word = bottom.get(p);
+            wordsVisited += 3;
+            if (word == 0) {
+                return -1; // stale summary levels (a seeded fault), as in skipWords
+            }
+            pos = p;
+            return take(word);
+        }
+
+        /** Returns the first item of {@code word}'s lowest bit (a word of the last level at {@code pos}). */
+        private long take(long word) {
+            curLast = word & (word - 1);
             long bit = (pos << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(word);
             return bit << granularity;
         }
 
-        /** Climbs to the nearest level with pending bits, then descends to the next non-zero last-level word. */
+        /**
+         * Climbs to the nearest level with pending bits, then descends to the next non-zero last-level word and takes
+         * its first bit; -1 when there is none. The words it read, and the current word next() read, are added to
+         * the counter once, at the end (one update per call keeps the counter off the iteration's critical path).
+         */
         private long skipWords() {
             long p = pos;
             int i = LAST;
+            long reads = 1;
             long word;
             do {
                 i--;
                 if (i < 0) {
-                    return 0;
+                    wordsVisited += reads;
+                    return -1;
                 }
                 p >>>= BITS_PER_LEVEL;
-                wordsVisited++;
+                reads++;
                 word = cur[i] & levels[i].get(p);
             } while (word == 0);
             for (; i < LAST; i++) {
                 p = (p << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(word);
                 cur[i] = word & (word - 1);
-                wordsVisited++;
+                reads++;
                 word = levels[i + 1].get(p);
                 if (word == 0) {
                     // Only reachable when the summary levels are stale (a seeded fault): iteration ends early.
-                    return 0;
+                    wordsVisited += reads;
+                    return -1;
                 }
             }
+            wordsVisited += reads;
             pos = p;
-            return word;
+            return take(word);
         }
     }
 
@@ -466,7 +573,7 @@ public final class HBitmap {
         }
         long endBit = count > origSize - start ? granules : ((start + count - 1) >>> granularity) + 1;
         long startBit = start >>> granularity;
-        Words last = levels[LAST];
+        Words last = bottom;
         long endWord = (endBit + 63) >>> BITS_PER_LEVEL;
         long i = startBit >>> BITS_PER_LEVEL;
         wordsVisited++;
@@ -523,10 +630,17 @@ public final class HBitmap {
             return;
         }
         if (a.granularity == result.granularity && b.granularity == result.granularity) {
-            for (long i = 0; i < result.levels[LAST].length(); i++) {
-                result.levels[LAST].put(i, a.levels[LAST].get(i) | b.levels[LAST].get(i));
+            // hbitmap_merge ORs the last levels and rebuilds the levels above; here the pages are ORed in place and
+            // only words that were zero touch the levels above.
+            if (a != result && b != result) {
+                result.resetAll();
             }
-            result.rebuildUpperLevels();
+            if (a != result) {
+                result.orWords(a);
+            }
+            if (b != result) {
+                result.orWords(b);
+            }
             return;
         }
         // Granularities differ: OR item ranges into the result, which rounds them outward to its granules.
@@ -556,6 +670,64 @@ public final class HBitmap {
     /** ORs {@code source} into this bitmap ({@code this |= source}). */
     public void mergeFrom(HBitmap source) {
         merge(this, source, this);
+    }
+
+    /**
+     * {@code this |= src} for a bitmap of the same size and granularity, a page at a time. A page that gains no bit is
+     * only read (one vectorizable pass), so merging what is already there costs no more than reading both bitmaps.
+     * hbitmap_merge recounts the result from its words; while the count is exact (always, except under the seeded
+     * count fault) adding the bits that were new gives the same number without that second pass.
+     */
+    private void orWords(HBitmap src) {
+        Words from = src.bottom;
+        long added = 0;
+        for (int p = 0; p < bottom.pageCount(); p++) {
+            long[] sp = from.page(p);
+            if (sp == null || !gainsBits(bottom.page(p), sp)) {
+                continue;
+            }
+            long[] dp = bottom.pageForWrite(p);
+            long base = (long) p << Words.PAGE_SHIFT;
+            for (int k = 0; k < sp.length; k++) {
+                long old = dp[k];
+                long now = old | sp[k];
+                if (now != old) {
+                    dp[k] = now;
+                    added += Long.bitCount(now & ~old);
+                    if (old == 0) {
+                        markNonZero(LAST - 1, base + k);
+                    }
+                }
+            }
+        }
+        // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET may have left the count wrong: recount as hbitmap_merge does.
+        count = countOffAfterOverlappingSet ? countLastLevel() : count + added;
+    }
+
+    /** Whether ORing page {@code src} into page {@code dst} (null: absent, all zero) sets any bit that was clean. */
+    private static boolean gainsBits(long[] dst, long[] src) {
+        long gained = 0;
+        if (dst == null) {
+            for (long word : src) {
+                gained |= word;
+            }
+        } else {
+            for (int k = 0; k < src.length; k++) {
+                gained |= src[k] & ~dst[k];
+            }
+        }
+        return gained != 0;
+    }
+
+    /** Number of set bits in a page; 0 for an absent one. */
+    private static long bitCount(long[] page) {
+        long n = 0;
+        if (page != null) {
+            for (long word : page) {
+                n += Long.bitCount(word);
+            }
+        }
+        return n;
     }
 
     private void orAreasOf(HBitmap src) {
@@ -645,16 +817,36 @@ public final class HBitmap {
         }
         long[] chunk = chunkWords(start, count);
         checkBuffer(buf, chunk[1]);
+        writeWords(chunk[0], chunk[1], buf);
         long lastWordOfBitmap = (granules - 1) >>> BITS_PER_LEVEL;
-        for (long k = 0; k < chunk[1]; k++) {
-            long index = chunk[0] + k;
-            long word = levels[LAST].get(index);
-            // FAULT SERIALIZE_DROPS_LAST_PARTIAL_WORD: a partly used final word is sent as zero.
-            if (faults.contains(Fault.SERIALIZE_DROPS_LAST_PARTIAL_WORD)
-                    && index == lastWordOfBitmap && (granules & 63) != 0) {
-                word = 0;
+        // FAULT SERIALIZE_DROPS_LAST_PARTIAL_WORD: a partly used final word is sent as zero.
+        if (serializeDropsLastPartialWord && chunk[0] + chunk[1] - 1 == lastWordOfBitmap && (granules & 63) != 0) {
+            LE_WORDS.set(buf, (int) ((chunk[1] - 1) * Long.BYTES), 0L);
+        }
+    }
+
+    /**
+     * Writes last-level words {@code [first, first + n)} to {@code buf} from offset 0 as little-endian words, a page at
+     * a time; an absent page is written as zeros.
+     */
+    private void writeWords(long first, long n, byte[] buf) {
+        Words w = bottom;
+        int off = 0;
+        for (long i = first, end = first + n; i < end; ) {
+            long base = i & ~Words.PAGE_MASK;
+            int from = (int) (i - base);
+            int to = (int) Math.min(Words.PAGE_WORDS, end - base);
+            long[] page = w.page((int) (base >>> Words.PAGE_SHIFT));
+            if (page == null) {
+                Arrays.fill(buf, off, off + (to - from) * Long.BYTES, (byte) 0);
+            } else {
+                // The offset is computed from k rather than carried along, which lets the JIT unroll it as a copy.
+                for (int k = from; k < to; k++) {
+                    LE_WORDS.set(buf, off + (k - from) * Long.BYTES, page[k]);
+                }
             }
-            putLong(buf, (int) (k * Long.BYTES), word);
+            off += (to - from) * Long.BYTES;
+            i = base + to;
         }
     }
 
@@ -667,16 +859,14 @@ public final class HBitmap {
 
     /**
      * Loads the chunk's last-level words from {@code buf} (little-endian). Bits past the end of the bitmap are
-     * ignored. Upper levels and the count are only valid again after {@link #deserializeFinish()} (or
-     * {@code finish = true}).
+     * ignored. QEMU's upper levels and count are only valid again after hbitmap_deserialize_finish; here each part
+     * keeps them valid itself (see {@link #deserializeFinish()}).
      */
     public void deserializePart(byte[] buf, long start, long count, boolean finish) {
         if (count != 0) {
             long[] chunk = chunkWords(start, count);
             checkBuffer(buf, chunk[1]);
-            for (long k = 0; k < chunk[1]; k++) {
-                storeLastLevelWord(chunk[0] + k, getLong(buf, (int) (k * Long.BYTES)));
-            }
+            loadWords(chunk[0], chunk[1], buf, 0L);
         }
         if (finish) {
             deserializeFinish();
@@ -704,56 +894,72 @@ public final class HBitmap {
             return;
         }
         long[] chunk = chunkWords(start, count);
-        for (long k = 0; k < chunk[1]; k++) {
-            storeLastLevelWord(chunk[0] + k, value);
-        }
+        loadWords(chunk[0], chunk[1], null, value);
     }
 
-    private void storeLastLevelWord(long index, long value) {
+    /**
+     * Stores last-level words {@code [first, first + n)}: little-endian from {@code buf} at offset 0, or all equal to
+     * {@code fill} when {@code buf} is null. Bits past the end of the bitmap are dropped. A page at a time; an absent
+     * page stays absent while only zeros are stored into it. The count and the levels above follow the words that
+     * changed, so nothing needs rebuilding afterwards.
+     */
+    private void loadWords(long first, long n, byte[] buf, long fill) {
+        Words w = bottom;
         long lastWordOfBitmap = (granules - 1) >>> BITS_PER_LEVEL;
-        if (index == lastWordOfBitmap && (granules & 63) != 0) {
-            value &= (1L << (granules & 63)) - 1;
-        }
-        levels[LAST].put(index, value);
-    }
-
-    /** Rebuilds the upper levels and the count from the last level after deserialization. */
-    public void deserializeFinish() {
-        rebuildUpperLevels();
-    }
-
-    private void rebuildUpperLevels() {
-        for (int lev = LAST - 1; lev >= 0; lev--) {
-            Words below = levels[lev + 1];
-            Words above = levels[lev];
-            above.clear();
-            for (long i = 0; i < below.length(); ) {
-                if (below.pageAbsent(i)) {
-                    i = Words.nextPageStart(i);
-                    continue;
-                }
-                if (below.get(i) != 0) {
-                    long at = i >>> BITS_PER_LEVEL;
-                    above.put(at, above.get(at) | (1L << i));
-                }
-                i++;
+        long tailMask = -1L >>> (-granules & 63); // the bits of the last word that lie inside the bitmap
+        long delta = 0;
+        int off = 0;
+        for (long i = first, end = first + n; i < end; ) {
+            long base = i & ~Words.PAGE_MASK;
+            int from = (int) (i - base);
+            int to = (int) Math.min(Words.PAGE_WORDS, end - base);
+            int p = (int) (base >>> Words.PAGE_SHIFT);
+            if (w.page(p) == null && allZero(buf, off, to - from, fill)) {
+                off += (to - from) * Long.BYTES;
+                i = base + to;
+                continue;
             }
+            long[] page = w.pageForWrite(p);
+            for (int k = from; k < to; k++) {
+                long now = buf == null ? fill : (long) LE_WORDS.get(buf, off + (k - from) * Long.BYTES);
+                if (base + k == lastWordOfBitmap) {
+                    now &= tailMask;
+                }
+                long old = page[k];
+                if (now != old) {
+                    page[k] = now;
+                    delta += Long.bitCount(now) - Long.bitCount(old);
+                    if (old == 0) {
+                        markNonZero(LAST - 1, base + k);
+                    } else if (now == 0) {
+                        markZero(LAST - 1, base + k);
+                    }
+                }
+            }
+            off += (to - from) * Long.BYTES;
+            i = base + to;
         }
-        count = granules == 0 ? 0 : countBetween(0, granules - 1);
+        count += delta;
     }
 
-    private static void putLong(byte[] buf, int off, long v) {
-        for (int b = 0; b < Long.BYTES; b++) {
-            buf[off + b] = (byte) (v >>> (8 * b));
+    /** Whether {@code words} little-endian words of {@code buf} from {@code off} (or {@code fill}) are all zero. */
+    private static boolean allZero(byte[] buf, int off, int words, long fill) {
+        if (buf == null) {
+            return fill == 0;
         }
+        long any = 0;
+        for (int k = 0; k < words; k++) {
+            any |= (long) LE_WORDS.get(buf, off + k * Long.BYTES);
+        }
+        return any == 0;
     }
 
-    private static long getLong(byte[] buf, int off) {
-        long v = 0;
-        for (int b = 0; b < Long.BYTES; b++) {
-            v |= (buf[off + b] & 0xFFL) << (8 * b);
-        }
-        return v;
+    /**
+     * Ends a deserialization (hbitmap_deserialize_finish). QEMU rebuilds every upper level and the count here; each
+     * part above already updated them for the words it changed, so there is nothing left to do.
+     */
+    public void deserializeFinish() {
+        // Nothing to rebuild: see deserializePart.
     }
 
     // ------------------------------------------------------------------------------------------------ digest
@@ -769,17 +975,11 @@ public final class HBitmap {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
-        Words last = levels[LAST];
+        Words last = bottom;
         byte[] block = new byte[Words.PAGE_WORDS * Long.BYTES];
         for (long i = 0; i < last.length(); i += Words.PAGE_WORDS) {
             int n = (int) Math.min(Words.PAGE_WORDS, last.length() - i);
-            if (last.pageAbsent(i)) {
-                java.util.Arrays.fill(block, 0, n * Long.BYTES, (byte) 0);
-            } else {
-                for (int k = 0; k < n; k++) {
-                    putLong(block, k * Long.BYTES, last.get(i + k));
-                }
-            }
+            writeWords(i, n, block);
             md.update(block, 0, n * Long.BYTES);
         }
         return md.digest();
@@ -810,8 +1010,8 @@ public final class HBitmap {
         if (origSize != other.origSize || granularity != other.granularity) {
             return false;
         }
-        Words a = levels[LAST];
-        Words b = other.levels[LAST];
+        Words a = bottom;
+        Words b = other.bottom;
         for (long i = 0; i < a.length(); ) {
             if (a.pageAbsent(i) && b.pageAbsent(i)) {
                 i = Words.nextPageStart(i);
@@ -827,13 +1027,13 @@ public final class HBitmap {
 
     /** Indexes of the dirty granules in ascending order, read from the last level directly. */
     public long[] dirtyGranules() {
-        long n = countBetweenSafe();
+        long n = countLastLevel();
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("too many dirty granules for an array: " + n);
         }
         long[] out = new long[(int) n];
         int k = 0;
-        Words last = levels[LAST];
+        Words last = bottom;
         for (long i = 0; i < last.length(); ) {
             if (last.pageAbsent(i)) {
                 i = Words.nextPageStart(i);
@@ -849,8 +1049,14 @@ public final class HBitmap {
         return out;
     }
 
-    private long countBetweenSafe() {
-        return granules == 0 ? 0 : countBetween(0, granules - 1);
+    /** Number of set bits of the last level, counted from its pages (not from the count field). */
+    private long countLastLevel() {
+        Words last = bottom;
+        long n = 0;
+        for (int p = 0; p < last.pageCount(); p++) {
+            n += bitCount(last.page(p));
+        }
+        return n;
     }
 
     /** The dirty granules as a {@link BitSet}; for bitmaps of fewer than 2^31 granules. */

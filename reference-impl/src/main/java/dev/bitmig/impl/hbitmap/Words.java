@@ -4,12 +4,13 @@ import java.util.Arrays;
 
 /**
  * A growable array of 64-bit words addressed by {@code long}, stored in pages that are only allocated once a non-zero
- * word is written to them. Unallocated pages read as zero. This keeps huge but sparse levels cheap.
+ * word is written to them. Unallocated pages read as zero. This keeps huge but sparse levels cheap. Loops that touch
+ * many words, and every write, work on whole pages ({@link #page}, {@link #pageForWrite}); {@link #get} reads one word.
  */
 final class Words {
     static final int PAGE_SHIFT = 10;
     static final int PAGE_WORDS = 1 << PAGE_SHIFT;
-    private static final long PAGE_MASK = PAGE_WORDS - 1;
+    static final long PAGE_MASK = PAGE_WORDS - 1;
 
     private long length;
     private long[][] pages;
@@ -41,22 +42,29 @@ final class Words {
         return length;
     }
 
+    /** Number of pages, allocated or not. */
+    int pageCount() {
+        return pages.length;
+    }
+
     long get(long index) {
         long[] page = pages[(int) (index >>> PAGE_SHIFT)];
         return page == null ? 0L : page[(int) (index & PAGE_MASK)];
     }
 
-    void put(long index, long value) {
-        int p = (int) (index >>> PAGE_SHIFT);
+    /** The page of words {@code [p * PAGE_WORDS, ...)}, or {@code null} while it has never held a non-zero word. */
+    long[] page(int p) {
+        return pages[p];
+    }
+
+    /** The page {@code p}, allocated (all zero) if it was absent. */
+    long[] pageForWrite(int p) {
         long[] page = pages[p];
         if (page == null) {
-            if (value == 0L) {
-                return;
-            }
             page = new long[pageLength(p)];
             pages[p] = page;
         }
-        page[(int) (index & PAGE_MASK)] = value;
+        return page;
     }
 
     /** Whether the page holding {@code index} has never been written with a non-zero word. */

@@ -1,0 +1,99 @@
+package dev.bitmig.bench.before;
+
+import java.util.Arrays;
+
+/**
+ * Frozen copy of {@code dev.bitmig.impl.hbitmap.Words} as it was before the page-wise rewrite; benchmark-only.
+ *
+ * <p>A growable array of 64-bit words addressed by {@code long}, stored in pages that are only allocated once a non-zero
+ * word is written to them. Unallocated pages read as zero. This keeps huge but sparse levels cheap.
+ */
+final class WordsBefore {
+    static final int PAGE_SHIFT = 10;
+    static final int PAGE_WORDS = 1 << PAGE_SHIFT;
+    private static final long PAGE_MASK = PAGE_WORDS - 1;
+
+    private long length;
+    private long[][] pages;
+
+    WordsBefore(long length) {
+        this.length = length;
+        this.pages = new long[pageCount(length)][];
+    }
+
+    private WordsBefore(long length, long[][] pages) {
+        this.length = length;
+        this.pages = pages;
+    }
+
+    private static int pageCount(long length) {
+        long n = (length + PAGE_MASK) >>> PAGE_SHIFT;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("too many words for one level: " + length);
+        }
+        return (int) n;
+    }
+
+    private int pageLength(int page) {
+        long rest = length - ((long) page << PAGE_SHIFT);
+        return (int) Math.min(PAGE_WORDS, rest);
+    }
+
+    long length() {
+        return length;
+    }
+
+    long get(long index) {
+        long[] page = pages[(int) (index >>> PAGE_SHIFT)];
+        return page == null ? 0L : page[(int) (index & PAGE_MASK)];
+    }
+
+    void put(long index, long value) {
+        int p = (int) (index >>> PAGE_SHIFT);
+        long[] page = pages[p];
+        if (page == null) {
+            if (value == 0L) {
+                return;
+            }
+            page = new long[pageLength(p)];
+            pages[p] = page;
+        }
+        page[(int) (index & PAGE_MASK)] = value;
+    }
+
+    /** Whether the page holding {@code index} has never been written with a non-zero word. */
+    boolean pageAbsent(long index) {
+        return pages[(int) (index >>> PAGE_SHIFT)] == null;
+    }
+
+    /** Index of the first word of the page after the one holding {@code index}. */
+    static long nextPageStart(long index) {
+        return ((index >>> PAGE_SHIFT) + 1) << PAGE_SHIFT;
+    }
+
+    void clear() {
+        Arrays.fill(pages, null);
+    }
+
+    /** Changes the length; words past a shrunk end are dropped, words past the old end read as zero. */
+    void resize(long newLength) {
+        int newPages = pageCount(newLength);
+        long[][] resized = Arrays.copyOf(pages, newPages);
+        long oldLength = length;
+        length = newLength;
+        pages = resized;
+        // Only the page that straddles either end can have the wrong array length.
+        int boundary = (int) ((Math.min(oldLength, newLength) - 1) >>> PAGE_SHIFT);
+        if (Math.min(oldLength, newLength) > 0 && boundary < newPages && pages[boundary] != null) {
+            pages[boundary] = Arrays.copyOf(pages[boundary], pageLength(boundary));
+        }
+    }
+
+    WordsBefore copy() {
+        long[][] copied = new long[pages.length][];
+        for (int i = 0; i < pages.length; i++) {
+            copied[i] = pages[i] == null ? null : pages[i].clone();
+        }
+        return new WordsBefore(length, copied);
+    }
+}
