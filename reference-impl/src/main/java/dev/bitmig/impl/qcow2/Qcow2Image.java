@@ -69,6 +69,8 @@ public final class Qcow2Image implements Closeable {
     /** Largest disk size accepted. */
     public static final long MAX_DISK_SIZE = 1L << 62;
 
+    /** QEMU's sector: virtual disk sizes are whole sectors (BDRV_SECTOR_SIZE). */
+    static final long SECTOR = 512;
     static final int HEADER_V3_MIN_LENGTH = 104;
     static final int HEADER_LENGTH_CREATED = 112;
     static final long MAX_REFTABLE_BYTES = 8L << 20;
@@ -156,6 +158,12 @@ public final class Qcow2Image implements Closeable {
         long clusters = 3 + l1Clusters;
         if (l1Entries * 8 > MAX_L1_BYTES || clusters > cs / 2) {
             throw new IllegalArgumentException("disk size " + diskSizeBytes + " too large for cluster size " + cs);
+        }
+        if (diskSizeBytes % SECTOR != 0) {
+            // QEMU sees a disk as size / 512 whole sectors (qcow2_do_open), so bitmaps sized for the exact byte count
+            // would not have the table size QEMU expects; qemu-img create rounds such a size up instead
+            throw new IllegalArgumentException("disk size " + diskSizeBytes + " is not a multiple of 512 bytes"
+                    + " (qemu-img create would round it up to " + ceilDiv(diskSizeBytes, SECTOR) * SECTOR + ")");
         }
         Qcow2Image img = new Qcow2Image(layer);
         img.clusterBits = clusterBits;
@@ -985,7 +993,10 @@ public final class Qcow2Image implements Closeable {
             }
             if (zero) {
                 table[t] = 0;
-            } else if (ones) {
+            } else if (ones && (long) to * 64 <= nbits) {
+                // all-ones entry only for whole words: QEMU 7.2 reads it with hbitmap_deserialize_ones, which fills
+                // whole words, so a partial last word would get set bits beyond the disk end, which QEMU writes back
+                // at its next store (qcow2-bitmap.c load_bitmap_data, util/hbitmap.c)
                 table[t] = TABLE_ENTRY_ALL_ONES;
             } else {
                 ByteBuffer c = ByteBuffer.allocate(clusterSize).order(ByteOrder.LITTLE_ENDIAN);
