@@ -35,7 +35,7 @@ final class Campaign<H, S> {
     }
 
     /** Figures of a finished campaign. */
-    record Result(int histories, int bitmaps, int inconsistent, int nonEmpty, int refusedSteps, int explained,
+    record Result(int histories, int images, int bitmaps, int inconsistent, int nonEmpty, int refusedSteps, int explained,
             List<String> unexplained, double seconds) {
         double historiesPerSecond() {
             return histories / Math.max(seconds, 1e-9);
@@ -44,6 +44,7 @@ final class Campaign<H, S> {
 
     Result run(List<H> histories) throws Exception {
         long start = System.nanoTime();
+        int images = 0;
         int bitmaps = 0;
         int inconsistent = 0;
         int nonEmpty = 0;
@@ -52,6 +53,7 @@ final class Campaign<H, S> {
         List<String> unexplained = new ArrayList<>();
         for (H h : histories) {
             Trial t = play(h);
+            images += t.images();
             bitmaps += t.bitmaps();
             inconsistent += t.inconsistent();
             nonEmpty += t.nonEmpty();
@@ -62,7 +64,7 @@ final class Campaign<H, S> {
                 unexplained.add(fail(h, t, open));
             }
         }
-        return new Result(histories.size(), bitmaps, inconsistent, nonEmpty, refused, explainedCount, unexplained,
+        return new Result(histories.size(), images, bitmaps, inconsistent, nonEmpty, refused, explainedCount, unexplained,
                 (System.nanoTime() - start) / 1e9);
     }
 

@@ -56,10 +56,10 @@ record DifferentialSettings(int histories, long seed, Optional<Path> replay, Pat
 
     String describe(QemuInstall qemu, String direction, Campaign.Result r) {
         return String.format(java.util.Locale.ROOT, "%s, %s: %d histories (first seed %d%s), %d images, %d bitmaps"
-                        + " compared (%d inconsistent, %d with dirty bits), %d steps refused by QEMU, %d explained"
-                        + " disagreements, %d unexplained; %.1f s, %.1f histories/s",
+                        + " compared (%d inconsistent, %d with dirty bits), %d steps refused by the writer,"
+                        + " %d explained disagreements, %d unexplained; %.1f s, %.1f histories/s",
                 qemu.label(), direction, r.histories(), seed, replay.map(p -> ", replaying " + p).orElse(""),
-                r.histories(), r.bitmaps(), r.inconsistent(), r.nonEmpty(), r.refusedSteps(), r.explained(),
+                r.images(), r.bitmaps(), r.inconsistent(), r.nonEmpty(), r.refusedSteps(), r.explained(),
                 r.unexplained().size(), r.seconds(), r.historiesPerSecond());
     }
 }

@@ -11,10 +11,12 @@ import java.util.SplittableRandom;
  */
 final class Names {
     private static final String ASCII = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.:,+ @#";
-    private static final String[] UNICODE = {"é", "ü", "ß", "日本", "ビット", "🙂", "e\u0301", "Ω", "ж", "ñ", "中"};
+    private static final String[] UNICODE = {
+        "é", "ü", "ß", "日本", "ビット", "🙂", "e\u0301", "Ω", "ж", "ñ", "中"};
     private final SplittableRandom random;
     private final boolean unicode;
     private final List<String> used = new ArrayList<>();
+    private final List<String> live = new ArrayList<>();
 
     /** {@code unicode}: whether non-ASCII names may be generated at all (they reach QEMU on its command line). */
     Names(SplittableRandom random, boolean unicode) {
@@ -22,12 +24,28 @@ final class Names {
         this.unicode = unicode;
     }
 
-    /** A name used before (most of the time, when there is one) or a new one. */
+    /** Mostly the name of a bitmap that was added and not removed since, else any name used before, or a new one. */
     String pick() {
-        if (!used.isEmpty() && random.nextInt(10) < 8) {
+        int r = random.nextInt(20);
+        if (!live.isEmpty() && r < 17) {
+            return live.get(random.nextInt(live.size()));
+        }
+        if (!used.isEmpty() && r < 19) {
             return used.get(random.nextInt(used.size()));
         }
         return fresh();
+    }
+
+    /** A bitmap of this name was (probably) added: {@link #pick()} prefers it. */
+    void added(String name) {
+        if (!live.contains(name)) {
+            live.add(name);
+        }
+    }
+
+    /** The bitmap of this name was (probably) removed. */
+    void removed(String name) {
+        live.remove(name);
     }
 
     /** A new name, remembered for {@link #pick()}. */

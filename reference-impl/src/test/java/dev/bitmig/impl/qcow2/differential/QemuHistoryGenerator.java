@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
  * the readers must still agree).
  */
 final class QemuHistoryGenerator {
+    /** ADD, ADD_DISABLED, then five more, of which {@link #imgBitmap()} picks the last ones evenly. */
     private static final BitmapOp[] OPS = BitmapOp.values();
     private final SplittableRandom random;
     private final Names names;
@@ -78,9 +79,15 @@ final class QemuHistoryGenerator {
     }
 
     private QemuStep imgBitmap() {
-        BitmapOp op = OPS[random.nextInt(OPS.length)];
+        int r = random.nextInt(100);
+        BitmapOp op = OPS[r < 30 ? 0 : r < 40 ? 1 : 2 + (r - 40) / 12];
         boolean add = op == BitmapOp.ADD || op == BitmapOp.ADD_DISABLED;
         String name = add && random.nextInt(5) != 0 ? names.fresh() : names.pick();
+        if (add) {
+            names.added(name);
+        } else if (op == BitmapOp.REMOVE) {
+            names.removed(name);
+        }
         return new QemuStep.ImgBitmap(op, name, add ? granularity() : 0, op == BitmapOp.MERGE ? names.pick() : "");
     }
 

@@ -102,7 +102,7 @@ final class QemuWrites implements Direction<QemuHistory, QemuStep> {
                 .append(Views.describe(bitmig)).append("\nqemu-img check: ").append(check.output());
         int refused = (int) log.stream().filter(s -> !s.startsWith("ok") && !s.endsWith("DETACH")
                 && !s.endsWith("QUIT") && !s.endsWith("KILL")).count();
-        return new Trial(found, bitmig.bitmaps().size(),
+        return new Trial(found, created ? 1 : 0, bitmig.bitmaps().size(),
                 (int) bitmig.bitmaps().values().stream().filter(BitmapView::inconsistent).count(),
                 (int) bitmig.bitmaps().values().stream().filter(b -> b.count() > 0).count(), refused,
                 report.toString());
