@@ -182,6 +182,23 @@ class Qcow2TableLimitsTest {
     }
 
     @Test
+    void aHeaderSizeOfNoWholeSectorsGivesTheBitmapsTheSizeQemuSees() throws IOException {
+        // 64 KiB clusters hold 524288 bits; 256 MiB at 512-byte granularity is 524288 granules, one table entry.
+        // With 100 more bytes in the header QEMU still sees 524288 sectors and expects one entry, not two.
+        long disk = 256L << 20;
+        BitSet full = new BitSet();
+        full.set(0, 524288);
+        byte[] img = CraftedImage.withBitmaps(disk, 16, new Qcow2Bitmap("a", 9, true, full));
+        byte[] odd = edited(img, b -> b.putLong(24, disk + 100));
+        try (Qcow2Image i = CraftedImage.open(odd)) {
+            assertThat(i.diskSize()).isEqualTo(disk + 100);
+            assertThat(i.bitmapCoverage()).isEqualTo(disk);
+            assertThat(i.tableEntriesFor(9)).isOne();
+            assertThat(i.readBitmap("a").bits()).isEqualTo(full);
+        }
+    }
+
+    @Test
     void aBitmapOfAZeroSizeDiskIsStoredWithAnEmptyTableAndReadBackEmpty() throws IOException {
         byte[] img = CraftedImage.withBitmaps(0, 16, new Qcow2Bitmap("a", 16, true, new BitSet()));
         try (Qcow2Image i = CraftedImage.open(img)) {

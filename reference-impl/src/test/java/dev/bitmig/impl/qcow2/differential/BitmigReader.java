@@ -32,7 +32,7 @@ final class BitmigReader {
         long size;
         try (Qcow2Image img = Qcow2Image.open(image)) {
             img.bitmaps().forEach(e -> entries.put(e.name(), e));
-            size = img.diskSize();
+            size = img.bitmapCoverage();
         } catch (IOException | RuntimeException e) {
             return ImageView.refused(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
