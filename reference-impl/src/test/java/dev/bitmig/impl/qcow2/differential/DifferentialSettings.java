@@ -30,6 +30,9 @@ record DifferentialSettings(int histories, long seed, Optional<Path> replay, Pat
     /** The QEMU under test, or the test is skipped with the reason. */
     static QemuInstall requireQemu() {
         QemuInstall.Lookup found = QemuInstall.find();
+        if (found.install().isEmpty()) {
+            System.out.println("QEMU tools missing, differential test skipped: " + found.missing());
+        }
         assumeTrue(found.install().isPresent(), () -> "QEMU tools missing, differential test skipped: "
                 + found.missing());
         return found.install().get();

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +31,12 @@ import java.util.concurrent.TimeUnit;
 final class QemuProcess implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START = Duration.ofSeconds(30);
+    /** QEMUs still running; killed when the JVM exits, whatever way it exits. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
+    }
 
     private final Process process;
     private final Path socketDir;
@@ -69,6 +77,8 @@ final class QemuProcess implements AutoCloseable {
         Process p = new ProcessBuilder(List.of(qemu.qemuSystem().toString(), "-M", "none", "-nodefaults",
                 "-display", "none", "-qmp", "unix:" + sock + ",server=on,wait=off"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        RUNNING.add(p);
+        p.onExit().thenAccept(RUNNING::remove);
         Instant deadline = Instant.now().plus(START);
         while (true) {
             if (!p.isAlive()) {
