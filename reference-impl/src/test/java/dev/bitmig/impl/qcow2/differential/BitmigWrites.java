@@ -23,7 +23,7 @@ final class BitmigWrites implements Direction<BitmigHistory, BitmigStep> {
     private final QemuImg img;
     private final boolean unicodeArgs;
 
-    BitmigWrites(QemuInstall qemu, QemuProcess shared, boolean unicodeArgs) {
+    BitmigWrites(QemuInstall qemu, SharedQemu shared, boolean unicodeArgs) {
         this.reader = new QemuReader(shared);
         this.img = new QemuImg(qemu);
         this.unicodeArgs = unicodeArgs;

@@ -24,13 +24,14 @@ class BitmigWrittenHistoriesTest {
     void bitmigWrittenHistoriesReadTheSameInQemu() throws Exception {
         QemuInstall qemu = DifferentialSettings.requireQemu();
         DifferentialSettings settings = DifferentialSettings.fromSystemProperties();
-        try (QemuProcess shared = QemuProcess.start(qemu)) {
+        try (SharedQemu shared = new SharedQemu(qemu)) {
             BitmigWrites direction = new BitmigWrites(qemu, shared, DifferentialSettings.unicodeArguments());
             FailureArchive<BitmigHistory> archive = new FailureArchive<>(BitmigHistory.class);
             List<BitmigHistory> histories = settings.histories(direction::generate, archive);
             Campaign.Result r = new Campaign<>(direction, work, settings.failures(), KnownQemuBehaviour::explains,
                     archive).run(histories);
-            System.out.println(settings.describe(qemu, "bitmig writes, QEMU reads", r));
+            System.out.println(settings.describe(qemu, "bitmig writes, QEMU reads", r) + "; " + shared.starts()
+                    + " shared QEMU processes");
             assertThat(r.unexplained()).as("disagreements with %s (seeds, saved histories and images above)",
                     qemu.label()).isEmpty();
             assertThat(r.histories()).isEqualTo(histories.size());

@@ -68,12 +68,25 @@ final class Campaign<H, S> {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private Trial play(H h) throws Exception {
+    private Trial play(H h) throws IOException {
         Path dir = Files.createTempDirectory(work, "h");
         try {
-            return direction.play(h, dir);
+            return play(h, dir);
         } finally {
             delete(dir);
+        }
+    }
+
+    /** Plays a history in {@code dir}; a history that cannot be played is a {@link Disagreement.Kind#FAILURE}. */
+    private Trial play(H h, Path dir) {
+        try {
+            return direction.play(h, dir);
+        } catch (Exception | AssertionError e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return new Trial(List.of(new Disagreement(Disagreement.Kind.FAILURE, e.toString())), 0, 0, 0, 0, 0,
+                    "the history could not be played: " + e);
         }
     }
 
@@ -93,8 +106,10 @@ final class Campaign<H, S> {
         archive.write(shrunk, saved.resolve("shrunk.json"));
         Path dir = Files.createTempDirectory(work, "replay");
         try {
-            Trial again = direction.play(shrunk, dir);
-            Files.copy(direction.image(dir), saved.resolve("shrunk.qcow2"));
+            Trial again = play(shrunk, dir);
+            if (Files.exists(direction.image(dir))) {
+                Files.copy(direction.image(dir), saved.resolve("shrunk.qcow2"));
+            }
             Files.writeString(saved.resolve("report.txt"), "seed " + direction.seed(original) + "\n"
                     + "disagreements:\n  " + String.join("\n  ", open.stream().map(Disagreement::toString).toList())
                     + "\n\noriginal history (" + direction.steps(original).size() + " steps):\n" + trial.report()

@@ -14,7 +14,9 @@ record Disagreement(Kind kind, String detail) {
         /** qemu-img info lists other entries than bitmig reads. */
         INFO,
         /** A bitmap qemu-img merged into a fresh bitmap does not hold the bits bitmig read. */
-        MERGE
+        MERGE,
+        /** A history could not be played or judged: a QEMU died or hung, a tool could not be run. */
+        FAILURE
     }
 
     @Override

@@ -21,11 +21,11 @@ import java.util.List;
 final class QemuHistoryRunner {
     private final QemuInstall qemu;
     private final QemuImg img;
-    private final QemuProcess shared;
+    private final SharedQemu shared;
     private long nodes;
     private int dedicatedStarts;
 
-    QemuHistoryRunner(QemuInstall qemu, QemuProcess shared) {
+    QemuHistoryRunner(QemuInstall qemu, SharedQemu shared) {
         this.qemu = qemu;
         this.img = new QemuImg(qemu);
         this.shared = shared;
@@ -80,8 +80,9 @@ final class QemuHistoryRunner {
     }
 
     private String live(QemuStep.Live live, Path image) throws IOException, InterruptedException {
-        QemuProcess q = live.ending() == Ending.DETACH ? shared : QemuProcess.start(qemu);
-        if (q != shared) {
+        boolean dedicated = live.ending() != Ending.DETACH;
+        QemuProcess q = dedicated ? QemuProcess.start(qemu) : shared.get();
+        if (dedicated) {
             dedicatedStarts++;
         }
         String node = "w" + (nodes++);
@@ -103,7 +104,7 @@ final class QemuHistoryRunner {
             }
             return String.join("; ", out) + "; " + live.ending();
         } finally {
-            if (q != shared) {
+            if (dedicated) {
                 q.close();
             }
         }

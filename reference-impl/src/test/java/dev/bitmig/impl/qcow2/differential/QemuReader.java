@@ -2,6 +2,7 @@ package dev.bitmig.impl.qcow2.differential;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -14,14 +15,15 @@ import java.util.TreeSet;
  * of images this way.
  */
 final class QemuReader {
-    private final QemuProcess qemu;
+    private final SharedQemu shared;
     private long nodes;
 
-    QemuReader(QemuProcess qemu) {
-        this.qemu = qemu;
+    QemuReader(SharedQemu shared) {
+        this.shared = shared;
     }
 
-    ImageView read(Path image) {
+    ImageView read(Path image) throws IOException, InterruptedException {
+        QemuProcess qemu = shared.get();
         String node = "r" + (nodes++);
         try {
             qemu.execute("blockdev-add", QemuProcess.args().put("driver", "qcow2").put("node-name", node)
@@ -31,13 +33,13 @@ final class QemuReader {
             return ImageView.refused(e.getMessage());
         }
         try {
-            return view(node);
+            return view(qemu, node);
         } finally {
             qemu.execute("blockdev-del", QemuProcess.args().put("node-name", node));
         }
     }
 
-    private ImageView view(String node) {
+    private static ImageView view(QemuProcess qemu, String node) {
         JsonNode info = null;
         for (JsonNode n : qemu.execute("query-named-block-nodes", QemuProcess.args().put("flat", true))) {
             if (node.equals(n.path("node-name").asText())) {

@@ -16,7 +16,7 @@ final class QemuWrites implements Direction<QemuHistory, QemuStep> {
     private final QemuImg img;
     private final boolean unicodeArgs;
 
-    QemuWrites(QemuInstall qemu, QemuProcess shared, boolean unicodeArgs) {
+    QemuWrites(QemuInstall qemu, SharedQemu shared, boolean unicodeArgs) {
         this.runner = new QemuHistoryRunner(qemu, shared);
         this.reader = new QemuReader(shared);
         this.img = new QemuImg(qemu);

@@ -24,14 +24,15 @@ class QemuWrittenHistoriesTest {
     void qemuWrittenHistoriesReadTheSameInBitmig() throws Exception {
         QemuInstall qemu = DifferentialSettings.requireQemu();
         DifferentialSettings settings = DifferentialSettings.fromSystemProperties();
-        try (QemuProcess shared = QemuProcess.start(qemu)) {
+        try (SharedQemu shared = new SharedQemu(qemu)) {
             QemuWrites direction = new QemuWrites(qemu, shared, DifferentialSettings.unicodeArguments());
             FailureArchive<QemuHistory> archive = new FailureArchive<>(QemuHistory.class);
             List<QemuHistory> histories = settings.histories(direction::generate, archive);
             Campaign.Result r = new Campaign<>(direction, work, settings.failures(), KnownQemuBehaviour::explains,
                     archive).run(histories);
             System.out.println(settings.describe(qemu, "QEMU writes, bitmig reads", r) + "; "
-                    + direction.runner().dedicatedStarts() + " QEMU processes started for quit or kill -9");
+                    + direction.runner().dedicatedStarts() + " QEMU processes started for quit or kill -9, "
+                    + shared.starts() + " shared");
             assertThat(r.unexplained()).as("disagreements with %s (seeds, saved histories and images above)",
                     qemu.label()).isEmpty();
             assertThat(r.histories()).isEqualTo(histories.size());
