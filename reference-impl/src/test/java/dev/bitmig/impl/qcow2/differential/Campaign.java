@@ -19,6 +19,8 @@ import java.util.stream.Stream;
  */
 final class Campaign<H, S> {
     private static final int SHRINK_BUDGET = 200;
+    /** Long campaigns report every this many histories. */
+    private static final int PROGRESS = 1000;
     private final Direction<H, S> direction;
     private final Path work;
     private final Path failures;
@@ -51,7 +53,8 @@ final class Campaign<H, S> {
         int refused = 0;
         int explainedCount = 0;
         List<String> unexplained = new ArrayList<>();
-        for (H h : histories) {
+        for (int i = 0; i < histories.size(); i++) {
+            H h = histories.get(i);
             Trial t = play(h);
             images += t.images();
             bitmaps += t.bitmaps();
@@ -62,6 +65,12 @@ final class Campaign<H, S> {
             explainedCount += t.disagreements().size() - open.size();
             if (!open.isEmpty()) {
                 unexplained.add(fail(h, t, open));
+            }
+            int done = i + 1;
+            if (done % PROGRESS == 0 && done < histories.size()) {
+                System.out.printf(java.util.Locale.ROOT, "%s: %d of %d histories, %d unexplained disagreements,"
+                        + " %.0f s%n", direction.name(), done, histories.size(), unexplained.size(),
+                        (System.nanoTime() - start) / 1e9);
             }
         }
         return new Result(histories.size(), images, bitmaps, inconsistent, nonEmpty, refused, explainedCount, unexplained,
