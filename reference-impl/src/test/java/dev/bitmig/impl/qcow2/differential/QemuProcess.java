@@ -170,17 +170,23 @@ final class QemuProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Quits QEMU, or kills it if it does not quit; an interrupt kills it at once (and stays set). */
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            try {
-                quit();
-            } catch (RuntimeException e) {
-                kill();
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                try {
+                    quit();
+                } catch (RuntimeException e) {
+                    kill();
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
         }
         if (process.isAlive()) {
-            kill();
+            process.destroyForcibly();
         }
         closeChannel();
     }

@@ -32,7 +32,7 @@ final class SharedQemu implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (current != null) {
             current.close();
         }
