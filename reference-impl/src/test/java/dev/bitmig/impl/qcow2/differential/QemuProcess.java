@@ -21,6 +21,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +36,13 @@ final class QemuProcess implements AutoCloseable {
     private static final Duration START = Duration.ofSeconds(30);
     /** QEMUs still running; killed when the JVM exits, whatever way it exits. */
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    /** How long one QMP command may take before QEMU is killed as hung. */
+    static final Duration COMMAND = Duration.ofSeconds(120);
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "qmp-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
@@ -70,8 +80,24 @@ final class QemuProcess implements AutoCloseable {
         this.out = Channels.newOutputStream(channel);
     }
 
-    /** Starts QEMU and negotiates QMP capabilities. The socket lives in a fresh short temporary directory. */
+    /**
+     * Starts QEMU and negotiates QMP capabilities, trying up to three times: QEMU 7.2 was seen to hang for good at
+     * start, its main thread blocked in accept() on the QMP socket although the client was connected (see
+     * DIFFERENTIAL.md); such a QEMU is killed after {@link #START} and another one started.
+     */
     static QemuProcess start(QemuInstall qemu) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(qemu);
+            } catch (QemuGone e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static QemuProcess startOnce(QemuInstall qemu) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bitmig-qmp");
         Path sock = dir.resolve("qmp.sock");
         Process p = new ProcessBuilder(List.of(qemu.qemuSystem().toString(), "-M", "none", "-nodefaults",
@@ -90,8 +116,17 @@ final class QemuProcess implements AutoCloseable {
                 try {
                     ch.connect(UnixDomainSocketAddress.of(sock));
                     QemuProcess q = new QemuProcess(p, dir, ch);
-                    q.readLine("greeting");
-                    q.execute("qmp_capabilities", null);
+                    ScheduledFuture<?> hung = WATCHDOG.schedule(p::destroyForcibly, START.toSeconds(),
+                            TimeUnit.SECONDS);
+                    try {
+                        q.readLine("greeting");
+                        q.execute("qmp_capabilities", null);
+                    } catch (QemuGone e) {
+                        q.kill();
+                        throw new QemuGone("QEMU did not answer QMP within " + START + " of its start");
+                    } finally {
+                        hung.cancel(false);
+                    }
                     return q;
                 } catch (IOException e) {
                     ch.close();
@@ -116,6 +151,7 @@ final class QemuProcess implements AutoCloseable {
         if (arguments != null) {
             cmd.set("arguments", arguments);
         }
+        ScheduledFuture<?> hung = WATCHDOG.schedule(process::destroyForcibly, COMMAND.toSeconds(), TimeUnit.SECONDS);
         try {
             out.write((JSON.writeValueAsString(cmd) + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
@@ -130,6 +166,10 @@ final class QemuProcess implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new QemuGone("QMP connection lost during " + command + ": " + e.getMessage());
+        } finally {
+            if (!hung.cancel(false)) {
+                throw new QemuGone("QEMU hung on " + command + " for " + COMMAND + " and was killed");
+            }
         }
     }
 
