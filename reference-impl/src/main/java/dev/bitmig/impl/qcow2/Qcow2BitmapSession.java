@@ -126,7 +126,7 @@ public final class Qcow2BitmapSession implements Closeable {
         if (bytes <= 0) {
             return;
         }
-        long end = Math.min(offset + bytes, image.diskSize());
+        long end = Math.min(offset + bytes, image.bitmapCoverage());
         for (LoadedBitmap b : List.copyOf(bitmaps.values())) {
             if (b.enabled() && !b.inconsistent()) {
                 BitSet bits = b.bits();

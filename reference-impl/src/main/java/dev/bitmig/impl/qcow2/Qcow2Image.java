@@ -69,6 +69,8 @@ public final class Qcow2Image implements Closeable {
     /** Largest disk size accepted. */
     public static final long MAX_DISK_SIZE = 1L << 62;
 
+    /** QEMU's sector: virtual disk sizes are whole sectors (BDRV_SECTOR_SIZE). */
+    static final long SECTOR = 512;
     static final int HEADER_V3_MIN_LENGTH = 104;
     static final int HEADER_LENGTH_CREATED = 112;
     static final long MAX_REFTABLE_BYTES = 8L << 20;
@@ -156,6 +158,12 @@ public final class Qcow2Image implements Closeable {
         long clusters = 3 + l1Clusters;
         if (l1Entries * 8 > MAX_L1_BYTES || clusters > cs / 2) {
             throw new IllegalArgumentException("disk size " + diskSizeBytes + " too large for cluster size " + cs);
+        }
+        if (diskSizeBytes % SECTOR != 0) {
+            // QEMU sees a disk as size / 512 whole sectors (qcow2_do_open), so bitmaps sized for the exact byte count
+            // would not have the table size QEMU expects; qemu-img create rounds such a size up instead
+            throw new IllegalArgumentException("disk size " + diskSizeBytes + " is not a multiple of 512 bytes"
+                    + " (qemu-img create would round it up to " + ceilDiv(diskSizeBytes, SECTOR) * SECTOR + ")");
         }
         Qcow2Image img = new Qcow2Image(layer);
         img.clusterBits = clusterBits;
@@ -521,9 +529,9 @@ public final class Qcow2Image implements Closeable {
                 throw fail("%s: bitmap_table_size %d does not match the disk size %d at granularity_bits %d"
                         + " (expected %d)", where, tableSize, diskSize, gbits, expected);
             }
-            if (!inUse && Qcow2Bitmap.granules(diskSize, gbits) > MAX_GRANULES) {
+            if (!inUse && Qcow2Bitmap.granules(bitmapCoverage(), gbits) > MAX_GRANULES) {
                 throw fail("%s: granularity_bits %d gives %d granules, more than this implementation's limit %d",
-                        where, gbits, Qcow2Bitmap.granules(diskSize, gbits), MAX_GRANULES);
+                        where, gbits, Qcow2Bitmap.granules(bitmapCoverage(), gbits), MAX_GRANULES);
             }
             if (tableOffset > fileLen - tableSize * 8) {
                 throw fail("%s: bitmap_table_offset %s with bitmap_table_size %d lies outside the file (%d bytes)",
@@ -607,6 +615,15 @@ public final class Qcow2Image implements Closeable {
         return diskSize;
     }
 
+    /**
+     * The bytes every bitmap covers: the disk size in whole 512-byte sectors, as QEMU sees the disk
+     * ({@code qcow2_do_open}: {@code total_sectors = size / 512}). Differs from {@link #diskSize()} only for a header
+     * size that is not whole sectors, which no QEMU tool writes and {@link #create} refuses.
+     */
+    public long bitmapCoverage() {
+        return diskSize / SECTOR * SECTOR;
+    }
+
     public long incompatibleFeatures() {
         return incompatibleFeatures;
     }
@@ -640,7 +657,7 @@ public final class Qcow2Image implements Closeable {
 
     /** Number of table entries a consistent bitmap needs for this disk at {@code granularityBits}. */
     public long tableEntriesFor(int granularityBits) {
-        return ceilDiv(Qcow2Bitmap.granules(diskSize, granularityBits), (long) clusterSize * 8);
+        return ceilDiv(Qcow2Bitmap.granules(bitmapCoverage(), granularityBits), (long) clusterSize * 8);
     }
 
     /**
@@ -706,7 +723,7 @@ public final class Qcow2Image implements Closeable {
 
     private Qcow2Bitmap readData(BitmapDirectoryEntry e) throws IOException {
         String name = e.name();
-        long nbits = Qcow2Bitmap.granules(diskSize, e.granularityBits());
+        long nbits = Qcow2Bitmap.granules(bitmapCoverage(), e.granularityBits());
         long[] words = new long[(int) ceilDiv(nbits, 64)];
         int wordsPerCluster = clusterSize / 8;
         long[] table = tables.get(name);
@@ -957,7 +974,7 @@ public final class Qcow2Image implements Closeable {
         if (b.granularityBits() < MIN_GRANULARITY_BITS || b.granularityBits() > MAX_GRANULARITY_BITS) {
             throw new IllegalArgumentException("granularity_bits " + b.granularityBits() + " out of range 9..31");
         }
-        long nbits = Qcow2Bitmap.granules(diskSize, b.granularityBits());
+        long nbits = Qcow2Bitmap.granules(bitmapCoverage(), b.granularityBits());
         if (nbits > MAX_GRANULES || tableEntriesFor(b.granularityBits()) * clusterSize > MAX_PHYS_SIZE) {
             throw new IllegalArgumentException("bitmap '" + b.name() + "' too large");
         }
@@ -969,7 +986,7 @@ public final class Qcow2Image implements Closeable {
 
     /** Allocates data clusters for {@code b} and returns its table. */
     private long[] encodeData(Qcow2Bitmap b, Map<Long, byte[]> clusterWrites) throws IOException {
-        long nbits = Qcow2Bitmap.granules(diskSize, b.granularityBits());
+        long nbits = Qcow2Bitmap.granules(bitmapCoverage(), b.granularityBits());
         int nwords = (int) ceilDiv(nbits, 64);
         long[] words = Arrays.copyOf(b.bits().toLongArray(), nwords);
         int wordsPerCluster = clusterSize / 8;
@@ -985,7 +1002,10 @@ public final class Qcow2Image implements Closeable {
             }
             if (zero) {
                 table[t] = 0;
-            } else if (ones) {
+            } else if (ones && (long) to * 64 <= nbits) {
+                // all-ones entry only for whole words: QEMU 7.2 reads it with hbitmap_deserialize_ones, which fills
+                // whole words, so a partial last word would get set bits beyond the disk end, which QEMU writes back
+                // at its next store (qcow2-bitmap.c load_bitmap_data, util/hbitmap.c)
                 table[t] = TABLE_ENTRY_ALL_ONES;
             } else {
                 ByteBuffer c = ByteBuffer.allocate(clusterSize).order(ByteOrder.LITTLE_ENDIAN);

@@ -33,6 +33,21 @@ class Qcow2CreateTest {
     }
 
     @Test
+    void theDiskSizeMustBeWholeSectorsAsQemuSeesIt() throws Exception {
+        // found by the differential test: QEMU read the bitmaps of a 67109059-byte disk as 131072 sectors and
+        // refused their table size ("Could not read bitmap")
+        assertThatThrownBy(() -> Qcow2Image.create(new MemoryWriteLayer(), 67109059, 16))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("disk size 67109059 is not a multiple of 512 bytes (qemu-img create would round it up to"
+                        + " 67109376)");
+        assertThatThrownBy(() -> Qcow2Image.create(new MemoryWriteLayer(), 1, 9))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("disk size 1 is not");
+        try (Qcow2Image img = Qcow2Image.create(new MemoryWriteLayer(), 512, 9)) {
+            assertThat(img.diskSize()).isEqualTo(512);
+        }
+    }
+
+    @Test
     void withSmallClustersAllMetadataMustFitInTheClustersOfOneRefcountBlock() throws Exception {
         // 512-byte clusters: one refcount block counts 256 clusters; header, refcount table and block leave 253 for
         // the L1 table, 253 * 64 entries of 32 KiB each
