@@ -4,6 +4,8 @@ import io.vavr.collection.List;
 import io.vavr.collection.SortedSet;
 import io.vavr.control.Option;
 
+import java.util.function.UnaryOperator;
+
 /** The safety properties, as pure predicates over one world. Each violation reads as a sentence. */
 public enum Invariant {
 
@@ -48,11 +50,29 @@ public enum Invariant {
         };
     }
 
+    /** The invariant without its words: what the explorer asks of every distinct state. */
     public boolean holds(World w, Geometry geometry) {
-        return violation(w, geometry).isEmpty();
+        return switch (this) {
+            case NO_UNDER_REPORT -> firstUnderReporting(w, geometry).isEmpty();
+            case SINGLE_WRITER -> twoWriters(w).isEmpty();
+            case NO_SILENT_LOSS -> silentLoss(w).isEmpty();
+        };
+    }
+
+    /** A usable copy that under-reports: a bitmap in RAM, a mirror job's dirty bitmap, or an image entry. */
+    private record UnderReporting(UnaryOperator<String> text, int lineage, SortedSet<Integer> granules,
+                                  int granularity) {
+        String sentence(World w, Geometry geometry) {
+            return text.apply(missing(w, lineage, granules, granularity, geometry).mkString("{", ",", "}"));
+        }
     }
 
     private static Option<String> underReport(World w, Geometry geometry) {
+        return firstUnderReporting(w, geometry).map(u -> u.sentence(w, geometry));
+    }
+
+    /** The first usable copy, in node order, then the image, that misses a cluster of its lineage's truth. */
+    private static Option<UnderReporting> firstUnderReporting(World w, Geometry geometry) {
         for (NodeId id : NodeId.values()) {
             Node n = w.node(id);
             if (!n.isActive()) {
@@ -60,34 +80,43 @@ public enum Invariant {
             }
             for (var e : n.bitmaps()) {
                 Bitmap b = e._2;
-                if (b.inconsistent()) {
-                    continue;
-                }
-                SortedSet<Integer> missing = missing(w, b.lineage(), b.reported(), b.granularity(), geometry);
-                if (!missing.isEmpty()) {
-                    return Option.some("bitmap '" + e._1 + "' on the " + id.lower() + " (granularity " + b.granularity()
-                            + ") does not report clusters " + missing.mkString("{", ",", "}")
-                            + " that changed while it was meant to record");
+                if (!b.inconsistent() && misses(w, b.lineage(), b.reported(), b.granularity())) {
+                    return Option.some(new UnderReporting(m -> "bitmap '" + e._1 + "' on the " + id.lower()
+                            + " (granularity " + b.granularity() + ") does not report clusters " + m
+                            + " that changed while it was meant to record", b.lineage(), b.reported(), b.granularity()));
                 }
             }
             for (Mirror job : n.mirror()) {
-                SortedSet<Integer> missing = missing(w, job.lineage(), job.granules(), job.granularity(), geometry);
-                if (!missing.isEmpty()) {
-                    return Option.some("the mirror job's dirty bitmap on the " + id.lower() + " (granularity "
-                            + job.granularity() + ") does not report clusters " + missing.mkString("{", ",", "}")
-                            + " that its target still lacks");
+                if (misses(w, job.lineage(), job.granules(), job.granularity())) {
+                    return Option.some(new UnderReporting(m -> "the mirror job's dirty bitmap on the " + id.lower()
+                            + " (granularity " + job.granularity() + ") does not report clusters " + m
+                            + " that its target still lacks", job.lineage(), job.granules(), job.granularity()));
                 }
             }
         }
         for (var e : w.image().consistentEntries()) {
             StoredBitmap s = e._2;
-            SortedSet<Integer> missing = missing(w, s.lineage(), s.granules(), s.granularity(), geometry);
-            if (!missing.isEmpty()) {
-                return Option.some("image entry '" + e._1 + "' would load as consistent but does not report clusters "
-                        + missing.mkString("{", ",", "}") + " that changed while it was meant to record");
+            if (misses(w, s.lineage(), s.granules(), s.granularity())) {
+                return Option.some(new UnderReporting(m -> "image entry '" + e._1 + "' would load as consistent but"
+                        + " does not report clusters " + m + " that changed while it was meant to record", s.lineage(),
+                        s.granules(), s.granularity()));
             }
         }
         return Option.none();
+    }
+
+    /** Some cluster of the lineage's truth lies in a granule that is not set (hbitmap_get of the cluster's granule). */
+    private static boolean misses(World w, int lineage, SortedSet<Integer> granules, int granularity) {
+        Lineage l = w.ghost().lineages().get(lineage).getOrNull();
+        if (l == null) {
+            return false;
+        }
+        for (var c : l.origins()) {
+            if (!granules.contains(c._1 / granularity)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Clusters of the lineage's truth that the granules do not report. */

@@ -456,9 +456,13 @@ final class Transitions {
         Bitmap b = w.node(node).bitmap(name).get();
         int copies = 0;
         for (NodeId id : NodeId.values()) {
-            copies += w.node(id).bitmaps().values().count(x -> x.lineage() == b.lineage());
+            for (var x : w.node(id).bitmaps()) {
+                copies += x._2.lineage() == b.lineage() ? 1 : 0;
+            }
         }
-        copies += w.image().directory().values().count(e -> e.lineage() == b.lineage());
+        for (var e : w.image().directory()) {
+            copies += e._2.lineage() == b.lineage() ? 1 : 0;
+        }
         if (copies <= 1) {
             return w;
         }

@@ -31,6 +31,8 @@ final class WorldEncoder {
     private byte[] buf = new byte[256];
     private int n;
     private final Map<String, byte[]> utf8 = new java.util.HashMap<>();
+    private String lastString;
+    private byte[] lastUtf8;
 
     /** Encode {@code w} with names renamed; the bytes stay valid until the next call. */
     WorldEncoder encode(World w, Renaming r) {
@@ -80,11 +82,7 @@ final class WorldEncoder {
             }
             bool(l.persistent());
             bool(l.recording());
-            varint(l.origins().size());
-            for (var o : l.origins()) {
-                varint(o._1);
-                varint(origin(o._2));
-            }
+            origins(l.origins());
             varint(id(l.family()));
         }
         return this;
@@ -169,7 +167,11 @@ final class WorldEncoder {
             s.forEach(this::string);
             return;
         }
-        String[] renamed = s.map(r::apply).toJavaArray(String[]::new);
+        String[] renamed = new String[s.size()];
+        int i = 0;
+        for (String x : s) {
+            renamed[i++] = r.apply(x);
+        }
         Arrays.sort(renamed);
         for (String x : renamed) {
             string(x);
@@ -177,14 +179,69 @@ final class WorldEncoder {
     }
 
     private void set(SortedSet<Integer> s) {
+        if (s.isEmpty()) {
+            varint(0);
+            return;
+        }
+        if (replay(s)) {
+            return;
+        }
+        int start = n;
         varint(s.size());
         for (int i : s) {
             varint(i);
         }
+        remember(s, start);
+    }
+
+    private void origins(SortedMap<Integer, Origin> origins) {
+        if (origins.isEmpty()) {
+            varint(0);
+            return;
+        }
+        if (replay(origins)) {
+            return;
+        }
+        int start = n;
+        varint(origins.size());
+        for (var o : origins) {
+            varint(o._1);
+            varint(origin(o._2));
+        }
+        remember(origins, start);
+    }
+
+    /*
+     * The worlds of a search share most of their immutable sets and maps with their neighbours, and walking a vavr
+     * tree costs more than copying its bytes: a small direct-mapped cache, by identity, of the bytes of the last
+     * collections encoded (only collections whose bytes hold no name and no lineage id, so no renaming changes them).
+     */
+    private static final int CACHE = 1024;
+    private final Object[] cachedKey = new Object[CACHE];
+    private final byte[][] cachedBytes = new byte[CACHE][];
+
+    private boolean replay(Object key) {
+        int slot = System.identityHashCode(key) & (CACHE - 1);
+        if (cachedKey[slot] != key) {
+            return false;
+        }
+        byte[] b = cachedBytes[slot];
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, n, b.length);
+        n += b.length;
+        return true;
+    }
+
+    private void remember(Object key, int start) {
+        int slot = System.identityHashCode(key) & (CACHE - 1);
+        cachedKey[slot] = key;
+        cachedBytes[slot] = Arrays.copyOfRange(buf, start, n);
     }
 
     private void string(String s) {
-        byte[] b = utf8.computeIfAbsent(s, k -> k.getBytes(StandardCharsets.UTF_8));
+        byte[] b = s == lastString ? lastUtf8 : utf8.computeIfAbsent(s, k -> k.getBytes(StandardCharsets.UTF_8));
+        lastString = s;
+        lastUtf8 = b;
         varint(b.length);
         ensure(b.length);
         System.arraycopy(b, 0, buf, n, b.length);
