@@ -1,6 +1,7 @@
 package dev.bitmig.model;
 
 import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeSet;
 import io.vavr.control.Either;
 import io.vavr.control.Option;
 
@@ -27,6 +28,35 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
         return name.startsWith(NAME);
     }
     private static final QemuUpstreamPolicy BASE = new QemuUpstreamPolicy();
+
+    /**
+     * The policy's state: the nodes that inactivated with a canary of their own and will judge their kept bitmaps by
+     * it when they activate again. It lives in the QEMU process, so it ends with it ({@link #onExit}).
+     */
+    public record Armed(SortedSet<NodeId> nodes) implements PolicyState {
+        static SortedSet<NodeId> in(World w) {
+            return w.policyState() instanceof Armed a ? a.nodes() : TreeSet.empty();
+        }
+
+        static World with(World w, SortedSet<NodeId> nodes) {
+            return w.withPolicyState(nodes.isEmpty() ? PolicyState.NONE : new Armed(nodes));
+        }
+    }
+
+    public static boolean armed(World w, NodeId node) {
+        return Armed.in(w).contains(node);
+    }
+
+    /** The canaries' names are the policy's own: never migrated, never a user's bitmap. */
+    @Override
+    public boolean reservesName(String name) {
+        return isCanary(name);
+    }
+
+    @Override
+    public World onExit(World w, NodeId node) {
+        return Armed.with(w, Armed.in(w).remove(node));
+    }
 
     /** What the source finds on the image when it activates again. */
     public enum Verdict { CLEAN, DIRTY, UNTRUSTED }
@@ -78,7 +108,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
             StoredBitmap fresh = new StoredBitmap(granularity, false, true, Granules.NONE, id);
             World armed = next.withImage(image.withDirectory(image.directory().put(own, fresh)))
                     .withGhost(next.ghost().born(id, false, true));
-            return armed.withNode(node, armed.node(node).withCanaryArmed(true));
+            return Armed.with(armed, Armed.in(armed).add(node));
         });
     }
 
@@ -86,13 +116,13 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
     @Override
     public Either<String, World> onActivate(World w, NodeId node, Geometry geometry) {
         Node n = w.node(node);
-        if (!n.canaryArmed()) {
+        if (!armed(w, node)) {
             return BASE.onActivate(n.run() == RunState.INMIGRATE ? judgeIncoming(w, node, geometry) : w, node, geometry);
         }
         Image image = w.image();
         Option<StoredBitmap> canary = image.directory().get(nameFor(node));
         Verdict verdict = verdict(image, canary);
-        World judged = w.withNode(node, n.withCanaryArmed(false));
+        World judged = Armed.with(w, Armed.in(w).remove(node));
         if (image.autoclear() && canary.isDefined()) {
             judged = judged.withImage(image.withDirectory(image.directory().remove(nameFor(node))));
         }

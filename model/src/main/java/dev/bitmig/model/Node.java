@@ -8,17 +8,16 @@ import io.vavr.control.Option;
  * One QEMU process and its block node on the shared image.
  *
  * @param readOnly    opened read-only: bitmaps load readonly and IN_USE is not written (qcow2-bitmap.c)
- * @param canaryArmed the node inactivated under a canary policy and will judge its kept bitmaps at activation
  * @param mirror      the mirror job running on the node, if any
  */
 public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
-                   boolean canaryArmed, Option<Mirror> mirror) {
+                   Option<Mirror> mirror) {
 
-    public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty(), false);
+    public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty());
 
     /** A node without a mirror job. */
-    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps, boolean canaryArmed) {
-        this(run, block, readOnly, bitmaps, canaryArmed, Option.none());
+    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps) {
+        this(run, block, readOnly, bitmaps, Option.none());
     }
 
     public boolean isOn() {
@@ -39,15 +38,15 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withRun(RunState r) {
-        return new Node(r, block, readOnly, bitmaps, canaryArmed, mirror);
+        return new Node(r, block, readOnly, bitmaps, mirror);
     }
 
     public Node withBlock(BlockState b) {
-        return new Node(run, b, readOnly, bitmaps, canaryArmed, mirror);
+        return new Node(run, b, readOnly, bitmaps, mirror);
     }
 
     public Node withBitmaps(SortedMap<String, Bitmap> b) {
-        return new Node(run, block, readOnly, b, canaryArmed, mirror);
+        return new Node(run, block, readOnly, b, mirror);
     }
 
     public Node withBitmap(String name, Bitmap b) {
@@ -58,11 +57,7 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
         return withBitmaps(bitmaps.remove(name));
     }
 
-    public Node withCanaryArmed(boolean a) {
-        return new Node(run, block, readOnly, bitmaps, a, mirror);
-    }
-
     public Node withMirror(Option<Mirror> m) {
-        return new Node(run, block, readOnly, bitmaps, canaryArmed, m);
+        return new Node(run, block, readOnly, bitmaps, m);
     }
 }

@@ -6,7 +6,8 @@ import io.vavr.control.Either;
 /**
  * A policy decides what happens to bitmaps at the four hooks the 2018 thread argues about. Everything else in
  * {@link Spec} is QEMU's shared mechanics. A hook returns the next world, or the error that makes QEMU's operation
- * fail (Left).
+ * fail (Left). Anyone can write one: one file, registered in {@link Policies}; what it must remember between hooks is
+ * its own {@link PolicyState} record, kept in the world.
  */
 public interface Policy {
 
@@ -16,7 +17,10 @@ public interface Policy {
     /** One paragraph: what the policy does and where it comes from. */
     String description();
 
-    /** Migration setup with the dirty-bitmaps capability: what happens to the {@code selected} source bitmaps. */
+    /**
+     * Migration setup: what happens to the {@code selected} source bitmaps. Called at every migrate; without the
+     * dirty-bitmaps capability, or when setup fails, nothing is selected.
+     */
     World onMigrationStart(World w, SortedSet<String> selected);
 
     /** The node gives up the image: what is stored, released, kept or dropped. */
@@ -34,7 +38,23 @@ public interface Policy {
         return Either.right(w);
     }
 
-    /** Lookup by name; the six policies are listed in {@link Policies}. */
+    /**
+     * A QEMU process ended (quit, crash, or killed by a failed migration): whatever the policy remembered about it, in
+     * {@link World#policyState()}, ends with it, as the process's RAM does.
+     */
+    default World onExit(World w, NodeId node) {
+        return w;
+    }
+
+    /**
+     * A bitmap name the policy keeps for its own bitmaps: migration never selects it, and the explorer never takes it
+     * for a user's bitmap. QEMU reserves none.
+     */
+    default boolean reservesName(String name) {
+        return false;
+    }
+
+    /** Lookup by name; every policy is registered in {@link Policies}. */
     static io.vavr.control.Option<Policy> byName(String name) {
         return Policies.ALL.find(p -> p.name().equals(name));
     }

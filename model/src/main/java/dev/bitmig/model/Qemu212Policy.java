@@ -1,10 +1,22 @@
 package dev.bitmig.model;
 
 import io.vavr.collection.SortedSet;
+import io.vavr.collection.TreeSet;
 import io.vavr.control.Either;
 
 /** What QEMU 2.12 / 3.0 did, as the 2018 thread describes it (historical bug H1). */
 public record Qemu212Policy() implements Policy {
+
+    /** The policy's state: the bitmaps whose persistent flag the last migration setup cleared. */
+    public record Depersisted(SortedSet<String> names) implements PolicyState {
+        public static SortedSet<String> in(World w) {
+            return w.policyState() instanceof Depersisted d ? d.names() : TreeSet.empty();
+        }
+
+        public static World with(World w, SortedSet<String> names) {
+            return w.withPolicyState(names.isEmpty() ? PolicyState.NONE : new Depersisted(names));
+        }
+    }
 
     @Override
     public String name() {
@@ -26,7 +38,7 @@ public record Qemu212Policy() implements Policy {
         Node source = w.node(NodeId.SOURCE);
         SortedSet<String> persistent = selected.filter(n -> source.bitmaps().get(n).exists(Bitmap::persistent));
         World next = Persistence.updateAll(w, NodeId.SOURCE, selected, b -> b.withBusy(true).withPersistent(false));
-        return next.withMigration(next.migration().withDepersisted(persistent));
+        return Depersisted.with(next, persistent);
     }
 
     /** 2.10-3.0 block.c bdrv_inactivate_recurse: store, then bdrv_release_persistent_dirty_bitmaps releases them all. */

@@ -38,9 +38,9 @@ public record RepersistOnInvalidatePolicy() implements Policy {
             if (node != NodeId.SOURCE) {
                 return next;
             }
-            SortedSet<String> depersisted = next.migration().depersisted();
+            SortedSet<String> depersisted = Qemu212Policy.Depersisted.in(next);
             World restored = Persistence.updateAll(next, node, depersisted, b -> b.withPersistent(true));
-            return restored.withMigration(restored.migration().withDepersisted(io.vavr.collection.TreeSet.empty()));
+            return Qemu212Policy.Depersisted.with(restored, io.vavr.collection.TreeSet.empty());
         });
     }
 }

@@ -56,10 +56,21 @@ public final class Spec {
         public Outcome apply(Action a) {
             Outcome o = a.accept(rules);
             if (o instanceof Outcome.Next next && next.world() != start) {
-                return Outcome.next(bookkeeping(start, before, next.world(), a));
+                return Outcome.next(bookkeeping(start, before, exits(start, next.world()), a));
             }
             return o;
         }
+    }
+
+    /** Every QEMU process that ended in this step takes the policy's memory of it along (Policy.onExit). */
+    private World exits(World before, World after) {
+        World w = after;
+        for (NodeId id : NodeId.values()) {
+            if (before.node(id).isOn() && !after.node(id).isOn()) {
+                w = policy.onExit(w, id);
+            }
+        }
+        return w;
     }
 
     /**

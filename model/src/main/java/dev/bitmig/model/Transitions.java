@@ -152,15 +152,18 @@ final class Transitions {
             if (!source.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
             if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
 
+            // Without the capability no bitmap is selected; the policy still sees the migration start.
             if (!a.capability()) {
-                return next(w.withMigration(Migration.started(false, TreeSet.empty(), TreeSet.empty())));
+                return next(policy.onMigrationStart(w.withMigration(Migration.started(false, TreeSet.empty(),
+                        TreeSet.empty())), TreeSet.empty()));
             }
-            SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !CanaryPolicy.isCanary(name));
+            // init_dirty_bitmap_migration selects every named bitmap, except the names a policy keeps for itself.
+            SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !policy.reservesName(name));
             // Names longer than 255 bytes do not fit the stream without an alias (init_dirty_bitmap_migration).
             if (selected.values().exists(b -> b.busy() || b.readonly() || b.inconsistent())
                     || selected.keySet().exists(n -> n.getBytes(StandardCharsets.UTF_8).length > 255)) {
-                World failed = w.withMigration(Migration.started(true, TreeSet.empty(), TreeSet.empty())
-                        .failed(QemuErrors.SETUP_FAILED));
+                World failed = policy.onMigrationStart(w.withMigration(Migration.started(true, TreeSet.empty(),
+                        TreeSet.empty()).failed(QemuErrors.SETUP_FAILED)), TreeSet.empty());
                 return next(life.abandonMigration(failed, NodeId.SOURCE).withMigration(failed.migration()));
             }
             SortedSet<String> enabled = selected.filter((name, b) -> b.enabled()).keySet();
@@ -407,11 +410,11 @@ final class Transitions {
 
             if (a.incoming()) {
                 Node incoming = new Node(RunState.INMIGRATE, BlockState.INACTIVE, a.readOnly(),
-                        io.vavr.collection.TreeMap.empty(), false);
+                        io.vavr.collection.TreeMap.empty());
                 return next(w.withNode(a.node(), incoming));
             }
             World opening = w.withNode(a.node(),
-                    new Node(RunState.RUNNING, BlockState.INACTIVE, a.readOnly(), io.vavr.collection.TreeMap.empty(), false));
+                    new Node(RunState.RUNNING, BlockState.INACTIVE, a.readOnly(), io.vavr.collection.TreeMap.empty()));
             Option<String> conflict = Lifecycle.lockConflict(opening, a.node());
             if (conflict.isDefined()) return rejected(conflict.get());
             return outcome(Persistence.load(opening, a.node()).map(loaded -> {

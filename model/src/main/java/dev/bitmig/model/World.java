@@ -7,22 +7,23 @@ import io.vavr.collection.TreeMap;
 import io.vavr.collection.TreeSet;
 
 /**
- * The whole state: the shared image, the two QEMU processes, the migration between them, the ghost truth and the
- * losses that the last action caused.
+ * The whole state: the shared image, the two QEMU processes, the migration between them, the ghost truth, the losses
+ * that the last action caused, and the policy's own state ({@link PolicyState}).
  */
-public record World(Image image, Node source, Node target, Migration migration, Ghost ghost, List<Loss> losses) {
+public record World(Image image, Node source, Node target, Migration migration, Ghost ghost, List<Loss> losses,
+                    PolicyState policyState) {
 
     /** A source QEMU running on a fresh image; the target is off. */
     public static World initial(Geometry geometry) {
         Image image = Image.fresh(geometry).withOwner(io.vavr.control.Option.some(NodeId.SOURCE));
-        Node source = new Node(RunState.RUNNING, BlockState.ACTIVE, false, TreeMap.empty(), false);
-        return new World(image, source, Node.OFF, Migration.NONE, Ghost.EMPTY, List.empty());
+        Node source = new Node(RunState.RUNNING, BlockState.ACTIVE, false, TreeMap.empty());
+        return new World(image, source, Node.OFF, Migration.NONE, Ghost.EMPTY, List.empty(), PolicyState.NONE);
     }
 
     /** A source QEMU running on a fresh image and a target waiting with {@code -incoming}. */
     public static World initialWithIncomingTarget(Geometry geometry) {
         World w = initial(geometry);
-        return w.withNode(NodeId.TARGET, new Node(RunState.INMIGRATE, BlockState.INACTIVE, false, TreeMap.empty(), false));
+        return w.withNode(NodeId.TARGET, new Node(RunState.INMIGRATE, BlockState.INACTIVE, false, TreeMap.empty()));
     }
 
     public Node node(NodeId id) {
@@ -31,24 +32,29 @@ public record World(Image image, Node source, Node target, Migration migration, 
 
     public World withNode(NodeId id, Node n) {
         return id == NodeId.SOURCE
-                ? new World(image, n, target, migration, ghost, losses)
-                : new World(image, source, n, migration, ghost, losses);
+                ? new World(image, n, target, migration, ghost, losses, policyState)
+                : new World(image, source, n, migration, ghost, losses, policyState);
     }
 
     public World withImage(Image i) {
-        return new World(i, source, target, migration, ghost, losses);
+        return new World(i, source, target, migration, ghost, losses, policyState);
     }
 
     public World withMigration(Migration m) {
-        return new World(image, source, target, m, ghost, losses);
+        return new World(image, source, target, m, ghost, losses, policyState);
     }
 
     public World withGhost(Ghost g) {
-        return new World(image, source, target, migration, g, losses);
+        return new World(image, source, target, migration, g, losses, policyState);
     }
 
     public World withLosses(List<Loss> l) {
-        return new World(image, source, target, migration, ghost, l);
+        return new World(image, source, target, migration, ghost, l, policyState);
+    }
+
+    /** The policy's state after a hook changed it (a policy stores {@link PolicyState#NONE} when it has nothing to keep). */
+    public World withPolicyState(PolicyState p) {
+        return new World(image, source, target, migration, ghost, losses, p);
     }
 
     public World lose(Loss loss) {
@@ -69,7 +75,7 @@ public record World(Image image, Node source, Node target, Migration migration, 
     public World observable() {
         SortedMap<String, StoredBitmap> dir = image.directory().mapValues(e -> e.withLineage(0));
         Image i = new Image(image.clock(), image.lastWrite(), image.autoclear(), dir, image.owner());
-        return new World(i, erase(source), erase(target), migration, Ghost.EMPTY, List.empty());
+        return new World(i, erase(source), erase(target), migration, Ghost.EMPTY, List.empty(), policyState);
     }
 
     private static Node erase(Node n) {

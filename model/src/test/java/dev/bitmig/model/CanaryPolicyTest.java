@@ -31,7 +31,7 @@ class CanaryPolicyTest {
         assertThat(canary.auto()).isTrue();
         assertThat(canary.inUse()).isFalse();
         assertThat(canary.granules().isEmpty()).isTrue();
-        assertThat(s.source().canaryArmed()).isTrue();
+        assertThat(CanaryPolicy.armed(s.world(), SOURCE)).isTrue();
     }
 
     @Test
@@ -39,7 +39,7 @@ class CanaryPolicyTest {
         Story s = Story.of(Policies.CANARY_DROP, 8).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true),
                 new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
         assertThat(s.world().image().directory().containsKey(SOURCE_CANARY)).isFalse();
-        assertThat(s.source().canaryArmed()).isFalse();
+        assertThat(CanaryPolicy.armed(s.world(), SOURCE)).isFalse();
     }
 
     @Test

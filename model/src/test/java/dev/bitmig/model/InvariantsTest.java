@@ -51,7 +51,7 @@ class InvariantsTest {
         assertThat(Invariant.SINGLE_WRITER.violation(wrongOwner, G).get())
                 .isEqualTo("the source is active read-write without holding the image's lock");
         // A read-only node takes no write lock.
-        World reader = unlocked.withNode(SOURCE, new Node(RunState.RUNNING, BlockState.ACTIVE, true, TreeMap.empty(), false));
+        World reader = unlocked.withNode(SOURCE, new Node(RunState.RUNNING, BlockState.ACTIVE, true, TreeMap.empty()));
         assertThat(Invariant.SINGLE_WRITER.holds(reader, G)).isTrue();
     }
 

@@ -95,8 +95,9 @@ class MigrationLifecycleTest {
     }
 
     @Test
-    void canaryNamedBitmapsNeverRideTheStream() {
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapAdd(SOURCE, CanaryPolicy.NAME + "-x", 1, false, false),
+    void aCanaryPolicyNeverLetsItsCanariesRideTheStream() {
+        // The reservation is the canary policy's own (Policy.reservesName); QEMU itself reserves no name.
+        Story s = prelude(Policies.CANARY_DROP).then(new Action.BitmapAdd(SOURCE, CanaryPolicy.NAME + "-x", 1, false, false),
                 new Action.MigrateStart(true));
         assertThat(s.world().migration().riding().toJavaList()).containsExactly("a");
         assertThat(s.target().bitmaps().keySet().toJavaList()).containsExactly("a");

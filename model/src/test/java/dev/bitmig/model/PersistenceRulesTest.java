@@ -136,7 +136,7 @@ class PersistenceRulesTest {
         Story s = prelude(Policies.QEMU_2_12).then(new Action.BitmapAdd(SOURCE, "t", 1, false, false),
                 new Action.MigrateStart(true));
         assertThat(s.world().migration().riding().toJavaList()).containsExactly("a", "t");
-        assertThat(s.world().migration().depersisted().toJavaList()).containsExactly("a");
+        assertThat(Qemu212Policy.Depersisted.in(s.world()).toJavaList()).containsExactly("a");
         assertThat(s.bitmap(SOURCE, "a").persistent()).isFalse();
         assertThat(s.bitmap(SOURCE, "a").busy()).isTrue();
     }
@@ -145,10 +145,10 @@ class PersistenceRulesTest {
     void repersistOnInvalidateRestoresThePersistentFlagOnTheSourceOnly() {
         // Fix [1] acts on the source's invalidate; the target's activation at completion leaves the record alone.
         Story s = prelude(Policies.REPERSIST_ON_INVALIDATE).then(new Action.MigrateStart(true), new Action.MigrateComplete());
-        assertThat(s.world().migration().depersisted().toJavaList()).containsExactly("a");
+        assertThat(Qemu212Policy.Depersisted.in(s.world()).toJavaList()).containsExactly("a");
         s.then(new Action.Crash(TARGET), new Action.Cont(SOURCE));
         assertThat(s.bitmap(SOURCE, "a").persistent()).isTrue();
-        assertThat(s.world().migration().depersisted().isEmpty()).isTrue();
+        assertThat(Qemu212Policy.Depersisted.in(s.world()).isEmpty()).isTrue();
     }
 
     @Test

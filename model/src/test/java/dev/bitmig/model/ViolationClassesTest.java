@@ -71,7 +71,7 @@ class ViolationClassesTest {
 
     @Test
     void twoWritersAreClassedByThePair() {
-        Node writer = new Node(RunState.RUNNING, BlockState.ACTIVE, false, io.vavr.collection.TreeMap.empty(), false);
+        Node writer = new Node(RunState.RUNNING, BlockState.ACTIVE, false, io.vavr.collection.TreeMap.empty());
         World w = World.initial(new Geometry(3)).withNode(NodeId.TARGET, writer);
         assertThat(ViolationClasses.of(Invariant.SINGLE_WRITER, w, new Geometry(3)).map(ViolationClass::name).toJavaList())
                 .containsExactly("source+target");

@@ -105,7 +105,7 @@ public final class Explorer {
 
     /** The explorer's symmetries: permutations of the bounds' names, when they play the same role. */
     List<Renaming> symmetries() {
-        return symmetry && Symmetry.namesAreInterchangeable(bounds) ? Renaming.permutations(bounds.names()) : List.empty();
+        return symmetry && Symmetry.namesAreInterchangeable(bounds, spec.policy()) ? Renaming.permutations(bounds.names()) : List.empty();
     }
 
     public ExplorationResult run(List<World> initials, Consumer<Progress> progress) {

@@ -16,7 +16,8 @@ import net.jpountz.xxhash.XXHashFactory;
  *
  * <p>With the symmetry reduction the fingerprint must be the same for every permutation of the bounds' bitmap names.
  * Rather than encoding every permutation and keeping the smallest, it first gives each name a signature computed from
- * what the world holds under that name (never from the name's spelling, nor from lineage ids), and encodes once, with
+ * what the world holds under that name (never from the name's spelling, nor from lineage ids; of the policy's state
+ * only whether it mentions the name), and encodes once, with
  * the renaming that puts the names in signature order. Renaming a world permutes its signatures the same way, so both
  * worlds pick the same canonical form. Only when two names that the world holds tie does it fall back to the smallest
  * encoding over every permutation; names the world does not hold at all are interchangeable as they are.
@@ -131,7 +132,7 @@ final class Fingerprint {
         }
         Migration m = w.migration();
         int carried = (m.riding().contains(name) ? 1 : 0) | (m.enabledAtStart().contains(name) ? 2 : 0)
-                | (m.depersisted().contains(name) ? 4 : 0);
+                | (PolicyStateEncoding.mentions(w.policyState(), name) ? 4 : 0);
         any |= carried != 0;
         h = mix(h, carried);
         held[i] = any;

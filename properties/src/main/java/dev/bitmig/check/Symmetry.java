@@ -1,6 +1,6 @@
 package dev.bitmig.check;
 
-import dev.bitmig.model.CanaryPolicy;
+import dev.bitmig.model.Policy;
 
 import java.nio.charset.StandardCharsets;
 
@@ -10,11 +10,11 @@ final class Symmetry {
     }
 
     /**
-     * Every name is tried by the same actions (ActionSpace), and no rule reads a name's spelling except two: the
-     * canary prefix (CanaryPolicy) and the 255-byte limit of the migration stream (init_dirty_bitmap_migration). Names
-     * on the same side of both are interchangeable.
+     * Every name is tried by the same actions (ActionSpace), and no rule reads a name's spelling except two: the names a
+     * policy reserves for its own bitmaps (Policy.reservesName) and the 255-byte limit of the migration stream
+     * (init_dirty_bitmap_migration). Names on the same side of both are interchangeable.
      */
-    static boolean namesAreInterchangeable(Bounds b) {
-        return b.names().forAll(n -> !CanaryPolicy.isCanary(n) && n.getBytes(StandardCharsets.UTF_8).length <= 255);
+    static boolean namesAreInterchangeable(Bounds b, Policy p) {
+        return b.names().forAll(n -> !p.reservesName(n) && n.getBytes(StandardCharsets.UTF_8).length <= 255);
     }
 }

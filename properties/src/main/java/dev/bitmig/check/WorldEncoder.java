@@ -7,6 +7,7 @@ import dev.bitmig.model.Mirror;
 import dev.bitmig.model.Node;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Origin;
+import dev.bitmig.model.PolicyState;
 import dev.bitmig.model.StoredBitmap;
 import dev.bitmig.model.World;
 import io.vavr.Tuple2;
@@ -63,8 +64,8 @@ final class WorldEncoder {
         bool(m.sourceWasRunning());
         names(m.riding(), r);
         names(m.enabledAtStart(), r);
-        names(m.depersisted(), r);
         bool(m.error().isDefined());
+        policyState(w.policyState(), r);
         // Lineages in the order of their canonical ids (a live lineage is referenced above, so it has one already).
         var lineages = w.ghost().lineages();
         varint(lineages.size());
@@ -120,7 +121,6 @@ final class WorldEncoder {
         varint(node.run().ordinal());
         varint(node.block().ordinal());
         bool(node.readOnly());
-        bool(node.canaryArmed());
         varint(node.bitmaps().size());
         for (Tuple2<String, Bitmap> e : entries(node.bitmaps(), r)) {
             Bitmap b = e._2;
@@ -175,6 +175,27 @@ final class WorldEncoder {
         Arrays.sort(renamed);
         for (String x : renamed) {
             string(x);
+        }
+    }
+
+    /** The policy's own state, walked as a record (PolicyStateEncoding); cached by identity when nothing is renamed. */
+    private void policyState(PolicyState state, Renaming r) {
+        if (state == PolicyState.NONE) {
+            put(0);
+            return;
+        }
+        put(1);
+        if (r.isIdentity() && replay(state)) {
+            return;
+        }
+        int start = n;
+        byte[] b = PolicyStateEncoding.encode(state, r);
+        varint(b.length);
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, n, b.length);
+        n += b.length;
+        if (r.isIdentity()) {
+            remember(state, start);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.bitmig.model.Node;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Origin;
 import dev.bitmig.model.Phase;
+import dev.bitmig.model.PolicyState;
 import dev.bitmig.model.RunState;
 import dev.bitmig.model.StoredBitmap;
 import dev.bitmig.model.Successor;
@@ -50,11 +51,10 @@ class WorldKeyCoversEveryFieldTest {
     private static World base() {
         Image image = new Image(0, io.vavr.collection.Vector.fill(3, () -> 0), true, TreeMap.of("a", ENTRY),
                 Option.some(NodeId.SOURCE));
-        Node source = new Node(RunState.RUNNING, BlockState.ACTIVE, false, TreeMap.of("a", A), false, Option.some(JOB));
-        Node target = new Node(RunState.INMIGRATE, BlockState.INACTIVE, false, TreeMap.empty(), false, Option.none());
-        Migration m = new Migration(Phase.ACTIVE, true, false, false, TreeSet.of("a"), TreeSet.of("a"),
-                TreeSet.empty(), Option.none());
-        return new World(image, source, target, m, new Ghost(TreeMap.of(1, L1, 2, L2)), List.empty());
+        Node source = new Node(RunState.RUNNING, BlockState.ACTIVE, false, TreeMap.of("a", A), Option.some(JOB));
+        Node target = new Node(RunState.INMIGRATE, BlockState.INACTIVE, false, TreeMap.empty(), Option.none());
+        Migration m = new Migration(Phase.ACTIVE, true, false, false, TreeSet.of("a"), TreeSet.of("a"), Option.none());
+        return new World(image, source, target, m, new Ghost(TreeMap.of(1, L1, 2, L2)), List.empty(), STATE);
     }
 
     private static World image(World w, UnaryOperator<Image> f) {
@@ -89,8 +89,23 @@ class WorldKeyCoversEveryFieldTest {
 
     private static Migration m(Migration m, Phase p, boolean cap, boolean handed, boolean running,
                                io.vavr.collection.SortedSet<String> riding, io.vavr.collection.SortedSet<String> enabled,
-                               io.vavr.collection.SortedSet<String> depersisted, Option<String> error) {
-        return new Migration(p, cap, handed, running, riding, enabled, depersisted, error);
+                               Option<String> error) {
+        return new Migration(p, cap, handed, running, riding, enabled, error);
+    }
+
+    /**
+     * A policy's state as any policy author might write it: the encoding walks the record, so every component counts
+     * without a line of encoder code.
+     */
+    record SomePolicyState(boolean judged, int count, NodeId node, String name, io.vavr.collection.SortedSet<NodeId> armed,
+                           Option<String> pending) implements PolicyState {
+    }
+
+    private static final SomePolicyState STATE = new SomePolicyState(false, 1, NodeId.SOURCE, "a",
+            TreeSet.of(NodeId.SOURCE), Option.none());
+
+    private static World state(World w, UnaryOperator<SomePolicyState> f) {
+        return w.withPolicyState(f.apply((SomePolicyState) w.policyState()));
     }
 
     /** Record → component → a world that differs from the base in that component alone. */
@@ -103,9 +118,8 @@ class WorldKeyCoversEveryFieldTest {
         v.put(Node.class, Map.of(
                 "run", w -> source(w, n -> n.withRun(RunState.PAUSED)),
                 "block", w -> source(w, n -> n.withBlock(BlockState.INACTIVE)),
-                "readOnly", w -> source(w, n -> new Node(n.run(), n.block(), true, n.bitmaps(), n.canaryArmed(), n.mirror())),
+                "readOnly", w -> source(w, n -> new Node(n.run(), n.block(), true, n.bitmaps(), n.mirror())),
                 "bitmaps", w -> source(w, n -> n.withoutBitmap("a")),
-                "canaryArmed", w -> source(w, n -> n.withCanaryArmed(true)),
                 "mirror", w -> source(w, n -> n.withMirror(Option.none()))));
         v.put(Bitmap.class, Map.ofEntries(
                 Map.entry("granularity", w -> bitmap(w, b -> new Bitmap(2, b.persistent(), b.enabled(), b.busy(),
@@ -135,12 +149,11 @@ class WorldKeyCoversEveryFieldTest {
                 "lineage", w -> source(w, n -> n.withMirror(Option.some(JOB.withLineage(1))))));
         v.put(Migration.class, Map.of(
                 "phase", w -> migration(w, x -> x.withPhase(Phase.COMPLETED)),
-                "capability", w -> migration(w, x -> m(x, x.phase(), false, x.handedOver(), x.sourceWasRunning(), x.riding(), x.enabledAtStart(), x.depersisted(), x.error())),
-                "handedOver", w -> migration(w, x -> m(x, x.phase(), x.capability(), true, x.sourceWasRunning(), x.riding(), x.enabledAtStart(), x.depersisted(), x.error())),
-                "sourceWasRunning", w -> migration(w, x -> m(x, x.phase(), x.capability(), x.handedOver(), true, x.riding(), x.enabledAtStart(), x.depersisted(), x.error())),
-                "riding", w -> migration(w, x -> m(x, x.phase(), x.capability(), x.handedOver(), x.sourceWasRunning(), TreeSet.empty(), x.enabledAtStart(), x.depersisted(), x.error())),
-                "enabledAtStart", w -> migration(w, x -> m(x, x.phase(), x.capability(), x.handedOver(), x.sourceWasRunning(), x.riding(), TreeSet.empty(), x.depersisted(), x.error())),
-                "depersisted", w -> migration(w, x -> x.withDepersisted(TreeSet.of("a"))),
+                "capability", w -> migration(w, x -> m(x, x.phase(), false, x.handedOver(), x.sourceWasRunning(), x.riding(), x.enabledAtStart(), x.error())),
+                "handedOver", w -> migration(w, x -> m(x, x.phase(), x.capability(), true, x.sourceWasRunning(), x.riding(), x.enabledAtStart(), x.error())),
+                "sourceWasRunning", w -> migration(w, x -> m(x, x.phase(), x.capability(), x.handedOver(), true, x.riding(), x.enabledAtStart(), x.error())),
+                "riding", w -> migration(w, x -> m(x, x.phase(), x.capability(), x.handedOver(), x.sourceWasRunning(), TreeSet.empty(), x.enabledAtStart(), x.error())),
+                "enabledAtStart", w -> migration(w, x -> m(x, x.phase(), x.capability(), x.handedOver(), x.sourceWasRunning(), x.riding(), TreeSet.empty(), x.error())),
                 "error", w -> migration(w, x -> x.failed("Bitmap already exists: a"))));
         v.put(Ghost.class, Map.of("lineages", w -> w.withGhost(new Ghost(w.ghost().lineages().remove(2)))));
         v.put(Lineage.class, Map.of(
@@ -158,7 +171,17 @@ class WorldKeyCoversEveryFieldTest {
                 "source", w -> source(w, n -> n.withRun(RunState.PAUSED)),
                 "target", w -> w.withNode(NodeId.TARGET, Node.OFF),
                 "migration", w -> w.withMigration(Migration.NONE),
-                "ghost", w -> w.withGhost(Ghost.EMPTY)));
+                "ghost", w -> w.withGhost(Ghost.EMPTY),
+                "policyState", w -> w.withPolicyState(PolicyState.NONE)));
+        v.put(SomePolicyState.class, Map.of(
+                "judged", w -> state(w, x -> new SomePolicyState(true, x.count(), x.node(), x.name(), x.armed(), x.pending())),
+                "count", w -> state(w, x -> new SomePolicyState(x.judged(), 2, x.node(), x.name(), x.armed(), x.pending())),
+                "node", w -> state(w, x -> new SomePolicyState(x.judged(), x.count(), NodeId.TARGET, x.name(), x.armed(), x.pending())),
+                "name", w -> state(w, x -> new SomePolicyState(x.judged(), x.count(), x.node(), "b", x.armed(), x.pending())),
+                "armed", w -> state(w, x -> new SomePolicyState(x.judged(), x.count(), x.node(), x.name(),
+                        x.armed().add(NodeId.TARGET), x.pending())),
+                "pending", w -> state(w, x -> new SomePolicyState(x.judged(), x.count(), x.node(), x.name(), x.armed(),
+                        Option.some("a")))));
         return v;
     }
 

@@ -615,10 +615,11 @@ public final class ImplSystem implements Driver, Host {
 
         if (!capability) {
             migration.start(false);
+            policy.onMigrationStart(this, new java.util.TreeSet<>());
             return;
         }
         java.util.TreeSet<String> selected = new java.util.TreeSet<>(source.bitmaps().keySet());
-        selected.removeIf(CanaryPolicy::isCanary);
+        selected.removeIf(policy::reservesName);
         boolean unusable = false;
         for (String name : selected) {
             DirtyBitmap b = source.bitmap(name);
@@ -635,6 +636,7 @@ public final class ImplSystem implements Driver, Host {
         if (unusable) {
             migration.start(true);
             migration.fail(QemuErrors.SETUP_FAILED);
+            policy.onMigrationStart(this, new java.util.TreeSet<>());
             return;
         }
         migration.start(true);
@@ -699,7 +701,10 @@ public final class ImplSystem implements Driver, Host {
     }
 
     private void goneTarget() {
-        if (target.isOn()) target = BlockNode.off();
+        if (target.isOn()) {
+            target = BlockNode.off();
+            policy.onExit(NodeId.TARGET);
+        }
     }
 
     /** A process goes away while a migration runs: the other side sees the stream end. */
@@ -739,6 +744,7 @@ public final class ImplSystem implements Driver, Host {
     /** The process is gone: its RAM and its lock. */
     private void gone(NodeId id) {
         setNode(id, BlockNode.off());
+        policy.onExit(id);
         if (image.owner().equals(Optional.of(id))) image.setOwner(Optional.empty());
     }
 
@@ -759,8 +765,9 @@ public final class ImplSystem implements Driver, Host {
         Image img = new Image(image.clock(), lastWrite, image.autoclear(), dir, Option.ofOptional(image.owner()));
         Migration m = new Migration(migration.phase, migration.capability, migration.handedOver,
                 migration.sourceWasRunning, TreeSet.ofAll(migration.riding), TreeSet.ofAll(migration.enabledAtStart),
-                TreeSet.ofAll(migration.depersisted), Option.of(migration.error));
-        return new World(img, abstractNode(source), abstractNode(target), m, Ghost.EMPTY, io.vavr.collection.List.empty());
+                Option.of(migration.error));
+        return new World(img, abstractNode(source), abstractNode(target), m, Ghost.EMPTY, io.vavr.collection.List.empty(),
+                policy.state());
     }
 
     private static int clusters(long granularityBytes) {
@@ -787,7 +794,7 @@ public final class ImplSystem implements Driver, Host {
         }
         Option<Mirror> mirror = n.mirror() == null ? Option.none() : Option.some(new Mirror(
                 clusters(n.mirror().granularityBytes()), granuleSet(Disk.granules(n.mirror().bits())), 0));
-        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, n.canaryArmed(), mirror);
+        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, mirror);
     }
 
     // ------------------------------------------------------------------------------------------------ concretize
@@ -824,14 +831,13 @@ public final class ImplSystem implements Driver, Host {
         ms.sourceWasRunning = m.sourceWasRunning();
         ms.riding.addAll(m.riding().toJavaList());
         ms.enabledAtStart.addAll(m.enabledAtStart().toJavaList());
-        ms.depersisted.addAll(m.depersisted().toJavaList());
+        s.policy.restore(w.policyState());
         ms.error = m.error().getOrNull();
         return s;
     }
 
     private BlockNode concreteNode(Node n) {
         BlockNode out = new BlockNode(n.run(), n.block(), n.readOnly());
-        out.setCanaryArmed(n.canaryArmed());
         for (var e : n.bitmaps()) {
             Bitmap b = e._2;
             long gran = (long) b.granularity() * Disk.CLUSTER;

@@ -14,7 +14,6 @@ public final class MigrationState {
     public boolean sourceWasRunning;
     public final TreeSet<String> riding = new TreeSet<>();
     public final TreeSet<String> enabledAtStart = new TreeSet<>();
-    public final TreeSet<String> depersisted = new TreeSet<>();
     public String error;
     /** The source's stream state (names are only sent when they change). */
     StreamEncoder encoder;
@@ -33,7 +32,6 @@ public final class MigrationState {
         sourceWasRunning = false;
         riding.clear();
         enabledAtStart.clear();
-        depersisted.clear();
         error = null;
         encoder = null;
         decoder = null;

@@ -75,7 +75,7 @@ class HandBuiltWorldsTest {
         World w = reached(STARTED.toArray(new Action[0]));
         Migration m = w.migration();
         w = w.withMigration(new Migration(m.phase(), m.capability(), m.handedOver(), m.sourceWasRunning(), m.riding(),
-                TreeSet.empty(), m.depersisted(), m.error()));
+                TreeSet.empty(), m.error()));
         w = withTargetBitmap(w, "a", w.target().bitmap("a").get()
                 .withSuccessor(Option.some(new Successor(true, TreeSet.of(9)))));
         Outcome o = sameStep(w, new MigrateComplete());

@@ -79,9 +79,9 @@ class MigrationLifecycleTest {
         List<Action> first = seq(new BitmapAdd(SOURCE, "a", 1, true, false), new Launch(TARGET, true),
                 new MigrateStart(true), new MigrateCancel());
         assertThat(run.run(first)).isNull();
-        assertThat(run.impl.abstraction().migration().depersisted().toJavaList()).containsExactly("a");
+        assertThat(dev.bitmig.model.Qemu212Policy.Depersisted.in(run.impl.abstraction()).toJavaList()).containsExactly("a");
         assertThat(run.run(seq(new Launch(TARGET, true), new MigrateStart(false)))).isNull();
-        assertThat(run.impl.abstraction().migration().depersisted().isEmpty()).isTrue();
+        assertThat(dev.bitmig.model.Qemu212Policy.Depersisted.in(run.impl.abstraction()).isEmpty()).isTrue();
     }
 
     @Test

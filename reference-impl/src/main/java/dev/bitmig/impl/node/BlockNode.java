@@ -13,7 +13,6 @@ public final class BlockNode {
     private RunState run;
     private BlockState block;
     private boolean readOnly;
-    private boolean canaryArmed;
     private final TreeMap<String, DirtyBitmap> bitmaps = new TreeMap<>();
     private MirrorJob mirror;
 
@@ -29,7 +28,6 @@ public final class BlockNode {
 
     public BlockNode copy() {
         BlockNode c = new BlockNode(run, block, readOnly);
-        c.canaryArmed = canaryArmed;
         c.mirror = mirror == null ? null : mirror.copy();
         bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
         return c;
@@ -68,13 +66,7 @@ public final class BlockNode {
         return readOnly;
     }
 
-    public boolean canaryArmed() {
-        return canaryArmed;
-    }
 
-    public void setCanaryArmed(boolean a) {
-        canaryArmed = a;
-    }
 
     /** The mirror job running on this node, or null. */
     public MirrorJob mirror() {

@@ -7,6 +7,7 @@ import dev.bitmig.impl.node.Disk;
 import dev.bitmig.impl.store.ImageStore;
 import dev.bitmig.impl.store.StoredEntry;
 import dev.bitmig.model.CanaryPolicy;
+import dev.bitmig.model.PolicyState;
 import dev.bitmig.model.NodeId;
 
 import java.util.ArrayList;
@@ -23,6 +24,34 @@ import java.util.TreeSet;
 public final class Canary extends Upstream {
     private final boolean merge;
     private final int granularityClusters;
+
+    /** The nodes that inactivated with their own canary and judge by it when they activate (CanaryPolicy.Armed). */
+    private final java.util.EnumSet<NodeId> armed = java.util.EnumSet.noneOf(NodeId.class);
+
+    @Override
+    public PolicyState state() {
+        return armed.isEmpty() ? PolicyState.NONE : new CanaryPolicy.Armed(io.vavr.collection.TreeSet.ofAll(armed));
+    }
+
+    @Override
+    public void restore(PolicyState state) {
+        armed.clear();
+        if (state instanceof CanaryPolicy.Armed a) {
+            armed.addAll(a.nodes().toJavaList());
+        } else {
+            super.restore(state);
+        }
+    }
+
+    @Override
+    public void onExit(NodeId node) {
+        armed.remove(node);
+    }
+
+    @Override
+    public boolean reservesName(String name) {
+        return CanaryPolicy.isCanary(name);
+    }
 
     public Canary(boolean merge, int granularityClusters) {
         this.merge = merge;
@@ -52,7 +81,7 @@ public final class Canary extends Upstream {
         dir.put(own, new StoredEntry(granularityBytes(), false, true,
                 Disk.serialize(h.disk().newBits(granularityBytes()))));
         image.storeEntries(node, dir);
-        n.setCanaryArmed(true);
+        armed.add(node);
     }
 
     private enum Verdict { CLEAN, DIRTY, UNTRUSTED }
@@ -79,7 +108,7 @@ public final class Canary extends Upstream {
     @Override
     public Optional<String> checkActivate(Host h, NodeId node) {
         BlockNode n = h.node(node);
-        if (!n.canaryArmed()) {
+        if (!armed.contains(node)) {
             if (n.run() == dev.bitmig.model.RunState.INMIGRATE && !merge) {
                 TreeSet<String> ram = new TreeSet<>(n.bitmaps().keySet());
                 if (verdict(h, h.image().autoclear(), h.image().loadDirectory().get(CanaryPolicy.nameFor(node.other())))
@@ -110,7 +139,7 @@ public final class Canary extends Upstream {
     @Override
     public void onActivate(Host h, NodeId node) {
         BlockNode n = h.node(node);
-        if (!n.canaryArmed()) {
+        if (!armed.contains(node)) {
             if (n.run() == dev.bitmig.model.RunState.INMIGRATE) {
                 judgeIncoming(h, node);
             }
@@ -122,7 +151,7 @@ public final class Canary extends Upstream {
         SortedMap<String, StoredEntry> dir = image.loadDirectory();
         StoredEntry canary = dir.get(CanaryPolicy.nameFor(node));
         Verdict verdict = verdict(h, autoclear, canary);
-        n.setCanaryArmed(false);
+        armed.remove(node);
         if (autoclear && canary != null) {
             image.removeEntry(node, CanaryPolicy.nameFor(node));
         }

@@ -4,6 +4,7 @@ import dev.bitmig.model.CanaryPolicy;
 import dev.bitmig.model.DropOnInactivatePolicy;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Policy;
+import dev.bitmig.model.PolicyState;
 import dev.bitmig.model.Qemu212Policy;
 import dev.bitmig.model.QemuUpstreamPolicy;
 import dev.bitmig.model.RepersistOnInvalidatePolicy;
@@ -18,8 +19,29 @@ import java.util.SortedSet;
  */
 public interface ImplPolicy {
 
-    /** Migration setup with the capability: what happens to the selected source bitmaps. */
+    /** Migration setup: what happens to the selected source bitmaps (none without the capability or when setup fails). */
     void onMigrationStart(Host h, SortedSet<String> selected);
+
+    /** A QEMU process ended: the policy forgets what it kept about it (the model's Policy.onExit). */
+    default void onExit(NodeId node) {
+    }
+
+    /** A name the policy keeps for its own bitmaps: migration never selects it (the model's Policy.reservesName). */
+    default boolean reservesName(String name) {
+        return false;
+    }
+
+    /** The policy's own state, as the model keeps it ({@link PolicyState}): what the abstraction reports. */
+    default PolicyState state() {
+        return PolicyState.NONE;
+    }
+
+    /** Take over the policy's state from a model world (the concretization). */
+    default void restore(PolicyState state) {
+        if (!state.equals(PolicyState.NONE)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " keeps no state, got " + state);
+        }
+    }
 
     /** QEMU's own check (R2): a same-named entry on the image that is not IN_USE fails the store. */
     default Optional<String> checkInactivate(Host h, NodeId node) {

@@ -11,12 +11,12 @@ public final class RepersistOnInvalidate extends Qemu212 {
         if (node != NodeId.SOURCE) {
             return;
         }
-        for (String name : h.migration().depersisted) {
+        for (String name : depersisted) {
             DirtyBitmap b = h.node(node).bitmap(name);
             if (b != null) {
                 b.setPersistent(true);
             }
         }
-        h.migration().depersisted.clear();
+        depersisted.clear();
     }
 }

@@ -61,13 +61,11 @@ class NodeCopyTest {
     @Test
     void aNodeCopyKeepsItsStateAndCopiesItsBitmaps() {
         BlockNode n = new BlockNode(RunState.PAUSED, BlockState.ACTIVE, true);
-        n.setCanaryArmed(true);
         n.bitmaps().put("a", withEveryFlag());
         BlockNode c = n.copy();
         assertThat(c.run()).isEqualTo(RunState.PAUSED);
         assertThat(c.block()).isEqualTo(BlockState.ACTIVE);
         assertThat(c.readOnly()).isTrue();
-        assertThat(c.canaryArmed()).isTrue();
         assertThat(c.bitmaps()).containsOnlyKeys("a");
         assertThat(c.bitmap("a")).isNotSameAs(n.bitmap("a"));
         assertThat(c.bitmap("a").bits().dirtyGranules()).containsExactly(0);

@@ -53,7 +53,7 @@ class CanaryActivationChecksTest {
         for (Policy policy : List.of(Policies.CANARY_DROP, Policies.CANARY_MERGE)) {
             ImplSystem impl = PolicyRuns.agreeing(policy, inactivated);
             assertThat(impl.abstraction().image().directory().keySet().toJavaList()).containsExactly("a");
-            assertThat(impl.abstraction().source().canaryArmed()).isFalse();
+            assertThat(dev.bitmig.model.CanaryPolicy.armed(impl.abstraction(), SOURCE)).isFalse();
             List<Action> actions = new ArrayList<>(inactivated);
             actions.add(new BitmapAdd(SOURCE, "a", 1, false, false));
             actions.add(new Activate(SOURCE));

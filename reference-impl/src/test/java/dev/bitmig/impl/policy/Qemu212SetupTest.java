@@ -4,6 +4,7 @@ import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.impl.node.DirtyBitmap;
 import dev.bitmig.model.Action.BitmapAdd;
 import dev.bitmig.model.Policies;
+import dev.bitmig.model.Qemu212Policy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -21,9 +22,10 @@ class Qemu212SetupTest {
         ImplSystem host = new ImplSystem(Policies.QEMU_2_12, PolicyRuns.SMALL, Set.of());
         host.step(new BitmapAdd(SOURCE, "p", 1, true, false));
         host.step(new BitmapAdd(SOURCE, "t", 1, false, false));
-        host.migration().depersisted.add("left-over");
-        new Qemu212().onMigrationStart(host, new TreeSet<>(List.of("p", "t", "gone")));
-        assertThat(host.migration().depersisted).containsExactly("p");
+        Qemu212 policy = new Qemu212();
+        policy.restore(new Qemu212Policy.Depersisted(io.vavr.collection.TreeSet.of("left-over")));
+        policy.onMigrationStart(host, new TreeSet<>(List.of("p", "t", "gone")));
+        assertThat(policy.state()).isEqualTo(new Qemu212Policy.Depersisted(io.vavr.collection.TreeSet.of("p")));
         DirtyBitmap p = host.node(SOURCE).bitmap("p");
         DirtyBitmap t = host.node(SOURCE).bitmap("t");
         assertThat(p.persistent()).isFalse();
