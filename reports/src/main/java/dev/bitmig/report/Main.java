@@ -148,6 +148,9 @@ public final class Main implements Callable<Integer> {
         java.util.List<String> only = new java.util.ArrayList<>();
         @Option(names = "--no-symmetry", description = "explore without the symmetry reduction over bitmap names")
         boolean noSymmetry;
+        @Option(names = "--inactive-adds", description = "also add bitmaps on a QEMU that does not own the image, such"
+                + " as the incoming one (QEMU accepts it; off by default)")
+        boolean inactiveAdds;
 
         Bounds bounds() {
             if (depth < 0) {
@@ -166,7 +169,7 @@ public final class Main implements Callable<Integer> {
                 }
             }
             return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror))
-                    .withWithout(kinds());
+                    .withWithout(kinds()).withInactiveAdds(inactiveAdds);
         }
 
         /** The kinds left out: --without, or everything but --only. */
