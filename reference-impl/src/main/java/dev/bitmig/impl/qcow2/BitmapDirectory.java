@@ -99,7 +99,7 @@ record BitmapDirectory(List<BitmapDirectoryEntry> entries, Map<String, long[]> t
             DirectoryEntryReader.Read r = DirectoryEntryReader.read(d, p, dirOff + p, dirSize - p, where, h,
                     fileLen);
             BitmapDirectoryEntry e = r.entry();
-            // names are unique (block/qcow2-bitmap.c, bitmap_list_load)
+            // names are unique within the directory (docs/interop/qcow2.txt)
             Integer dup = names.putIfAbsent(e.name(), i);
             if (dup != null) {
                 throw fail("%s: name '%s' already used by entry %d", where, e.name(), dup);

@@ -10,8 +10,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Decodes and checks one bitmap directory entry, field by field in the order of the checks of QEMU's
- * check_dir_entry and check_constraints_on_bitmap (block/qcow2-bitmap.c).
+ * Decodes and checks one bitmap directory entry, with the checks of QEMU's bitmap_list_load and check_dir_entry
+ * (block/qcow2-bitmap.c) and a few of this implementation's own.
  */
 final class DirectoryEntryReader {
 
@@ -29,6 +29,7 @@ final class DirectoryEntryReader {
     static Read read(ByteBuffer d, int p, long at, long left, String where, Qcow2Header h, long fileLen)
             throws Qcow2FormatException {
         int clusterSize = h.clusterSize();
+        // an entry lies wholly inside the directory (block/qcow2-bitmap.c, bitmap_list_load)
         if (left < BitmapDirectoryEntry.FIXED_SIZE) {
             throw fail("%s: truncated, %d bytes left in the directory", where, left);
         }
@@ -39,10 +40,11 @@ final class DirectoryEntryReader {
         int gbits = d.get(p + 17) & 0xff;
         int nameSize = d.getShort(p + 18) & 0xffff;
         long extra = Integer.toUnsignedLong(d.getInt(p + 20));
-        // QEMU supports no extra data (block/qcow2-bitmap.c, check_dir_entry)
+        // QEMU supports no extra data (block/qcow2-bitmap.c, bitmap_list_load)
         if (extra != 0) {
             throw fail("%s: extra_data_size %d is not 0 (extra data is not supported)", where, extra);
         }
+        // a name of 1 to 1023 bytes (docs/interop/qcow2.txt; block/qcow2-bitmap.c, check_dir_entry)
         if (nameSize < 1 || nameSize > BitmapDirectory.MAX_NAME_SIZE) {
             throw fail("%s: name_size %d out of range 1..%d", where, nameSize, BitmapDirectory.MAX_NAME_SIZE);
         }
@@ -54,6 +56,7 @@ final class DirectoryEntryReader {
         if (type != BitmapDirectoryEntry.TYPE_DIRTY_TRACKING) {
             throw fail("%s: type %d is not 1 (dirty tracking)", where, type);
         }
+        // granularity, reserved flags, table offset and size within QEMU's limits (check_dir_entry)
         if (gbits < BitmapDirectory.MIN_GRANULARITY_BITS || gbits > BitmapDirectory.MAX_GRANULARITY_BITS) {
             throw fail("%s: granularity_bits %d out of range %d..%d", where, gbits,
                     BitmapDirectory.MIN_GRANULARITY_BITS, BitmapDirectory.MAX_GRANULARITY_BITS);
@@ -75,17 +78,19 @@ final class DirectoryEntryReader {
             throw fail("%s: bitmap_table_size %d makes the bitmap exceed %d bytes of data", where, tableSize,
                     BitmapTable.MAX_PHYS_SIZE);
         }
-        // a consistent entry's table matches the disk size; an IN_USE one is not loaded (check_dir_entry)
+        // a consistent entry's table covers the disk (check_dir_entry); here it must match exactly
         long expected = BitmapTable.entriesFor(h, gbits);
         if (!inUse && tableSize != expected) {
             throw fail("%s: bitmap_table_size %d does not match the disk size %d at granularity_bits %d"
                     + " (expected %d)", where, tableSize, h.diskSize(), gbits, expected);
         }
+        // a bound of this implementation, not of QEMU: the bits it would hold in memory
         long granules = Qcow2Bitmap.granules(h.bitmapCoverage(), gbits);
         if (!inUse && granules > BitmapData.MAX_GRANULES) {
             throw fail("%s: granularity_bits %d gives %d granules, more than this implementation's limit %d",
                     where, gbits, granules, BitmapData.MAX_GRANULES);
         }
+        // the table lies inside the file, or QEMU fails to read it (block/qcow2-bitmap.c, bitmap_table_load)
         if (tableOffset > fileLen - tableSize * 8) {
             throw fail("%s: bitmap_table_offset %s with bitmap_table_size %d lies outside the file (%d bytes)",
                     where, hex(tableOffset), tableSize, fileLen);

@@ -11,8 +11,8 @@ record ImageState(Qcow2Header header, ClusterOwners owners, Refcounts refcounts,
 
     /**
      * Reads and validates everything from the device, in QEMU's order: header and extensions (block/qcow2.c),
-     * refcount structures (block/qcow2-refcount.c), L1 table, then the bitmap directory and tables, which QEMU
-     * ignores while autoclear bit 0 is clear (block/qcow2-bitmap.c).
+     * refcount structures (block/qcow2-refcount.c), L1 table, then the bitmap directory and tables
+     * (block/qcow2-bitmap.c), which QEMU ignores while autoclear bit 0 is clear (block/qcow2.c, qcow2_read_extensions).
      */
     static ImageState read(WriteLayer layer) throws IOException {
         long fileLen = layer.length();

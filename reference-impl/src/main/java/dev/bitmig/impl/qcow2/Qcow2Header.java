@@ -62,7 +62,7 @@ record Qcow2Header(int clusterBits, long diskSize, int cryptMethod, int l1Size, 
         return bitmaps != null && (autoclearFeatures & AUTOCLEAR_BITMAPS) != 0;
     }
 
-    /** QEMU opens an image with the dirty or corrupt bit only after repairing it (block/qcow2.c). */
+    /** QEMU repairs a dirty image before writing and opens a corrupt one read-only (block/qcow2.c). */
     boolean dirtyOrCorrupt() {
         return (incompatibleFeatures & (INCOMPATIBLE_DIRTY | INCOMPATIBLE_CORRUPT)) != 0;
     }
@@ -113,6 +113,7 @@ record Qcow2Header(int clusterBits, long diskSize, int cryptMethod, int l1Size, 
             // the specification requires it; extensions are aligned relative to the header start when written
             throw fail("header at offset 0x64: header_length %d is not a multiple of 8", hl);
         }
+        // a file too short for its own header is truncated (block/qcow2.c, qcow2_do_open reads header_length bytes)
         if (hl > fileLen) {
             throw fail("header at offset 0x64: header_length %d exceeds the file (%d bytes)", hl, fileLen);
         }
@@ -122,7 +123,7 @@ record Qcow2Header(int clusterBits, long diskSize, int cryptMethod, int l1Size, 
             throw fail("header at offset 0x48: incompatible_features has unknown bits %s",
                     hex(incompat & ~KNOWN_INCOMPATIBLE));
         }
-        // only 16-bit refcounts, the default of qemu-img create (block/qcow2.c)
+        // only 16-bit refcounts, qemu-img create's default; QEMU accepts orders 0..6 (block/qcow2.c)
         int refcountOrder = h.getInt(96);
         if (refcountOrder != REFCOUNT_ORDER) {
             throw fail("header at offset 0x60: refcount_order %d unsupported (only 4, 16-bit refcounts)",
@@ -175,6 +176,7 @@ record Qcow2Header(int clusterBits, long diskSize, int cryptMethod, int l1Size, 
         byte[] tail = Arrays.copyOfRange(hc.array(), HEADER_V3_MIN_LENGTH, hl);
         byte[] backingName = null;
         if (backingOff != 0) {
+            // the name is read from the file, so it must lie inside it (block/qcow2.c, qcow2_do_open)
             if (backingOff + backingSize > headerBytes) {
                 throw fail("header at offset 0x8: backing file name at %s lies outside the file", hex(backingOff));
             }

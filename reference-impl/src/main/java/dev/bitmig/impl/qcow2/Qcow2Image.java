@@ -271,7 +271,7 @@ public final class Qcow2Image implements Closeable {
         if ((autoclearFeatures() & AUTOCLEAR_BITMAPS) == 0) {
             return;
         }
-        // a writer that does not know an autoclear bit clears it (docs/interop/qcow2.txt, block/qcow2.c)
+        // a writer that does not know an autoclear bit clears it (docs/interop/qcow2.txt)
         writeHeader(header().bitmaps(), autoclearFeatures() & ~AUTOCLEAR_BITMAPS);
     }
 
@@ -281,7 +281,7 @@ public final class Qcow2Image implements Closeable {
      */
     public void dropBitmapsExtension() throws IOException {
         checkWritable();
-        // QEMU drops an extension that autoclear bit 0 no longer vouches for (block/qcow2.c, qcow2_do_open)
+        // QEMU drops an extension that autoclear bit 0 no longer vouches for (block/qcow2.c, qcow2_read_extensions)
         writeHeader(null, autoclearFeatures() & ~AUTOCLEAR_BITMAPS);
     }
 
@@ -336,7 +336,7 @@ public final class Qcow2Image implements Closeable {
         }
     }
 
-    // ------------------------------------------------------------------------------------------------ views for tests and checks
+    // ------------------------------------------------------------------------------------------------ views
 
     /** Refcount of cluster {@code index} (0 when no refcount block covers it). */
     int refcount(long index) {

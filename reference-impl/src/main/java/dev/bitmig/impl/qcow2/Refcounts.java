@@ -129,7 +129,7 @@ final class Refcounts {
         }
         int bi = (int) b;
         if (reftable[bi] == 0) {
-            // a new refcount block takes a cluster of the range it describes and counts itself
+            // a new refcount block lies in the range it describes and counts itself, as QEMU prefers
             // (block/qcow2-refcount.c, alloc_refcount_block)
             long r = -1;
             for (long c = b * per; c < (b + 1) * per; c++) {
