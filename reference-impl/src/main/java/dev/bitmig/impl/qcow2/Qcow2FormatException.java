@@ -12,4 +12,9 @@ public final class Qcow2FormatException extends IOException {
     public Qcow2FormatException(String message) {
         super(message);
     }
+
+    /** An exception whose message is {@code String.format(format, args)}. */
+    static Qcow2FormatException fail(String format, Object... args) {
+        return new Qcow2FormatException(String.format(format, args));
+    }
 }
