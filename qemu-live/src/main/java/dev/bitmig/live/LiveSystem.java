@@ -1,7 +1,6 @@
 package dev.bitmig.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Geometry;
@@ -10,10 +9,16 @@ import dev.bitmig.model.Outcome;
 import dev.bitmig.model.QemuErrors;
 import dev.bitmig.model.World;
 import dev.bitmig.model.scenario.Driver;
+import dev.bitmig.qemu.Flavour;
+import dev.bitmig.qemu.MigrationOps;
+import dev.bitmig.qemu.Op;
+import dev.bitmig.qemu.Place;
+import dev.bitmig.qemu.QemuTable;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +27,9 @@ import java.util.regex.Pattern;
 
 /**
  * Real QEMU behind the model's {@link Driver} interface: one source and one target {@code qemu-system-x86_64} on one
- * shared qcow2 image, driven over QMP. Each model action maps to QEMU operations (see {@code MAPPING.md}); every
- * command issued is appended to a QMP script. {@link #world()} is not supported: QEMU's state is read with
+ * shared qcow2 image, driven over QMP. Each model action maps to the QEMU operations of {@link QemuTable} (flavour
+ * {@link Flavour#LIVE}; see {@code MAPPING.md}), which {@link LiveMapper} orders and guards and {@link #run} executes;
+ * every operation executed is appended to a script. {@link #world()} is not supported: QEMU's state is read with
  * {@link #observe()} and compared by {@link Comparison}.
  *
  * <p>Migrations run with {@code pause-before-switchover} and {@code return-path}, so that the model's separate steps
@@ -46,20 +52,21 @@ public final class LiveSystem implements Driver, AutoCloseable {
     enum Mig { NONE, PRE_SWITCHOVER, HANDED_OVER }
 
     static final Duration MIGRATION_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern QEMU_IO_ERROR = Pattern.compile("(?m)^(?:Error: )?(.*(?:failed|read-only|not permitted|lock|Cannot|error).*)$");
 
     private final Geometry geometry;
     private final QemuLauncher launcher;
     private final Map<NodeId, QemuProcess> procs = new EnumMap<>(NodeId.class);
     private final List<String> script = new ArrayList<>();
-    private Mig mig = Mig.NONE;
+    Mig mig = Mig.NONE;
     private boolean targetFrozen;
 
     public LiveSystem(Geometry geometry, StepTimings timings) {
         this.geometry = geometry;
         this.launcher = QemuLauncher.options().imageSize(geometry.clusters() * Geometry.CLUSTER_BYTES)
                 .timings(timings).create();
-        note("shell> qemu-img create -f qcow2 image.qcow2 " + geometry.clusters() * Geometry.CLUSTER_BYTES);
+        note("shell> " + shell(QemuTable.createImage(geometry.clusters()).argv()));
         // World.initial: a source QEMU running on the fresh image; the target is off.
         launch(NodeId.SOURCE, false, false);
     }
@@ -107,17 +114,8 @@ public final class LiveSystem implements Driver, AutoCloseable {
         return n == NodeId.SOURCE ? Role.SOURCE : Role.TARGET;
     }
 
-    private void note(String line) {
+    void note(String line) {
         script.add(line);
-    }
-
-    private JsonNode qmp(NodeId n, String command, ObjectNode args) {
-        note(n.lower() + "> " + QmpClient.args().put("execute", command).set("arguments", args == null ? QmpClient.args() : args));
-        return procs.get(n).qmp().execute(command, args);
-    }
-
-    private static long bytes(int clusters) {
-        return clusters * Geometry.CLUSTER_BYTES;
     }
 
     @Override
@@ -133,389 +131,139 @@ public final class LiveSystem implements Driver, AutoCloseable {
     @Override
     public Outcome step(Action action) {
         try {
-            return action.accept(new Mapper());
+            return action.accept(new LiveMapper(this));
         } catch (QmpError e) {
             return Outcome.rejected(e.desc());
         }
     }
 
-    // ------------------------------------------------------------------------------------------ the mapping
+    // ------------------------------------------------------------------------------------------ executing the table
 
-    private final class Mapper implements Action.Visitor<Outcome> {
+    /** The table's operations for {@code a} on this runner. */
+    static List<Op> ops(Action a) {
+        return QemuTable.ops(a, Flavour.LIVE);
+    }
 
-        private Outcome ok() {
-            return Outcome.next(null);
-        }
-
-        private Outcome requireOn(NodeId n) {
-            if (!alive(n)) {
-                return Outcome.rejected(QemuErrors.notRunning(n));
-            }
-            if (frozen(n)) {
-                throw new Unmappable("the target is held stopped (SIGSTOP) between handover and completion; "
-                        + "it cannot answer QMP without completing the migration");
-            }
-            return null;
-        }
-
-        @Override
-        public Outcome visit(Action.GuestWrite a) {
-            Outcome off = requireOn(a.node());
-            if (off != null) return off;
-            String cmd = "write -P 0xcd " + bytes(a.first()) + " " + bytes(a.count());
-            note(a.node().lower() + "> HMP qemu-io drive0 \"" + cmd + "\"");
-            String out;
+    /**
+     * Executes one operation of the table and appends it to the script. Returns the exit code and the output of a
+     * tool or of qemu-io (0 and the migration state reached for a wait, 0 and "" for the rest).
+     */
+    Tools.Result run(Op op) {
+        if (op instanceof Op.Qmp q) {
+            ObjectNode args = q.args().isEmpty() ? null : (ObjectNode) QmpClient.json().valueToTree(real(q.args()));
+            note(q.node().lower() + "> " + QmpClient.args().put("execute", q.command())
+                    .set("arguments", args == null ? QmpClient.args() : args));
+            procs.get(q.node()).qmp().execute(q.command(), args);
+        } else if (op instanceof Op.QemuIo io) {
+            note(io.node().lower() + "> HMP qemu-io " + io.drive() + " \"" + io.command() + "\"");
             try {
-                out = procs.get(a.node()).qemuIo(QemuLauncher.DRIVE_NODE, cmd);
+                return new Tools.Result(0, procs.get(io.node()).qemuIo(io.drive(), io.command()));
             } catch (QemuIoException e) {
-                out = e.output();
+                return new Tools.Result(1, e.output());
             }
-            if (out.contains("wrote ")) {
-                return ok();
-            }
-            return Outcome.rejected(firstErrorLine(out));
-        }
-
-        @Override
-        public Outcome visit(Action.ForeignWrite a) {
-            if (a.writer() == Action.Writer.AWARE) {
-                String cmd = "write -P 0xee " + bytes(a.first()) + " " + bytes(a.count());
-                note("shell> qemu-io -f qcow2 -c \"" + cmd + "\" image.qcow2");
-                try {
-                    QemuImages.qemuIo(launcher.image(), cmd);
-                    return ok();
-                } catch (QemuIoException e) {
-                    return Outcome.rejected(firstErrorLine(e.output()));
-                }
-            }
-            // A bitmap-unaware tool that honours image locking: the harness refuses on its behalf when the image
-            // is locked, otherwise clears autoclear bit 0 (its data write would not change any bitmap).
-            note("shell> qemu-img info image.qcow2   # lock probe for the unaware writer");
-            if (imageLocked()) {
-                return Outcome.rejected(QemuErrors.WRITE_LOCK);
-            }
+        } else if (op instanceof Op.Tool t) {
+            note("shell> " + shell(t.argv()) + (t.remark().isEmpty() ? "" : "   # " + t.remark()));
+            return Tools.run(t.argv().stream().map(this::word).toList(), TOOL_TIMEOUT);
+        } else if (op instanceof Op.Launch l) {
+            note("shell> " + shell(l.argv()));
+            Incoming how = l.incoming().isEmpty() ? Incoming.NONE : l.incoming().equals("defer") ? Incoming.DEFER : Incoming.UNIX;
+            procs.put(l.node(), launcher.launch(role(l.node()), how, false, l.readOnly()));
+            targetFrozen &= l.node() != NodeId.TARGET;
+        } else if (op instanceof Op.Quit q) {
+            note(q.node().lower() + "> {\"execute\":\"quit\"}");
+            procs.get(q.node()).quit();
+        } else if (op instanceof Op.Kill k) {
+            note("signal> kill -9 " + k.node().lower());
+            procs.get(k.node()).kill9();
+            targetFrozen &= k.node() != NodeId.TARGET;
+        } else if (op instanceof Op.Signal g) {
+            note("signal> kill -" + g.name() + " " + g.node().lower());
+            signal(g);
+        } else if (op instanceof Op.Await w) {
+            return new Tools.Result(0, procs.get(w.node()).waitForMigration(Set.of(w.state()), MIGRATION_TIMEOUT));
+        } else if (op instanceof Op.Note n) {
+            note("# " + n.text());
+        } else if (op instanceof Op.ClearAutoclearBit0) {
             note("shell> clear autoclear bit 0 in the qcow2 header (byte 95)");
             QemuImages.clearAutoclearBit0(launcher.image());
-            return ok();
+        } else if (op instanceof Op.Unmappable u) {
+            throw new Unmappable(u.why());
+        } else {
+            throw new IllegalArgumentException("the live runner does not execute " + op);
         }
+        return new Tools.Result(0, "");
+    }
 
-        @Override
-        public Outcome visit(Action.Inactivate a) {
-            Outcome off = requireOn(a.node());
-            if (off != null) return off;
-            if (a.node() == NodeId.SOURCE && mig == Mig.PRE_SWITCHOVER) {
-                handover();
-                return ok();
+    /** Runs the operations in order, leaving out those aimed at a QEMU that is not running. */
+    void runOnRunning(List<Op> ops) {
+        for (Op op : ops) {
+            NodeId n = aim(op);
+            if (n == null || alive(n)) {
+                run(op);
             }
-            throw new Unmappable("QEMU 7.2 has no blockdev-set-active: a node inactivates only when a migration "
-                    + "hands over");
-        }
-
-        @Override
-        public Outcome visit(Action.Activate a) {
-            Outcome off = requireOn(a.node());
-            if (off != null) return off;
-            if (mig == Mig.NONE && procs.get(a.node()).runState().equals("postmigrate")) {
-                // The only inactive, non-incoming state reachable on 7.2: activate via cont, then stop again.
-                qmp(a.node(), "cont", null);
-                qmp(a.node(), "stop", null);
-                return ok();
-            }
-            throw new Unmappable("QEMU 7.2 has no blockdev-set-active: activation happens only through cont, "
-                    + "a failed migration or the end of an incoming migration");
-        }
-
-        @Override
-        public Outcome visit(Action.Cont a) {
-            if (a.node() == NodeId.TARGET && frozen(NodeId.TARGET)) {
-                note("# cont on the held incoming target: a no-op for an incoming VM (autostart is already on)");
-                return ok();
-            }
-            Outcome off = requireOn(a.node());
-            if (off != null) return off;
-            if (a.node() == NodeId.SOURCE && mig == Mig.PRE_SWITCHOVER) {
-                note("# cont on the source in pre-switchover: the model's source still runs; not sent");
-                return ok();
-            }
-            qmp(a.node(), "cont", null);
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.Stop a) {
-            if (a.node() == NodeId.TARGET && frozen(NodeId.TARGET)) {
-                throw new Unmappable("stop on the held incoming target");
-            }
-            Outcome off = requireOn(a.node());
-            if (off != null) return off;
-            if (a.node() == NodeId.SOURCE && mig != Mig.NONE) {
-                throw new Unmappable("stop on the source while QEMU's migration holds it in finish-migrate");
-            }
-            qmp(a.node(), "stop", null);
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.MigrateStart a) {
-            Outcome off = requireOn(NodeId.SOURCE);
-            if (off != null) return off;
-            if (mig != Mig.NONE) {
-                // QEMU answers this itself; keep the harness state.
-                qmp(NodeId.SOURCE, "migrate", QmpClient.args().put("uri", launcher.migrationUri()));
-                return ok();
-            }
-            boolean targetUp = alive(NodeId.TARGET);
-            if (targetUp) {
-                qmp(NodeId.TARGET, "migrate-set-capabilities", caps(a.capability(), false));
-            }
-            qmp(NodeId.SOURCE, "migrate-set-capabilities", caps(a.capability(), true));
-            List<String> names = new ArrayList<>();
-            if (a.capability()) {
-                for (BitmapInfo b : procs.get(NodeId.SOURCE).bitmaps(QemuLauncher.DRIVE_NODE)) {
-                    if (!b.name().isEmpty()) names.add(b.name());
-                }
-            }
-            qmp(NodeId.SOURCE, "migrate", QmpClient.args().put("uri", launcher.migrationUri()));
-            String st = procs.get(NodeId.SOURCE).waitForMigration(Set.of("pre-switchover"), MIGRATION_TIMEOUT);
-            if (!st.equals("pre-switchover")) {
-                String err = procs.get(NodeId.SOURCE).queryMigrate().path("error-desc").asText("");
-                awaitTargetExitIfFailed();
-                if (err.contains("connect") || err.contains("No such file") || err.contains("refused")) {
-                    return Outcome.rejected(err);
-                }
-                return ok(); // accepted, failed in setup: the model's migration is FAILED too
-            }
-            mig = Mig.PRE_SWITCHOVER;
-            // The target processes the START records asynchronously: wait until it lists them, or exits (clash).
-            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-            while (System.nanoTime() < deadline && alive(NodeId.TARGET) && !names.isEmpty()) {
-                List<String> have;
-                try {
-                    have = procs.get(NodeId.TARGET).bitmaps(QemuLauncher.DRIVE_NODE).stream().map(BitmapInfo::name).toList();
-                } catch (QemuGoneException e) {
-                    break;
-                }
-                if (have.containsAll(names)) break;
-                QemuProcess.sleep(10);
-            }
-            if (!waitExit(NodeId.TARGET, names.isEmpty() ? 0 : 200)) {
-                // The incoming side failed (e.g. a name clash on destination): the source still waits in
-                // pre-switchover; a management layer cancels it.
-                note("# the target exited during setup; cancel the paused source migration");
-                cancelAndWait();
-                mig = Mig.NONE;
-            }
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.MigrateComplete a) {
-            if (mig == Mig.NONE) return Outcome.rejected(QemuErrors.NO_MIGRATION);
-            if (mig == Mig.PRE_SWITCHOVER) {
-                qmp(NodeId.SOURCE, "migrate-continue", QmpClient.args().put("state", "pre-switchover"));
-            } else {
-                thaw();
-            }
-            procs.get(NodeId.SOURCE).waitForMigration(MIGRATION_TIMEOUT);
-            if (alive(NodeId.TARGET)) {
-                try {
-                    procs.get(NodeId.TARGET).waitForMigration(MIGRATION_TIMEOUT);
-                } catch (QemuGoneException e) {
-                    // the target failed and exited
-                }
-            }
-            mig = Mig.NONE;
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.MigrateCancel a) {
-            Outcome off = requireOnLoose(NodeId.SOURCE);
-            if (off != null) return off;
-            if (mig == Mig.NONE) {
-                qmp(NodeId.SOURCE, "migrate_cancel", null);
-                return ok();
-            }
-            cancelAndWait();
-            if (mig == Mig.HANDED_OVER) {
-                // The held target has the whole stream in its socket buffer; the model's incoming QEMU exits on a
-                // broken stream, so the harness kills it.
-                killTarget();
-            } else {
-                waitExit(NodeId.TARGET, 5000);
-            }
-            mig = Mig.NONE;
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.MigrateFail a) {
-            if (mig == Mig.NONE) return Outcome.rejected(QemuErrors.NO_MIGRATION);
-            if (a.when() == Action.FailPoint.BEFORE_HANDOVER) {
-                if (mig == Mig.HANDED_OVER) return Outcome.rejected(QemuErrors.ALREADY_HANDED_OVER);
-                // The stream breaks before switchover: the target dies, the paused source is cancelled.
-                killTarget();
-                cancelAndWait();
-                mig = Mig.NONE;
-                return ok();
-            }
-            if (mig == Mig.PRE_SWITCHOVER) {
-                handover();
-            }
-            killTarget();
-            procs.get(NodeId.SOURCE).waitForMigration(MIGRATION_TIMEOUT);
-            mig = Mig.NONE;
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.BitmapAdd a) {
-            Outcome off = requireOn(a.node());
-            if (off != null) return off;
-            qmp(a.node(), "block-dirty-bitmap-add", QmpClient.args().put("node", QemuLauncher.DRIVE_NODE)
-                    .put("name", a.name()).put("granularity", bytes(a.granularity()))
-                    .put("persistent", a.persistent()).put("disabled", a.disabled()));
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.BitmapRemove a) {
-            return bitmapCommand(a.node(), "block-dirty-bitmap-remove", a.name());
-        }
-
-        @Override
-        public Outcome visit(Action.BitmapClear a) {
-            return bitmapCommand(a.node(), "block-dirty-bitmap-clear", a.name());
-        }
-
-        @Override
-        public Outcome visit(Action.BitmapEnable a) {
-            return bitmapCommand(a.node(), "block-dirty-bitmap-enable", a.name());
-        }
-
-        @Override
-        public Outcome visit(Action.BitmapDisable a) {
-            return bitmapCommand(a.node(), "block-dirty-bitmap-disable", a.name());
-        }
-
-        @Override
-        public Outcome visit(Action.BitmapMerge a) {
-            Outcome off = requireOn(a.node());
-            if (off != null) return off;
-            ObjectNode args = QmpClient.args().put("node", QemuLauncher.DRIVE_NODE).put("target", a.target());
-            ArrayNode src = args.putArray("bitmaps");
-            a.sources().forEach(src::add);
-            qmp(a.node(), "block-dirty-bitmap-merge", args);
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.Quit a) {
-            if (!alive(a.node())) return Outcome.rejected(QemuErrors.notRunning(a.node()));
-            if (frozen(a.node())) {
-                throw new Unmappable("quit on the held incoming target");
-            }
-            note(a.node().lower() + "> {\"execute\":\"quit\"}");
-            procs.get(a.node()).quit();
-            afterGone(a.node());
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.Crash a) {
-            if (!alive(a.node())) return Outcome.rejected(QemuErrors.notRunning(a.node()));
-            note("signal> kill -9 " + a.node().lower());
-            procs.get(a.node()).kill9();
-            if (a.node() == NodeId.TARGET) {
-                targetFrozen = false;
-            }
-            afterGone(a.node());
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.Launch a) {
-            if (alive(a.node())) return Outcome.rejected(QemuErrors.alreadyRunning(a.node()));
-            try {
-                launch(a.node(), a.incoming(), a.readOnly());
-                return ok();
-            } catch (QemuGoneException e) {
-                return Outcome.rejected(launchError(e.getMessage()));
-            }
-        }
-
-        @Override
-        public Outcome visit(Action.Backup a) {
-            Outcome off = requireOn(a.node());
-            if (off != null) return off;
-            note("# Backup: an imagined copy of what the bitmap reports (no backup target exists), then clear");
-            qmp(a.node(), "block-dirty-bitmap-clear", QmpClient.args().put("node", QemuLauncher.DRIVE_NODE)
-                    .put("name", a.bitmap()));
-            return ok();
-        }
-
-        @Override
-        public Outcome visit(Action.MirrorStart a) {
-            throw new Unmappable("the mirror job's progress cannot be driven step by step on a real QEMU, and its dirty "
-                    + "bitmap is not visible over QMP");
-        }
-
-        @Override
-        public Outcome visit(Action.MirrorCopy a) {
-            throw new Unmappable("a mirror iteration is QEMU's background work, not a command");
-        }
-
-        @Override
-        public Outcome visit(Action.MirrorCancel a) {
-            throw new Unmappable("no mirror job is ever started on the real QEMU");
-        }
-
-        private Outcome bitmapCommand(NodeId n, String cmd, String name) {
-            Outcome off = requireOn(n);
-            if (off != null) return off;
-            qmp(n, cmd, QmpClient.args().put("node", QemuLauncher.DRIVE_NODE).put("name", name));
-            return ok();
-        }
-
-        private Outcome requireOnLoose(NodeId n) {
-            return alive(n) ? null : Outcome.rejected(QemuErrors.notRunning(n));
         }
     }
 
-    // ------------------------------------------------------------------------------------------ helpers
+    /** The QEMU an operation talks to or waits on (null for a tool, a launch, a note). */
+    static NodeId aim(Op op) {
+        if (op instanceof Op.Qmp q) return q.node();
+        if (op instanceof Op.QemuIo io) return io.node();
+        if (op instanceof Op.Quit q) return q.node();
+        if (op instanceof Op.Kill k) return k.node();
+        if (op instanceof Op.Signal g) return g.node();
+        if (op instanceof Op.Await w) return w.node();
+        return null;
+    }
 
-    private void launch(NodeId n, boolean incoming, boolean readOnly) {
-        Incoming how = !incoming ? Incoming.NONE : n == NodeId.TARGET ? Incoming.UNIX : Incoming.DEFER;
-        note("shell> qemu-system-x86_64 -M none -nodefaults -display none -qmp unix:" + n.lower() + ".qmp,server=on,wait=off"
-                + " -blockdev driver=file,filename=image.qcow2,node-name=file0" + (readOnly ? ",read-only=on" : "")
-                + " -blockdev driver=qcow2,file=file0,node-name=drive0" + (readOnly ? ",read-only=on" : "")
-                + (how == Incoming.UNIX ? " -incoming unix:mig.sock" : how == Incoming.DEFER ? " -incoming defer" : ""));
-        QemuProcess p = launcher.launch(role(n), how, false, readOnly);
-        procs.put(n, p);
-        if (n == NodeId.TARGET) {
-            targetFrozen = false;
+    private void signal(Op.Signal g) {
+        QemuProcess p = procs.get(g.node());
+        if (g.name().equals("STOP")) {
+            p.sigstop();
+        } else {
+            p.sigcont();
+        }
+        if (g.node() == NodeId.TARGET) {
+            targetFrozen = g.name().equals("STOP");
         }
     }
 
-    private static ObjectNode caps(boolean bitmaps, boolean source) {
-        ArrayNode caps = QmpClient.json().createArrayNode();
-        caps.addObject().put("capability", "dirty-bitmaps").put("state", bitmaps);
-        caps.addObject().put("capability", "events").put("state", true);
-        caps.addObject().put("capability", "return-path").put("state", true);
-        if (source) {
-            caps.addObject().put("capability", "pause-before-switchover").put("state", true);
+    /** QMP arguments with the places of this run: the real image and migration socket. */
+    private Map<String, Object> real(Map<String, Object> args) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        args.forEach((k, v) -> out.put(k, v instanceof Place p ? word(p) : v));
+        return out;
+    }
+
+    private String word(Object a) {
+        if (a == Place.IMAGE) return launcher.image().toString();
+        if (a == Place.MIGRATION_URI) return launcher.migrationUri();
+        return (String) a;
+    }
+
+    /** A command line for the script: the image is named image.qcow2, the socket mig.sock. */
+    static String shell(List<Object> argv) {
+        StringBuilder b = new StringBuilder();
+        for (Object a : argv) {
+            String w = a instanceof List<?> parts ? parts.stream().map(LiveSystem::name).reduce("", String::concat) : name(a);
+            b.append(b.length() == 0 ? "" : " ").append(w.contains(" ") ? "\"" + w + "\"" : w);
         }
-        return QmpClient.args().set("capabilities", caps);
+        return b.toString();
+    }
+
+    private static String name(Object a) {
+        return a == Place.IMAGE ? "image.qcow2" : a instanceof Place p ? p.file() : (String) a;
+    }
+
+    // ------------------------------------------------------------------------------------------ orchestration
+
+    /** Starts QEMU as {@code n} on the image, as the table launches it. */
+    void launch(NodeId n, boolean incoming, boolean readOnly) {
+        run(ops(new Action.Launch(n, incoming, readOnly)).get(0));
     }
 
     /** Hold the target, let the source finish and inactivate, and wait until the image lock is free. */
-    private void handover() {
-        if (alive(NodeId.TARGET)) {
-            note("signal> kill -STOP target");
-            procs.get(NodeId.TARGET).sigstop();
-            targetFrozen = true;
-        }
-        qmp(NodeId.SOURCE, "migrate-continue", QmpClient.args().put("state", "pre-switchover"));
+    void handover() {
+        runOnRunning(MigrationOps.handover());
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline && imageLocked()) {
             String st = procs.get(NodeId.SOURCE).migrationStatus();
@@ -525,30 +273,26 @@ public final class LiveSystem implements Driver, AutoCloseable {
         mig = Mig.HANDED_OVER;
     }
 
-    private void thaw() {
-        if (targetFrozen && alive(NodeId.TARGET)) {
-            note("signal> kill -CONT target");
-            procs.get(NodeId.TARGET).sigcont();
+    void thaw() {
+        if (targetFrozen) {
+            runOnRunning(List.of(MigrationOps.release()));
         }
         targetFrozen = false;
     }
 
-    private void killTarget() {
-        if (alive(NodeId.TARGET)) {
-            note("signal> kill -9 target");
-            procs.get(NodeId.TARGET).kill9();
-        }
+    void killTarget() {
+        runOnRunning(List.of(MigrationOps.killTarget()));
         targetFrozen = false;
     }
 
-    private void cancelAndWait() {
+    void cancelAndWait() {
         if (!alive(NodeId.SOURCE)) return;
-        qmp(NodeId.SOURCE, "migrate_cancel", null);
+        run(MigrationOps.cancel(Flavour.LIVE));
         procs.get(NodeId.SOURCE).waitForMigration(MIGRATION_TIMEOUT);
     }
 
     /** A process went away: the other side of a running migration reacts. */
-    private void afterGone(NodeId n) {
+    void afterGone(NodeId n) {
         if (mig == Mig.NONE) return;
         if (n == NodeId.TARGET) {
             if (mig == Mig.PRE_SWITCHOVER) {
@@ -565,7 +309,7 @@ public final class LiveSystem implements Driver, AutoCloseable {
         mig = Mig.NONE;
     }
 
-    private void awaitTargetExitIfFailed() {
+    void awaitTargetExitIfFailed() {
         waitExit(NodeId.TARGET, 3000);
     }
 

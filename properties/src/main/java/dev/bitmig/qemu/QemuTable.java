@@ -1,0 +1,210 @@
+package dev.bitmig.qemu;
+
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Geometry;
+import dev.bitmig.model.NodeId;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.bitmig.qemu.Flavour.IOTEST;
+import static dev.bitmig.qemu.Flavour.LIVE;
+import static dev.bitmig.qemu.Flavour.SCRIPT;
+
+/**
+ * Every model action as the QEMU operations it stands for: the one place that says which command, with which
+ * arguments, an action is. A flavour's entry differs from the others only where the writers disagree, and then the
+ * entry says so. The live runner keeps its own waits and refusals around these operations (see qemu-live/MAPPING.md).
+ */
+public final class QemuTable implements Action.Visitor<List<Op>> {
+    /** The qcow2 node both QEMUs and iotests.VM open the image as (-blockdev ... node-name=drive0). */
+    public static final String DRIVE = "drive0";
+
+    private final Flavour f;
+
+    private QemuTable(Flavour f) {
+        this.f = f;
+    }
+
+    /** The operations of {@code a} for {@code f}. */
+    public static List<Op> ops(Action a, Flavour f) {
+        return a.accept(new QemuTable(f));
+    }
+
+    /** The fresh image both QEMUs share (qemu-img.c create), before anything runs. */
+    public static Op.Tool createImage(int clusters) {
+        return Op.tool("qemu-img", "create", "-f", "qcow2", Place.IMAGE, String.valueOf(bytes(clusters)));
+    }
+
+    static long bytes(int clusters) {
+        return clusters * Geometry.CLUSTER_BYTES;
+    }
+
+    /** Disagreement: the live runner writes pattern 0xcd explicitly (qemu-io's own default for write). */
+    @Override
+    public List<Op> visit(Action.GuestWrite a) {
+        return List.of(new Op.QemuIo(a.node(), DRIVE, "write " + (f == LIVE ? "-P 0xcd " : "") + bytes(a.first()) + " "
+                + bytes(a.count())));
+    }
+
+    /**
+     * Disagreement: the script and the iotest clear the whole header byte 95 with a raw qemu-io write and then write the
+     * data with qemu-io; the live runner probes the lock (an unaware tool that honours locks), clears only bit 0 and
+     * writes no data (it would change no bitmap), and writes pattern 0xee as the aware tool.
+     */
+    @Override
+    public List<Op> visit(Action.ForeignWrite a) {
+        String write = "write " + (f == LIVE ? "-P 0xee " : "") + bytes(a.first()) + " " + bytes(a.count());
+        Op data = Op.tool("qemu-io", "-f", "qcow2", "-c", write, Place.IMAGE);
+        if (a.writer() == Action.Writer.AWARE) {
+            return f == SCRIPT ? List.of(new Op.Note("bitmap-aware standalone tool"), data) : List.of(data);
+        }
+        return switch (f) {
+            case SCRIPT -> List.of(new Op.Note("bitmap-unaware writer: it clears autoclear bit 0 (header byte 95, "
+                    + "assuming no other autoclear bits)"), Op.tool("qemu-io", "-f", "raw", "-c", "write -P 0 95 1", Place.IMAGE), data);
+            case IOTEST -> List.of(new Op.Note("unaware writer: clear autoclear bit 0 first"),
+                    Op.tool("qemu-io", "-f", "raw", "-c", "write -P 0 95 1", Place.IMAGE), data);
+            case LIVE -> List.of(new Op.Tool(List.of("qemu-img", "info", Place.IMAGE), "lock probe for the unaware writer"),
+                    new Op.ClearAutoclearBit0());
+        };
+    }
+
+    /**
+     * blockdev-set-active (qapi/block-core.json, QEMU 10.0). Disagreement: QEMU 7.2 has none; the live runner
+     * inactivates only the source of a migration paused in pre-switchover, by the handover, and refuses the rest.
+     */
+    @Override
+    public List<Op> visit(Action.Inactivate a) {
+        return f == LIVE ? MigrationOps.handover() : List.of(Op.qmp(a.node(), "blockdev-set-active", "active", false));
+    }
+
+    /** Disagreement: the live runner activates only a QEMU in postmigrate, by cont (bdrv_activate_all) and stop. */
+    @Override
+    public List<Op> visit(Action.Activate a) {
+        return f == LIVE ? List.of(Op.qmp(a.node(), "cont"), Op.qmp(a.node(), "stop"))
+                : List.of(Op.qmp(a.node(), "blockdev-set-active", "active", true));
+    }
+
+    @Override
+    public List<Op> visit(Action.Cont a) {
+        return List.of(Op.qmp(a.node(), "cont"));
+    }
+
+    @Override
+    public List<Op> visit(Action.Stop a) {
+        return List.of(Op.qmp(a.node(), "stop"));
+    }
+
+    @Override
+    public List<Op> visit(Action.MigrateStart a) {
+        return MigrationOps.start(a.capability(), f);
+    }
+
+    @Override
+    public List<Op> visit(Action.MigrateComplete a) {
+        return MigrationOps.complete(f);
+    }
+
+    @Override
+    public List<Op> visit(Action.MigrateCancel a) {
+        return List.of(MigrationOps.cancel(f));
+    }
+
+    @Override
+    public List<Op> visit(Action.MigrateFail a) {
+        return MigrationOps.fail(a.when() == Action.FailPoint.BEFORE_HANDOVER, f);
+    }
+
+    @Override
+    public List<Op> visit(Action.BitmapAdd a) {
+        return List.of(Op.qmp(a.node(), "block-dirty-bitmap-add", "node", DRIVE, "name", a.name(), "granularity",
+                bytes(a.granularity()), "persistent", a.persistent(), "disabled", a.disabled()));
+    }
+
+    @Override
+    public List<Op> visit(Action.BitmapRemove a) {
+        return bitmap(a.node(), "remove", a.name());
+    }
+
+    @Override
+    public List<Op> visit(Action.BitmapClear a) {
+        return bitmap(a.node(), "clear", a.name());
+    }
+
+    @Override
+    public List<Op> visit(Action.BitmapEnable a) {
+        return bitmap(a.node(), "enable", a.name());
+    }
+
+    @Override
+    public List<Op> visit(Action.BitmapDisable a) {
+        return bitmap(a.node(), "disable", a.name());
+    }
+
+    private static List<Op> bitmap(NodeId n, String op, String name) {
+        return List.of(Op.qmp(n, "block-dirty-bitmap-" + op, "node", DRIVE, "name", name));
+    }
+
+    @Override
+    public List<Op> visit(Action.BitmapMerge a) {
+        return List.of(Op.qmp(a.node(), "block-dirty-bitmap-merge", "node", DRIVE, "target", a.target(), "bitmaps",
+                a.sources().toJavaList()));
+    }
+
+    @Override
+    public List<Op> visit(Action.Quit a) {
+        return List.of(new Op.Quit(a.node()));
+    }
+
+    @Override
+    public List<Op> visit(Action.Crash a) {
+        return List.of(new Op.Kill(a.node(), true, switch (f) {
+            case SCRIPT -> "kill -9: no clean close, no bitmap store";
+            case IOTEST -> "kill -9";
+            case LIVE -> "";
+        }));
+    }
+
+    @Override
+    public List<Op> visit(Action.Launch a) {
+        return List.of(Launches.launch(a.node(), a.incoming(), a.readOnly(), f));
+    }
+
+    /**
+     * drive-backup sync=incremental (qapi/block-core.json). Disagreement: the live runner has no backup target node and
+     * approximates it by block-dirty-bitmap-clear after an imagined copy.
+     */
+    @Override
+    public List<Op> visit(Action.Backup a) {
+        if (f == LIVE) {
+            return List.of(new Op.Note("Backup: an imagined copy of what the bitmap reports (no backup target exists), then clear"),
+                    Op.qmp(a.node(), "block-dirty-bitmap-clear", "node", DRIVE, "name", a.bitmap()));
+        }
+        return List.of(Op.qmp(a.node(), "drive-backup", "device", DRIVE, "sync", "incremental", "bitmap", a.bitmap(),
+                "target", Place.BACKUP_TARGET, "format", "qcow2"));
+    }
+
+    /** drive-mirror (qapi/block-core.json). Disagreement: the live runner cannot step a mirror job (block/mirror.c). */
+    @Override
+    public List<Op> visit(Action.MirrorStart a) {
+        if (f == LIVE) {
+            return List.of(new Op.Unmappable("the mirror job's progress cannot be driven step by step on a real QEMU, "
+                    + "and its dirty bitmap is not visible over QMP"));
+        }
+        return List.of(Op.qmp(a.node(), "drive-mirror", "job-id", "mirror", "device", DRIVE, "target", Place.MIRROR_TARGET,
+                "format", "qcow2", "sync", "full", "copy-mode", "write-blocking", "granularity", bytes(a.granularity())));
+    }
+
+    /** mirror_iteration in block/mirror.c: background work, no command. */
+    @Override
+    public List<Op> visit(Action.MirrorCopy a) {
+        return List.of(f == LIVE ? new Op.Unmappable("a mirror iteration is QEMU's background work, not a command")
+                : new Op.Note("the mirror job copies its next dirty granule (background work" + (f == SCRIPT ? ", no command)" : ")")));
+    }
+
+    @Override
+    public List<Op> visit(Action.MirrorCancel a) {
+        return List.of(f == LIVE ? new Op.Unmappable("no mirror job is ever started on the real QEMU")
+                : Op.qmp(a.node(), "block-job-cancel", "device", "mirror"));
+    }
+}

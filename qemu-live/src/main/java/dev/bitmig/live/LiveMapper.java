@@ -1,0 +1,325 @@
+package dev.bitmig.live;
+
+import dev.bitmig.live.LiveSystem.Mig;
+import dev.bitmig.live.LiveSystem.Unmappable;
+import dev.bitmig.model.Action;
+import dev.bitmig.model.NodeId;
+import dev.bitmig.model.Outcome;
+import dev.bitmig.model.QemuErrors;
+import dev.bitmig.qemu.MigrationOps;
+import dev.bitmig.qemu.Op;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.bitmig.live.LiveSystem.ops;
+
+/**
+ * The live runner's side of each action: the guards, waits and migration bookkeeping QEMU 7.2 needs around the
+ * operations of the table ({@link LiveSystem#ops}), which it never spells itself. See {@code MAPPING.md}.
+ */
+final class LiveMapper implements Action.Visitor<Outcome> {
+    private final LiveSystem sys;
+
+    LiveMapper(LiveSystem sys) {
+        this.sys = sys;
+    }
+
+    private static Outcome ok() {
+        return Outcome.next(null);
+    }
+
+    private Outcome requireOn(NodeId n) {
+        if (!sys.alive(n)) {
+            return Outcome.rejected(QemuErrors.notRunning(n));
+        }
+        if (sys.frozen(n)) {
+            throw new Unmappable("the target is held stopped (SIGSTOP) between handover and completion; "
+                    + "it cannot answer QMP without completing the migration");
+        }
+        return null;
+    }
+
+    /** A step of one QEMU: refused as the model refuses it when that QEMU is not running, otherwise the table's. */
+    private Outcome on(NodeId n, Action a) {
+        Outcome off = requireOn(n);
+        if (off != null) return off;
+        ops(a).forEach(sys::run);
+        return ok();
+    }
+
+    @Override
+    public Outcome visit(Action.GuestWrite a) {
+        Outcome off = requireOn(a.node());
+        if (off != null) return off;
+        String out = sys.run(ops(a).get(0)).output();
+        return out.contains("wrote ") ? ok() : Outcome.rejected(LiveSystem.firstErrorLine(out));
+    }
+
+    @Override
+    public Outcome visit(Action.ForeignWrite a) {
+        boolean aware = a.writer() == Action.Writer.AWARE;
+        for (Op op : ops(a)) {
+            Tools.Result r = sys.run(op);
+            if (aware && (r.exitCode() != 0 || QemuProcess.qemuIoFailed(r.output()))) {
+                return Outcome.rejected(LiveSystem.firstErrorLine(r.output()));
+            }
+            // A bitmap-unaware tool that honours image locking: the harness refuses on its behalf when the lock
+            // probe fails, otherwise clears autoclear bit 0 (its data write would not change any bitmap).
+            if (!aware && r.exitCode() != 0) {
+                return Outcome.rejected(QemuErrors.WRITE_LOCK);
+            }
+        }
+        return ok();
+    }
+
+    @Override
+    public Outcome visit(Action.Inactivate a) {
+        Outcome off = requireOn(a.node());
+        if (off != null) return off;
+        if (a.node() == NodeId.SOURCE && sys.mig == Mig.PRE_SWITCHOVER) {
+            sys.handover();
+            return ok();
+        }
+        throw new Unmappable("QEMU 7.2 has no blockdev-set-active: a node inactivates only when a migration "
+                + "hands over");
+    }
+
+    @Override
+    public Outcome visit(Action.Activate a) {
+        Outcome off = requireOn(a.node());
+        if (off != null) return off;
+        if (sys.mig == Mig.NONE && sys.proc(a.node()).runState().equals("postmigrate")) {
+            // The only inactive, non-incoming state reachable on 7.2: activate via cont, then stop again.
+            ops(a).forEach(sys::run);
+            return ok();
+        }
+        throw new Unmappable("QEMU 7.2 has no blockdev-set-active: activation happens only through cont, "
+                + "a failed migration or the end of an incoming migration");
+    }
+
+    @Override
+    public Outcome visit(Action.Cont a) {
+        if (a.node() == NodeId.TARGET && sys.frozen(NodeId.TARGET)) {
+            sys.note("# cont on the held incoming target: a no-op for an incoming VM (autostart is already on)");
+            return ok();
+        }
+        Outcome off = requireOn(a.node());
+        if (off != null) return off;
+        if (a.node() == NodeId.SOURCE && sys.mig == Mig.PRE_SWITCHOVER) {
+            sys.note("# cont on the source in pre-switchover: the model's source still runs; not sent");
+            return ok();
+        }
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.Stop a) {
+        if (a.node() == NodeId.TARGET && sys.frozen(NodeId.TARGET)) {
+            throw new Unmappable("stop on the held incoming target");
+        }
+        Outcome off = requireOn(a.node());
+        if (off != null) return off;
+        if (a.node() == NodeId.SOURCE && sys.mig != Mig.NONE) {
+            throw new Unmappable("stop on the source while QEMU's migration holds it in finish-migrate");
+        }
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.MigrateStart a) {
+        Outcome off = requireOn(NodeId.SOURCE);
+        if (off != null) return off;
+        if (sys.mig != Mig.NONE) {
+            // QEMU answers this itself; keep the harness state.
+            sys.run(MigrationOps.migrate());
+            return ok();
+        }
+        // The capabilities go to the target only if it runs; the bitmaps are listed just before migrate.
+        List<String> names = new ArrayList<>();
+        String st = "";
+        for (Op op : ops(a)) {
+            if (op instanceof Op.Qmp q && q.command().equals("migrate") && a.capability()) {
+                for (BitmapInfo b : sys.proc(NodeId.SOURCE).bitmaps(QemuLauncher.DRIVE_NODE)) {
+                    if (!b.name().isEmpty()) names.add(b.name());
+                }
+            }
+            if (sys.alive(NodeId.TARGET) || LiveSystem.aim(op) != NodeId.TARGET) {
+                st = sys.run(op).output();
+            }
+        }
+        if (!st.equals(MigrationOps.PRE_SWITCHOVER)) {
+            String err = sys.proc(NodeId.SOURCE).queryMigrate().path("error-desc").asText("");
+            sys.awaitTargetExitIfFailed();
+            if (err.contains("connect") || err.contains("No such file") || err.contains("refused")) {
+                return Outcome.rejected(err);
+            }
+            return ok(); // accepted, failed in setup: the model's migration is FAILED too
+        }
+        sys.mig = Mig.PRE_SWITCHOVER;
+        awaitTargetLists(names);
+        if (!sys.waitExit(NodeId.TARGET, names.isEmpty() ? 0 : 200)) {
+            // The incoming side failed (e.g. a name clash on destination): the source still waits in
+            // pre-switchover; a management layer cancels it.
+            sys.note("# the target exited during setup; cancel the paused source migration");
+            sys.cancelAndWait();
+            sys.mig = Mig.NONE;
+        }
+        return ok();
+    }
+
+    /** The target processes the START records asynchronously: wait until it lists them, or exits (clash). */
+    private void awaitTargetLists(List<String> names) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (System.nanoTime() < deadline && sys.alive(NodeId.TARGET) && !names.isEmpty()) {
+            List<String> have;
+            try {
+                have = sys.proc(NodeId.TARGET).bitmaps(QemuLauncher.DRIVE_NODE).stream().map(BitmapInfo::name).toList();
+            } catch (QemuGoneException e) {
+                break;
+            }
+            if (have.containsAll(names)) break;
+            QemuProcess.sleep(10);
+        }
+    }
+
+    @Override
+    public Outcome visit(Action.MigrateComplete a) {
+        if (sys.mig == Mig.NONE) return Outcome.rejected(QemuErrors.NO_MIGRATION);
+        for (Op op : ops(a)) {
+            if (op instanceof Op.Qmp && sys.mig == Mig.HANDED_OVER) {
+                sys.thaw(); // the source proceeded at the handover; the held target completes it
+            } else if (!(op instanceof Op.Await w && w.node() == NodeId.TARGET)) {
+                sys.run(op);
+            } else if (sys.alive(NodeId.TARGET)) {
+                try {
+                    sys.run(op);
+                } catch (QemuGoneException e) {
+                    // the target failed and exited
+                }
+            }
+        }
+        sys.mig = Mig.NONE;
+        return ok();
+    }
+
+    @Override
+    public Outcome visit(Action.MigrateCancel a) {
+        if (!sys.alive(NodeId.SOURCE)) return Outcome.rejected(QemuErrors.notRunning(NodeId.SOURCE));
+        if (sys.mig == Mig.NONE) {
+            ops(a).forEach(sys::run);
+            return ok();
+        }
+        sys.cancelAndWait();
+        if (sys.mig == Mig.HANDED_OVER) {
+            // The held target has the whole stream in its socket buffer; the model's incoming QEMU exits on a
+            // broken stream, so the harness kills it.
+            sys.killTarget();
+        } else {
+            sys.waitExit(NodeId.TARGET, 5000);
+        }
+        sys.mig = Mig.NONE;
+        return ok();
+    }
+
+    @Override
+    public Outcome visit(Action.MigrateFail a) {
+        if (sys.mig == Mig.NONE) return Outcome.rejected(QemuErrors.NO_MIGRATION);
+        boolean before = a.when() == Action.FailPoint.BEFORE_HANDOVER;
+        if (before && sys.mig == Mig.HANDED_OVER) return Outcome.rejected(QemuErrors.ALREADY_HANDED_OVER);
+        if (!before && sys.mig == Mig.PRE_SWITCHOVER) {
+            sys.handover();
+        }
+        // Before: the stream breaks, the target dies, the paused source is cancelled. After: the held target dies.
+        sys.runOnRunning(ops(a));
+        sys.mig = Mig.NONE;
+        return ok();
+    }
+
+    @Override
+    public Outcome visit(Action.BitmapAdd a) {
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.BitmapRemove a) {
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.BitmapClear a) {
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.BitmapEnable a) {
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.BitmapDisable a) {
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.BitmapMerge a) {
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.Quit a) {
+        if (!sys.alive(a.node())) return Outcome.rejected(QemuErrors.notRunning(a.node()));
+        if (sys.frozen(a.node())) {
+            throw new Unmappable("quit on the held incoming target");
+        }
+        ops(a).forEach(sys::run);
+        sys.afterGone(a.node());
+        return ok();
+    }
+
+    @Override
+    public Outcome visit(Action.Crash a) {
+        if (!sys.alive(a.node())) return Outcome.rejected(QemuErrors.notRunning(a.node()));
+        ops(a).forEach(sys::run);
+        sys.afterGone(a.node());
+        return ok();
+    }
+
+    @Override
+    public Outcome visit(Action.Launch a) {
+        if (sys.alive(a.node())) return Outcome.rejected(QemuErrors.alreadyRunning(a.node()));
+        try {
+            ops(a).forEach(sys::run);
+            return ok();
+        } catch (QemuGoneException e) {
+            return Outcome.rejected(LiveSystem.launchError(e.getMessage()));
+        }
+    }
+
+    @Override
+    public Outcome visit(Action.Backup a) {
+        return on(a.node(), a);
+    }
+
+    @Override
+    public Outcome visit(Action.MirrorStart a) {
+        return unmappable(a);
+    }
+
+    @Override
+    public Outcome visit(Action.MirrorCopy a) {
+        return unmappable(a);
+    }
+
+    @Override
+    public Outcome visit(Action.MirrorCancel a) {
+        return unmappable(a);
+    }
+
+    /** The table has no operation for this action on QEMU 7.2: its entry throws, whatever runs. */
+    private static Outcome unmappable(Action a) {
+        throw new Unmappable(ops(a).stream().filter(o -> o instanceof Op.Unmappable).map(o -> ((Op.Unmappable) o).why())
+                .findFirst().orElseThrow());
+    }
+}
