@@ -2,7 +2,7 @@ package dev.bitmig.model;
 
 import io.vavr.collection.List;
 
-/** The six policies bitmig checks, in the order the reports list them. */
+/** The policies bitmig checks, in the order the reports list them. */
 public final class Policies {
     private Policies() {
     }
@@ -17,8 +17,14 @@ public final class Policies {
     public static final Policy CANARY_MERGE = new CanaryPolicy(true, DEFAULT_CANARY_GRANULARITY);
     public static final Policy QEMU_UPSTREAM = new QemuUpstreamPolicy();
 
+    /** Every policy, in report order. A new policy is registered here, with one line. */
     public static final List<Policy> ALL = List.of(
-            QEMU_2_12, REPERSIST_ON_INVALIDATE, DROP_ON_INACTIVATE, CANARY_DROP, CANARY_MERGE, QEMU_UPSTREAM);
+            QEMU_2_12,
+            REPERSIST_ON_INVALIDATE,
+            DROP_ON_INACTIVATE,
+            CANARY_DROP,
+            CANARY_MERGE,
+            QEMU_UPSTREAM);
 
     public static List<String> names() {
         return ALL.map(Policy::name);

@@ -238,6 +238,11 @@ public final class Main implements Callable<Integer> {
             if (chains) {
                 ArrayNode arr = doc.putArray("random");
                 for (Policy p : ps) {
+                    if (!dev.bitmig.impl.policy.ImplPolicy.exists(p)) {
+                        random = random.append(null);
+                        arr.addObject().put("policy", p.name()).put("verdict", "model only");
+                        continue;
+                    }
                     RandomChains.Result r = new RandomChains(p, bounds, Collections.emptySet(), Check::isRefinement)
                             .run(opts.seed, opts.tries, Math.max(1, bounds.depth() * 2));
                     random = random.append(r);
@@ -260,6 +265,11 @@ public final class Main implements Callable<Integer> {
                 table(out, m);
                 for (int i = 0; i < random.size(); i++) {
                     RandomChains.Result r = random.get(i);
+                    if (r == null) {
+                        out.printf("random lockstep %-24s model only: the policy has no implementation to check%n",
+                                ps.get(i).name());
+                        continue;
+                    }
                     out.printf("random lockstep %-24s %d chains, %d steps, seed %d: %s%n", ps.get(i).name(),
                             r.chains(), r.steps(), opts.seed, r.counterexample().isEmpty()
                                     ? "model and implementation agree"

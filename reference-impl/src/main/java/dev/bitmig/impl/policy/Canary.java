@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * The canary proposal: inactivation stores, keeps the rest in RAM and writes a coarse persistent canary entry that is
  * never migrated; activation judges the kept bitmaps by the canary (drop or merge), then activates as upstream.
  */
-public final class Canary extends Upstream {
+public class Canary extends QemuUpstream {
     private final boolean merge;
     private final int granularityClusters;
 
@@ -53,12 +53,22 @@ public final class Canary extends Upstream {
         return CanaryPolicy.isCanary(name);
     }
 
+    /** The implementation of a canary policy value, with its variant and canary granularity. */
+    public Canary(CanaryPolicy p) {
+        this(p.merge(), p.granularity());
+    }
+
     public Canary(boolean merge, int granularityClusters) {
         this.merge = merge;
         this.granularityClusters = granularityClusters;
     }
 
-    private long granularityBytes() {
+    /** The merge variant (a dirty canary is merged into the kept bitmaps) rather than the drop variant. */
+    public boolean merges() {
+        return merge;
+    }
+
+    long granularityBytes() {
         return granularityClusters * Disk.CLUSTER;
     }
 

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Upstream, except that inactivation drops every bitmap still live in RAM after the store. */
-public final class DropOnInactivate extends Upstream {
+public final class DropOnInactivate extends QemuUpstream {
     @Override
     public void onInactivate(Host h, NodeId node) {
         Qcow2Bitmaps.store(h, node, true);

@@ -1,13 +1,8 @@
 package dev.bitmig.impl.policy;
 
-import dev.bitmig.model.CanaryPolicy;
-import dev.bitmig.model.DropOnInactivatePolicy;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Policy;
 import dev.bitmig.model.PolicyState;
-import dev.bitmig.model.Qemu212Policy;
-import dev.bitmig.model.QemuUpstreamPolicy;
-import dev.bitmig.model.RepersistOnInvalidatePolicy;
 
 import java.util.Optional;
 import java.util.SortedSet;
@@ -57,13 +52,45 @@ public interface ImplPolicy {
 
     void onActivate(Host h, NodeId node);
 
-    /** The implementation of a model policy value (its configuration, such as a canary's granularity, is kept). */
+    /**
+     * The implementation of a model policy, found by name: model policy {@code FooPolicy} is implemented by the class
+     * {@code Foo} in this package, with a constructor that takes the model policy value (its configuration, such as a
+     * canary's granularity) or none. So a new policy needs no registration here; a policy without an implementation is
+     * checked against the model alone.
+     */
+    static Optional<ImplPolicy> find(Policy p) {
+        String model = p.getClass().getSimpleName();
+        String name = ImplPolicy.class.getPackageName() + "."
+                + (model.endsWith("Policy") ? model.substring(0, model.length() - "Policy".length()) : model);
+        Class<?> type;
+        try {
+            type = Class.forName(name, true, ImplPolicy.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return Optional.empty();
+        }
+        if (!ImplPolicy.class.isAssignableFrom(type)) {
+            throw new IllegalStateException(name + " implements " + p.name() + " by name but is not an ImplPolicy");
+        }
+        try {
+            try {
+                return Optional.of((ImplPolicy) type.getConstructor(p.getClass()).newInstance(p));
+            } catch (NoSuchMethodException e) {
+                return Optional.of((ImplPolicy) type.getConstructor().newInstance());
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create " + name + " for policy " + p.name() + ": " + e, e);
+        }
+    }
+
+    /** Whether the policy has an implementation to check the model against. */
+    static boolean exists(Policy p) {
+        return find(p).isPresent();
+    }
+
+    /** The implementation of a model policy; it must have one (see {@link #find}). */
     static ImplPolicy of(Policy p) {
-        if (p instanceof Qemu212Policy) return new Qemu212();
-        if (p instanceof RepersistOnInvalidatePolicy) return new RepersistOnInvalidate();
-        if (p instanceof DropOnInactivatePolicy) return new DropOnInactivate();
-        if (p instanceof CanaryPolicy c) return new Canary(c.merge(), c.granularity());
-        if (p instanceof QemuUpstreamPolicy) return new Upstream();
-        throw new IllegalArgumentException("unknown policy " + p);
+        return find(p).orElseThrow(() -> new IllegalArgumentException("policy " + p.name()
+                + " has no implementation (model only): no class " + p.getClass().getSimpleName().replaceAll("Policy$", "")
+                + " in " + ImplPolicy.class.getPackageName()));
     }
 }

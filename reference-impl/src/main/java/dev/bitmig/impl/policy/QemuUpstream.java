@@ -6,7 +6,7 @@ import dev.bitmig.model.NodeId;
 import java.util.SortedSet;
 
 /** QEMU 3.1+: busy + skip_store at setup (R6), store and release at inactivation (R2), load + reset skip_store (R3, R6). */
-public class Upstream implements ImplPolicy {
+public class QemuUpstream implements ImplPolicy {
 
     @Override
     public void onMigrationStart(Host h, SortedSet<String> selected) {
