@@ -43,6 +43,11 @@ public class Canary extends QemuUpstream {
         }
     }
 
+    /** The node inactivated with a canary of its own and judges by it when it activates. */
+    protected boolean armed(NodeId node) {
+        return armed.contains(node);
+    }
+
     @Override
     public void onExit(NodeId node) {
         armed.remove(node);
