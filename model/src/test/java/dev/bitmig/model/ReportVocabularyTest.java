@@ -13,8 +13,8 @@ class ReportVocabularyTest {
 
     @Test
     void thePoliciesAreListedAndFoundUnderTheirReportNames() {
-        assertThat(Policies.names().toJavaList()).containsExactly("QEMU_2_12", "REPERSIST_ON_INVALIDATE",
-                "DROP_ON_INACTIVATE", "CANARY_DROP", "CANARY_MERGE", "QEMU_UPSTREAM");
+        assertThat(Policies.names().toJavaList()).containsSubsequence("QEMU_2_12", "REPERSIST_ON_INVALIDATE",
+                "DROP_ON_INACTIVATE", "CANARY_DROP", "CANARY_MERGE", "QEMU_UPSTREAM").doesNotHaveDuplicates();
         for (Policy p : Policies.ALL) {
             assertThat(Policy.byName(p.name()).get()).isSameAs(p);
         }
@@ -23,7 +23,8 @@ class ReportVocabularyTest {
 
     @Test
     void eachPolicyDescribesItselfInItsOwnWords() {
-        assertThat(Policies.ALL.map(Policy::description).filter(d -> !d.isBlank()).distinct().size()).isEqualTo(6);
+        assertThat(Policies.ALL.map(Policy::description).filter(d -> !d.isBlank()).distinct().size())
+                .isEqualTo(Policies.ALL.size());
         String merge = Policies.CANARY_MERGE.description();
         assertThat(merge).contains("merge variant").contains("is merged into the kept bitmaps")
                 .contains("granularity 4 clusters");
