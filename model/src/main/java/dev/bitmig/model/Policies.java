@@ -24,6 +24,7 @@ public final class Policies {
             DROP_ON_INACTIVATE,
             CANARY_DROP,
             CANARY_MERGE,
+            new CanaryDirtyAddsPolicy(DEFAULT_CANARY_GRANULARITY),
             QEMU_UPSTREAM);
 
     public static List<String> names() {
