@@ -79,7 +79,7 @@ public final class BenchReport {
             Map.entry("explore", "The exhaustive explorer, Bounds.DEFAULT.withDepth(depth), policy QEMU_UPSTREAM;"
                     + " score = explorations per second, distinctStates = distinct states per second. refinement=impl"
                     + " concretizes every model world into an ImplSystem, steps it and compares."),
-            Map.entry("model", "Random chains of 20 actions from ActionSpace.of(Bounds.DEFAULT) on the model (Spec)"
+            Map.entry("model", "Random chains of 20 actions from Next.actions(Bounds.DEFAULT.alphabet()) on the model (Spec)"
                     + " alone, steps per second."),
             Map.entry("impl", "The same chains on ImplSystem alone (each step also computes the abstraction)."),
             Map.entry("lockstep", "The same chains on both in lockstep, comparing outcome and abstraction after every"

@@ -1,6 +1,5 @@
 package dev.bitmig.bench;
 
-import dev.bitmig.check.ActionSpace;
 import dev.bitmig.check.Bounds;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Action;
@@ -27,7 +26,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Random action chains from {@code ActionSpace.of(Bounds.DEFAULT)}, {@value #CHAIN} steps from the initial world:
+ * Random action chains from {@code Next.actions(Bounds.DEFAULT.alphabet())}, {@value #CHAIN} steps from the initial world:
  * the model alone, the implementation alone, and both in lockstep with the comparison after every step. The score
  * is steps per second (rejected actions count as steps).
  */
@@ -53,7 +52,7 @@ public class ChainBench {
             Bounds b = Bounds.DEFAULT;
             geometry = b.geometry();
             spec = new Spec(POLICY, geometry);
-            Action[] all = ActionSpace.of(b).toJavaArray(Action[]::new);
+            Action[] all = b.actions().toJavaArray(Action[]::new);
             SplittableRandom rnd = new SplittableRandom(81);
             chains = new Action[CHAINS][CHAIN];
             for (Action[] c : chains) {

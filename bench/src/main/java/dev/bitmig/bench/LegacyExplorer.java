@@ -1,6 +1,5 @@
 package dev.bitmig.bench;
 
-import dev.bitmig.check.ActionSpace;
 import dev.bitmig.check.Bounds;
 import dev.bitmig.check.WorldKey;
 import dev.bitmig.model.Action;
@@ -28,12 +27,14 @@ public final class LegacyExplorer {
     private final Bounds bounds;
     private final int threads;
     private final Action[] actions;
+    private final dev.bitmig.model.Alphabet alphabet;
 
     public LegacyExplorer(Spec spec, Bounds bounds, int threads) {
         this.spec = spec;
         this.bounds = bounds;
         this.threads = threads;
-        this.actions = ActionSpace.of(bounds).toJavaArray(Action[]::new);
+        this.actions = bounds.actions().toJavaArray(Action[]::new);
+        this.alphabet = bounds.alphabet();
     }
 
     private record Successor(World world, WorldKey key, int violations) { }
@@ -108,7 +109,7 @@ public final class LegacyExplorer {
     private java.util.List<Successor> successors(World w) {
         java.util.List<Successor> out = new ArrayList<>();
         for (Action a : actions) {
-            if (!ActionSpace.tried(bounds, w, a)) {
+            if (!dev.bitmig.model.Next.tried(alphabet, w, a)) {
                 continue;
             }
             if (spec.apply(w, a) instanceof Outcome.Next n) {

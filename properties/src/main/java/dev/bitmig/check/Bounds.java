@@ -114,6 +114,17 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
                 mirrorGranularities, kinds);
     }
 
+    /** The model's action alphabet under these bounds (dev.bitmig.model.Next). */
+    public dev.bitmig.model.Alphabet alphabet() {
+        return new dev.bitmig.model.Alphabet(clusters, granularities, names, maxWrite, readOnlyLaunch, inactiveAdds,
+                writeStride, mirrorGranularities, without);
+    }
+
+    /** Every action the search tries, in the model's fixed order. */
+    public List<dev.bitmig.model.Action> actions() {
+        return dev.bitmig.model.Next.actions(alphabet());
+    }
+
     /** Whether the search tries actions of this kind. */
     public boolean tries(String kind) {
         return !without.contains(kind);

@@ -22,10 +22,12 @@ import static dev.bitmig.model.NodeId.TARGET;
 public final class ChainGenerator {
     private final Bounds bounds;
     private final List<Action> everything;
+    private final dev.bitmig.model.Alphabet alphabet;
 
     public ChainGenerator(Bounds bounds) {
         this.bounds = bounds;
-        this.everything = ActionSpace.of(bounds);
+        this.everything = bounds.actions();
+        this.alphabet = bounds.alphabet();
     }
 
     public List<Action> everything() {
@@ -156,7 +158,7 @@ public final class ChainGenerator {
         int total = out.stream().mapToInt(Weighted::weight).sum();
         int rest = Math.max(1, total / 19 / everything.size());
         for (Action a : everything) {
-            if (ActionSpace.tried(bounds, w, a)) {
+            if (dev.bitmig.model.Next.tried(alphabet, w, a)) {
                 out.add(new Weighted(rest, a));
             }
         }

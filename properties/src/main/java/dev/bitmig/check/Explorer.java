@@ -40,6 +40,7 @@ public final class Explorer {
     private final int threads;
     private final Refinement refinement;
     private final Action[] actions;
+    private final dev.bitmig.model.Alphabet alphabet;
     private final boolean stopAtRefinementFailure;
     private boolean symmetry = true;
     private boolean canonicalLineages = true;
@@ -59,7 +60,8 @@ public final class Explorer {
         this.bounds = bounds;
         this.threads = threads;
         this.refinement = refinement;
-        this.actions = ActionSpace.of(bounds).toJavaArray(Action[]::new);
+        this.actions = bounds.actions().toJavaArray(Action[]::new);
+        this.alphabet = bounds.alphabet();
     }
 
     /** Turn the symmetry reduction over the bounds' bitmap names on or off (on by default). */
@@ -376,7 +378,7 @@ public final class Explorer {
             World initial = null;
             for (int a = 0; a < actions.length; a++) {
                 Action action = actions[a];
-                if (!ActionSpace.tried(bounds, w, action)) {
+                if (!dev.bitmig.model.Next.tried(alphabet, w, action)) {
                     continue;
                 }
                 Outcome o = from.apply(action);

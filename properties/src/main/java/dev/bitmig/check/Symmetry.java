@@ -10,7 +10,7 @@ final class Symmetry {
     }
 
     /**
-     * Every name is tried by the same actions (ActionSpace), and no rule reads a name's spelling except two: the names a
+     * Every name is tried by the same actions (dev.bitmig.model.Next), and no rule reads a name's spelling except two: the names a
      * policy reserves for its own bitmaps (Policy.reservesName) and the 255-byte limit of the migration stream
      * (init_dirty_bitmap_migration). Names on the same side of both are interchangeable.
      */

@@ -52,12 +52,13 @@ class SignatureFingerprintIsCanonicalTest {
     private static Set<World> reachable(Spec spec, Bounds b, int depth) {
         Set<World> seen = new LinkedHashSet<>(Explorer.initialWorlds(b).asJava());
         java.util.List<World> frontier = new ArrayList<>(seen);
-        var actions = ActionSpace.of(b);
+        var actions = b.actions();
+        var alphabet = b.alphabet();
         for (int d = 0; d < depth; d++) {
             java.util.List<World> next = new ArrayList<>();
             for (World w : frontier) {
                 for (Action a : actions) {
-                    if (ActionSpace.tried(b, w, a) && spec.apply(w, a) instanceof Outcome.Next n
+                    if (dev.bitmig.model.Next.tried(alphabet, w, a) && spec.apply(w, a) instanceof Outcome.Next n
                             && seen.add(n.world().withLosses(io.vavr.collection.List.empty()))) {
                         next.add(n.world().withLosses(io.vavr.collection.List.empty()));
                     }

@@ -114,7 +114,7 @@ class ViolationClassesExplorerTest {
     @Test
     void withoutForeignWritesNoWriteBySomebodyElseIsEverMissed() {
         Bounds noTools = FIVE.withWithout(List.of("ForeignWrite"));
-        assertThat(ActionSpace.of(noTools).map(a -> a.kind())).doesNotContain("ForeignWrite").contains("GuestWrite");
+        assertThat(noTools.actions().map(a -> a.kind())).doesNotContain("ForeignWrite").contains("GuestWrite");
         ExplorationResult r = explore(Policies.QEMU_UPSTREAM, noTools, 2, true);
         assertThat(r.classesOf(Invariant.NO_UNDER_REPORT).map(f -> f.violationClass().name()))
                 .noneMatch(n -> n.contains("-tool/"));

@@ -1,23 +1,25 @@
-package dev.bitmig.check;
+package dev.bitmig.model;
 
-import dev.bitmig.model.Action;
-import dev.bitmig.model.NodeId;
 import io.vavr.collection.List;
 
-/** Every action the explorer tries in every state, in a fixed order (which makes the search deterministic). */
-public final class ActionSpace {
-    private ActionSpace() {
+/**
+ * The action alphabet, as TLA+'s {@code Next} lists every action: every action to try in a world, in a fixed order
+ * (which makes a search deterministic). The explorer and the random chains take their actions from here.
+ */
+public final class Next {
+    private Next() {
     }
 
     /**
      * Whether the search tries this action in this world. Everything is tried, except, unless the bounds ask for it,
-     * adding a bitmap to a node that does not own the image (see {@link Bounds#inactiveAdds()}).
+     * adding a bitmap to a node that does not own the image (see {@link Alphabet#inactiveAdds()}).
      */
-    public static boolean tried(Bounds b, dev.bitmig.model.World w, Action a) {
+    public static boolean tried(Alphabet b, World w, Action a) {
         return b.inactiveAdds() || !(a instanceof Action.BitmapAdd add) || w.node(add.node()).isActive();
     }
 
-    public static List<Action> of(Bounds b) {
+    /** Every action of the alphabet, in a fixed order. */
+    public static List<Action> actions(Alphabet b) {
         java.util.List<Action> all = new java.util.ArrayList<>();
         for (NodeId n : NodeId.values()) {
             // A zero-length write is legal and must change nothing (H12).
@@ -78,6 +80,6 @@ public final class ActionSpace {
                 }
             }
         }
-        return List.ofAll(all).filter(a -> b.tries(a.kind()));
+        return List.ofAll(all).filter(a -> !b.without().contains(a.kind()));
     }
 }
