@@ -43,6 +43,7 @@ public final class ImplSystem implements Host {
     private BlockNode target;
     private final ImageStore image;
     private final MigrationState migration = new MigrationState();
+    private final Transitions transitions;
     private long wireBytes;
 
     /** A source QEMU running on a fresh image; the target is off (as the model's initial world). */
@@ -64,6 +65,7 @@ public final class ImplSystem implements Host {
                 ? new Qcow2ImageStore(geometry.clusters(), Disk.CLUSTER, id -> node(id).isActive())
                 : new InMemoryImageStore(geometry.clusters(), id -> node(id).isActive());
         image.setOwner(Optional.of(NodeId.SOURCE));
+        this.transitions = new Transitions(this);
     }
 
     // ------------------------------------------------------------------------------------------------ transition
@@ -73,7 +75,7 @@ public final class ImplSystem implements Host {
      */
     public Optional<String> apply(Action action) {
         try {
-            action.accept(new Transitions(this));
+            action.accept(transitions);
             return Optional.empty();
         } catch (Rejection r) {
             return Optional.of(r.getMessage());
