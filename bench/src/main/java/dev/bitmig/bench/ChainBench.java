@@ -1,6 +1,7 @@
 package dev.bitmig.bench;
 
 import dev.bitmig.check.Bounds;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Geometry;
@@ -86,7 +87,7 @@ public class ChainBench {
     public ImplSystem impl(Chains s) {
         ImplSystem impl = new ImplSystem(POLICY, s.geometry, java.util.Set.of());
         for (Action a : s.nextChain()) {
-            impl.step(a);
+            ImplDriver.step(impl, a);
         }
         return impl;
     }
@@ -98,7 +99,7 @@ public class ChainBench {
         ImplSystem impl = new ImplSystem(POLICY, s.geometry, java.util.Set.of());
         for (Action a : s.nextChain()) {
             Outcome expected = s.spec.apply(w, a);
-            Outcome actual = impl.step(a);
+            Outcome actual = ImplDriver.step(impl, a);
             if (expected instanceof Outcome.Next n) {
                 w = n.world();
             }

@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
 /**
  * The model's representation: an immutable vavr {@code SortedSet<Integer>} of dirty granules (granularity 1
  * cluster), changed one granule at a time with {@code add}/{@code remove}. Its "serialized form" is QEMU's
- * little-endian last level, as {@code ImplSystem.concretize} would produce from it.
+ * little-endian last level, as {@code Concretization.of} would produce from it.
  */
 final class ModelAdapter extends BitmapAdapter {
     SortedSet<Integer> granules;

@@ -1,5 +1,7 @@
 package dev.bitmig.bench;
 
+import dev.bitmig.check.Concretization;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.check.Refinement;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Geometry;
@@ -19,8 +21,8 @@ public final class Refinements {
      */
     public static Refinement impl(Policy policy, Geometry geometry) {
         return (w, a, modelOutcome) -> {
-            ImplSystem s = ImplSystem.concretize(policy, geometry, w, Set.of());
-            Outcome o = s.step(a);
+            ImplSystem s = Concretization.of(policy, geometry, w, Set.of());
+            Outcome o = ImplDriver.step(s, a);
             return disagreement(a.toString(), modelOutcome, o);
         };
     }
@@ -31,7 +33,7 @@ public final class Refinements {
             if (!(impl instanceof Outcome.Next in)) {
                 return Option.some(action + ": the model accepts but the implementation rejects: " + impl);
             }
-            // ImplSystem.step answers Next(abstraction()): its world is the implementation's abstraction.
+            // ImplDriver.step answers Next(Abstraction.of(impl)): its world is the implementation's abstraction.
             return in.world().equals(n.world().observable()) ? Option.none()
                     : Option.some(action + ": the abstraction differs from the model's observable world");
         }

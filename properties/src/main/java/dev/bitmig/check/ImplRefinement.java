@@ -29,13 +29,13 @@ public record ImplRefinement(Policy policy, Geometry geometry, Set<Fault> faults
         if (!alongPath) {
             return check(world, action, modelOutcome);
         }
-        ImplSystem impl = ImplSystem.concretize(policy, geometry, initial, faults);
+        ImplSystem impl = Concretization.of(policy, geometry, initial, faults);
         try {
             for (Action a : path) {
-                impl.step(a);
+                ImplDriver.step(impl, a);
             }
-            Outcome implOutcome = impl.step(action);
-            Option<String> stepDiff = Agreement.compare(action, modelOutcome, implOutcome, impl.abstraction());
+            Outcome implOutcome = ImplDriver.step(impl, action);
+            Option<String> stepDiff = Agreement.compare(action, modelOutcome, implOutcome, Abstraction.of(impl));
             return stepDiff.isDefined() ? stepDiff : Option.none();
         } catch (RuntimeException e) {
             return Option.some("the implementation threw " + e + " on " + action);
@@ -44,13 +44,13 @@ public record ImplRefinement(Policy policy, Geometry geometry, Set<Fault> faults
 
     @Override
     public Option<String> check(World world, Action action, Outcome modelOutcome) {
-        ImplSystem impl = ImplSystem.concretize(policy, geometry, world, faults);
+        ImplSystem impl = Concretization.of(policy, geometry, world, faults);
         Outcome implOutcome;
         try {
-            implOutcome = impl.step(action);
+            implOutcome = ImplDriver.step(impl, action);
         } catch (RuntimeException e) {
             return Option.some("the implementation threw " + e + " on " + action);
         }
-        return Agreement.compare(action, modelOutcome, implOutcome, impl.abstraction());
+        return Agreement.compare(action, modelOutcome, implOutcome, Abstraction.of(impl));
     }
 }

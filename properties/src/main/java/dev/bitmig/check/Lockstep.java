@@ -41,7 +41,7 @@ public final class Lockstep {
     public Lockstep(Policy policy, Geometry geometry, World initial, Set<Fault> faults, ImplSystem.Store store) {
         this.spec = new Spec(policy, geometry);
         this.world = initial;
-        this.impl = ImplSystem.concretize(policy, geometry, initial, faults, store);
+        this.impl = Concretization.of(policy, geometry, initial, faults, store);
         this.logSeen = impl.storeLog().size();
     }
 
@@ -59,7 +59,7 @@ public final class Lockstep {
         Outcome expected = spec.apply(world, a);
         Outcome actual;
         try {
-            actual = impl.step(a);
+            actual = ImplDriver.step(impl, a);
         } catch (RuntimeException e) {
             return List.of(new Failure(Check.OUTCOME, steps, a, "the implementation threw " + e));
         }
@@ -76,18 +76,18 @@ public final class Lockstep {
             }
         }
         logSeen = log.size();
-        var disagreement = Agreement.compare(a, expected, actual, impl.abstraction());
+        var disagreement = Agreement.compare(a, expected, actual, Abstraction.of(impl));
         if (disagreement.isDefined()) {
             Check c = expected.isRejected() != actual.isRejected() || expected.isRejected() ? Check.OUTCOME : Check.ABSTRACTION;
             failures = failures.append(new Failure(c, steps, a, disagreement.get()));
         }
         Geometry g = spec.geometry();
-        World implTruth = graft(impl.abstraction(), world);
+        World implTruth = graft(Abstraction.of(impl), world);
         var under = Invariant.NO_UNDER_REPORT.violation(implTruth, g);
         if (under.isDefined()) {
             failures = failures.append(new Failure(Check.NO_UNDER_REPORT, steps, a, under.get()));
         }
-        var writers = Invariant.SINGLE_WRITER.violation(world, g).orElse(Invariant.SINGLE_WRITER.violation(impl.abstraction(), g));
+        var writers = Invariant.SINGLE_WRITER.violation(world, g).orElse(Invariant.SINGLE_WRITER.violation(Abstraction.of(impl), g));
         if (writers.isDefined()) {
             failures = failures.append(new Failure(Check.SINGLE_WRITER, steps, a, writers.get()));
         }

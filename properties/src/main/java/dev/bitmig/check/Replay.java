@@ -51,7 +51,7 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
         } catch (IllegalArgumentException e) {
             throw new TraceFormatException("initial: " + e.getMessage(), e);
         }
-        ImplSystem impl = ImplSystem.concretize(policy, b.geometry(), w, faults);
+        ImplSystem impl = Concretization.of(policy, b.geometry(), w, faults);
         List<Outcome> outcomes = List.empty();
         List<World> worlds = List.empty();
         List<Option<String>> violations = List.empty();
@@ -72,12 +72,12 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
             if (refinement.isEmpty()) {
                 Outcome io;
                 try {
-                    io = impl.step(a);
+                    io = ImplDriver.step(impl, a);
                 } catch (RuntimeException e) {
                     refinement = Option.some("step " + step + ": the implementation threw " + e);
                     continue;
                 }
-                Option<String> diff = Agreement.compare(a, o, io, impl.abstraction());
+                Option<String> diff = Agreement.compare(a, o, io, Abstraction.of(impl));
                 final int at = step;
                 refinement = diff.map(d -> "step " + at + ": " + d);
             }

@@ -31,7 +31,7 @@ class Qcow2StoreBackedSystemTest {
 
     private static ImplSystem run(Set<Fault> faults) {
         ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, SMALL, faults, ImplSystem.Store.QCOW2);
-        REMOVE_WHILE_INACTIVE.forEach(impl::step);
+        REMOVE_WHILE_INACTIVE.forEach(impl::apply);
         return impl;
     }
 

@@ -1,5 +1,6 @@
 package dev.bitmig.impl.policy;
 
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.impl.node.DirtyBitmap;
 import dev.bitmig.model.Action.BitmapAdd;
@@ -20,8 +21,8 @@ class Qemu212SetupTest {
     @Test
     void setupRecordsExactlyTheBitmapsItDepersistsAndSkipsNamesTheSourceLacks() {
         ImplSystem host = new ImplSystem(Policies.QEMU_2_12, PolicyRuns.SMALL, Set.of());
-        host.step(new BitmapAdd(SOURCE, "p", 1, true, false));
-        host.step(new BitmapAdd(SOURCE, "t", 1, false, false));
+        ImplDriver.step(host, new BitmapAdd(SOURCE, "p", 1, true, false));
+        ImplDriver.step(host, new BitmapAdd(SOURCE, "t", 1, false, false));
         Qemu212 policy = new Qemu212();
         policy.restore(new Qemu212Policy.Depersisted(io.vavr.collection.TreeSet.of("left-over")));
         policy.onMigrationStart(host, new TreeSet<>(List.of("p", "t", "gone")));

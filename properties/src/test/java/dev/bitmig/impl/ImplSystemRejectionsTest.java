@@ -1,5 +1,7 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
 import dev.bitmig.model.Action.BitmapRemove;
@@ -39,8 +41,8 @@ class ImplSystemRejectionsTest {
         all.add(refused);
         assertThat(run.run(all)).as("implementation against the model").isNull();
         ImplSystem fresh = new ImplSystem(Policies.QEMU_UPSTREAM, SMALL, Set.of());
-        before.forEach(fresh::step);
-        assertThat(fresh.step(refused)).isEqualTo(Outcome.rejected(reason));
+        before.forEach(act -> ImplDriver.step(fresh, act));
+        assertThat(ImplDriver.step(fresh, refused)).isEqualTo(Outcome.rejected(reason));
         return run;
     }
 
@@ -104,6 +106,6 @@ class ImplSystemRejectionsTest {
     void continuingAnIncomingTargetChangesNothing() {
         Lockstep run = new Lockstep(Policies.QEMU_UPSTREAM, SMALL, Set.of());
         assertThat(run.run(seq(new Launch(TARGET, true), new Cont(TARGET)))).isNull();
-        assertThat(run.impl.abstraction().target().run()).isEqualTo(RunState.INMIGRATE);
+        assertThat(Abstraction.of(run.impl).target().run()).isEqualTo(RunState.INMIGRATE);
     }
 }

@@ -1,5 +1,7 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
 import dev.bitmig.model.Action.BitmapClear;
@@ -66,7 +68,7 @@ class SeededFaultsTest {
         ImplSystem impl = new ImplSystem(UPSTREAM, SMALL, Set.of(Fault.H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP));
         Outcome last = null;
         for (Action a : actions) {
-            last = impl.step(a);
+            last = ImplDriver.step(impl, a);
         }
         assertThat(last).isEqualTo(Outcome.rejected("Could not reopen qcow2 layer: Bitmap already exists: a"));
     }
@@ -92,8 +94,8 @@ class SeededFaultsTest {
                 new Launch(TARGET, true), new MigrateStart(true), new MigrateComplete());
         diverges(Fault.H10_CHUNK_SIZE_32BIT_OVERFLOW, UPSTREAM, SMALL, actions);
         ImplSystem impl = new ImplSystem(UPSTREAM, SMALL, Set.of(Fault.H10_CHUNK_SIZE_32BIT_OVERFLOW));
-        actions.forEach(impl::step);
-        assertThat(impl.abstraction().migration().phase()).isEqualTo(Phase.FAILED);
+        actions.forEach(act -> ImplDriver.step(impl, act));
+        assertThat(Abstraction.of(impl).migration().phase()).isEqualTo(Phase.FAILED);
     }
 
     @Test
@@ -147,10 +149,10 @@ class SeededFaultsTest {
                 new Inactivate(SOURCE), new BitmapRemove(SOURCE, "a"));
         diverges(Fault.STORE_WRITES_WHILE_INACTIVE, UPSTREAM, SMALL, actions);
         ImplSystem impl = new ImplSystem(UPSTREAM, SMALL, Set.of(Fault.STORE_WRITES_WHILE_INACTIVE));
-        actions.forEach(impl::step);
+        actions.forEach(act -> ImplDriver.step(impl, act));
         assertThat(impl.storeLog()).anyMatch(w -> w.fromInactiveNode());
         ImplSystem correct = new ImplSystem(UPSTREAM, SMALL, Set.of());
-        actions.forEach(correct::step);
+        actions.forEach(act -> ImplDriver.step(correct, act));
         assertThat(correct.storeLog()).noneMatch(w -> w.fromInactiveNode());
     }
 
@@ -208,11 +210,11 @@ class SeededFaultsTest {
     void aMigrationWithTheCapabilityPutsBytesOnTheWire() {
         ImplSystem impl = new ImplSystem(UPSTREAM, SMALL, Set.of());
         seq(new BitmapAdd(SOURCE, "a", 1, false, false), new GuestWrite(SOURCE, 0, 1), new Launch(TARGET, true),
-                new MigrateStart(true)).forEach(impl::step);
+                new MigrateStart(true)).forEach(act -> ImplDriver.step(impl, act));
         long setup = impl.wireBytes();
         assertThat(setup).isPositive();
-        impl.step(new MigrateComplete());
+        ImplDriver.step(impl, new MigrateComplete());
         assertThat(impl.wireBytes()).isGreaterThan(setup);
-        assertThat(impl.abstraction().target().bitmap("a").get().granules()).containsExactly(0);
+        assertThat(Abstraction.of(impl).target().bitmap("a").get().granules()).containsExactly(0);
     }
 }

@@ -1,5 +1,8 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.Concretization;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
 import dev.bitmig.model.Action.Crash;
@@ -47,12 +50,12 @@ class ConcretizedWorldsTest {
     /** Concretizes the world after {@code prefix}, takes {@code last} and compares with the model's step. */
     private static World stepFromConcretized(Geometry g, List<Action> prefix, Action last) {
         World w = modelAfter(g, prefix);
-        ImplSystem impl = ImplSystem.concretize(UPSTREAM, g, w, Set.of());
-        assertThat(impl.abstraction()).isEqualTo(w.observable());
+        ImplSystem impl = Concretization.of(UPSTREAM, g, w, Set.of());
+        assertThat(Abstraction.of(impl)).isEqualTo(w.observable());
         Outcome expected = new Spec(UPSTREAM, g).apply(w, last);
-        Outcome actual = impl.step(last);
+        Outcome actual = ImplDriver.step(impl, last);
         assertThat(actual).isEqualTo(expected instanceof Outcome.Next n ? Outcome.next(n.world().observable()) : expected);
-        return impl.abstraction();
+        return Abstraction.of(impl);
     }
 
     @Test
@@ -79,13 +82,13 @@ class ConcretizedWorldsTest {
                 new GuestWrite(SOURCE, 14, 1), new Quit(SOURCE), new Launch(SOURCE, false, true)));
         assertThat(readonly.source().bitmap("a").get().readonly()).isTrue();
         assertThat(readonly.source().bitmap("a").get().granules()).containsExactly(0, 7);
-        assertThat(ImplSystem.concretize(UPSTREAM, odd, readonly, Set.of()).abstraction())
+        assertThat(Abstraction.of(Concretization.of(UPSTREAM, odd, readonly, Set.of())))
                 .isEqualTo(readonly.observable());
 
         World inconsistent = modelAfter(odd, seq(new BitmapAdd(SOURCE, "a", 2, true, false), new Quit(SOURCE),
                 new Launch(SOURCE, false), new Crash(SOURCE), new Launch(SOURCE, false)));
         assertThat(inconsistent.source().bitmap("a").get().inconsistent()).isTrue();
-        assertThat(ImplSystem.concretize(UPSTREAM, odd, inconsistent, Set.of()).abstraction())
+        assertThat(Abstraction.of(Concretization.of(UPSTREAM, odd, inconsistent, Set.of())))
                 .isEqualTo(inconsistent.observable());
     }
 
@@ -93,10 +96,10 @@ class ConcretizedWorldsTest {
     void theImplementationReportsItsPolicyGeometryAndWorld() {
         Geometry g = new Geometry(16);
         ImplSystem impl = new ImplSystem(Policies.CANARY_MERGE, g, Set.of());
-        impl.step(new GuestWrite(SOURCE, 1, 1));
+        ImplDriver.step(impl, new GuestWrite(SOURCE, 1, 1));
         assertThat(impl.policy()).isEqualTo(Policies.CANARY_MERGE);
         assertThat(impl.geometry()).isEqualTo(g);
-        assertThat(impl.world()).isEqualTo(impl.abstraction());
-        assertThat(impl.world().image().lastWrite().get(1)).isPositive();
+        assertThat(new ImplDriver(impl).world()).isEqualTo(Abstraction.of(impl));
+        assertThat(new ImplDriver(impl).world().image().lastWrite().get(1)).isPositive();
     }
 }

@@ -1,5 +1,7 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
 import dev.bitmig.model.Action.BitmapMerge;
@@ -32,7 +34,7 @@ class MergeAcrossGranularitiesTest {
     void mergingRegrainsTheSourceGranulesAndOrsSameGranularityBits() {
         Lockstep run = new Lockstep(Policies.QEMU_UPSTREAM, ODD, Set.of());
         assertThat(run.run(MERGE)).isNull();
-        World w = run.impl.abstraction();
+        World w = Abstraction.of(run.impl);
         assertThat(w.source().bitmap("b").get().granules()).containsExactly(1, 3, 4);
         assertThat(w.source().bitmap("c").get().granules()).containsExactly(9);
     }
@@ -40,11 +42,11 @@ class MergeAcrossGranularitiesTest {
     @Test
     void withTheFaultTheGranuleIndexesAreCopiedAsTheyAreAndTheLastOneIsCutAtTheDiskEnd() {
         ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, ODD, Set.of(Fault.MERGE_IGNORES_GRANULARITY));
-        MERGE.forEach(a -> assertThat(impl.step(a).isRejected()).as(a.toString()).isFalse());
+        MERGE.forEach(a -> assertThat(ImplDriver.step(impl, a).isRejected()).as(a.toString()).isFalse());
         // Granule 3 of "a" becomes granule 3 of "b" (clusters 6-7), granule 7 the partial last granule 7 (cluster 14),
         // and granule 9 would start past the disk end (cluster 18), so it is left out.
-        assertThat(impl.abstraction().source().bitmap("b").get().granules()).containsExactly(3, 7);
-        assertThat(impl.abstraction().source().bitmap("c").get().granules()).containsExactly(9);
+        assertThat(Abstraction.of(impl).source().bitmap("b").get().granules()).containsExactly(3, 7);
+        assertThat(Abstraction.of(impl).source().bitmap("c").get().granules()).containsExactly(9);
     }
 
     @Test
@@ -55,7 +57,7 @@ class MergeAcrossGranularitiesTest {
                 Set.of(Fault.MERGE_IGNORES_GRANULARITY, Fault.HBITMAP_ZERO_LENGTH_SET));
         Arrays.asList(new BitmapAdd(SOURCE, "a", 1, false, false), new BitmapAdd(SOURCE, "b", 2, false, true),
                 new GuestWrite(SOURCE, 8, 1), new BitmapMerge(SOURCE, "b", io.vavr.collection.List.of("a")))
-                .forEach(a -> assertThat(impl.step(a).isRejected()).as(a.toString()).isFalse());
-        assertThat(impl.abstraction().source().bitmap("b").get().granules()).isEmpty();
+                .forEach(a -> assertThat(ImplDriver.step(impl, a).isRejected()).as(a.toString()).isFalse());
+        assertThat(Abstraction.of(impl).source().bitmap("b").get().granules()).isEmpty();
     }
 }

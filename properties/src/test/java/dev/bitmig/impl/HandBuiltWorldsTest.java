@@ -1,5 +1,8 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.Concretization;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
 import dev.bitmig.model.Action.Cont;
@@ -50,10 +53,10 @@ class HandBuiltWorldsTest {
 
     /** Concretizes {@code w}, checks it abstracts back, takes {@code a} and returns the outcome after checking it. */
     private static Outcome sameStep(World w, Action a) {
-        ImplSystem impl = ImplSystem.concretize(Policies.QEMU_UPSTREAM, SMALL, w, Set.of());
-        assertThat(impl.abstraction()).isEqualTo(w.observable());
+        ImplSystem impl = Concretization.of(Policies.QEMU_UPSTREAM, SMALL, w, Set.of());
+        assertThat(Abstraction.of(impl)).isEqualTo(w.observable());
         Outcome expected = SPEC.apply(w, a);
-        Outcome actual = impl.step(a);
+        Outcome actual = ImplDriver.step(impl, a);
         if (expected instanceof Outcome.Next n) {
             assertThat(actual).isEqualTo(Outcome.next(n.world().observable()));
         } else {
@@ -115,8 +118,8 @@ class HandBuiltWorldsTest {
         World w = reached(new BitmapAdd(SOURCE, "a", 1, false, false));
         w = w.withNode(SOURCE, w.source().withBitmap("a",
                 w.source().bitmap("a").get().withGranules(TreeSet.of(-1, 16))));
-        ImplSystem impl = ImplSystem.concretize(Policies.QEMU_UPSTREAM, SMALL, w, Set.of(Fault.HBITMAP_ZERO_LENGTH_SET));
-        assertThat(impl.abstraction().source().bitmap("a").get().granules()).isEmpty();
+        ImplSystem impl = Concretization.of(Policies.QEMU_UPSTREAM, SMALL, w, Set.of(Fault.HBITMAP_ZERO_LENGTH_SET));
+        assertThat(Abstraction.of(impl).source().bitmap("a").get().granules()).isEmpty();
     }
 
     @Test

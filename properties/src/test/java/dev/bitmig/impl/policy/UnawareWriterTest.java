@@ -1,5 +1,6 @@
 package dev.bitmig.impl.policy;
 
+import dev.bitmig.check.Abstraction;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
@@ -26,15 +27,15 @@ class UnawareWriterTest {
     @Test
     void aReadWriteOpenRewritesTheDirectoryEmpty() {
         ImplSystem impl = PolicyRuns.agreeing(Policies.QEMU_UPSTREAM, storedThenForeignWritten(new Launch(SOURCE, false)));
-        assertThat(impl.abstraction().image().directory().isEmpty()).isTrue();
-        assertThat(impl.abstraction().source().bitmaps().isEmpty()).isTrue();
+        assertThat(Abstraction.of(impl).image().directory().isEmpty()).isTrue();
+        assertThat(Abstraction.of(impl).source().bitmaps().isEmpty()).isTrue();
     }
 
     @Test
     void aReadOnlyOpenLoadsNothingAndLeavesTheDirectory() {
         ImplSystem impl = PolicyRuns.agreeing(Policies.QEMU_UPSTREAM,
                 storedThenForeignWritten(new Launch(SOURCE, false, true)));
-        assertThat(impl.abstraction().image().directory().keySet().toJavaList()).containsExactly("a");
-        assertThat(impl.abstraction().source().bitmaps().isEmpty()).isTrue();
+        assertThat(Abstraction.of(impl).image().directory().keySet().toJavaList()).containsExactly("a");
+        assertThat(Abstraction.of(impl).source().bitmaps().isEmpty()).isTrue();
     }
 }

@@ -1,5 +1,6 @@
 package dev.bitmig.impl.policy;
 
+import dev.bitmig.check.Abstraction;
 import dev.bitmig.impl.Fault;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Action;
@@ -30,7 +31,7 @@ class DropOnInactivateTest {
     @Test
     void inactivationDropsAnInconsistentPersistentBitmapAndATransientOne() {
         ImplSystem impl = PolicyRuns.agreeing(Policies.DROP_ON_INACTIVATE, INCONSISTENT_AND_TRANSIENT);
-        assertThat(impl.abstraction().source().bitmaps().isEmpty()).isTrue();
+        assertThat(Abstraction.of(impl).source().bitmaps().isEmpty()).isTrue();
     }
 
     @Test
@@ -38,6 +39,6 @@ class DropOnInactivateTest {
         ImplSystem impl = PolicyRuns.withFaults(Policies.DROP_ON_INACTIVATE,
                 Set.of(Fault.DROP_ON_INACTIVATE_KEEPS_TRANSIENT));
         outcomes(impl, INCONSISTENT_AND_TRANSIENT);
-        assertThat(impl.abstraction().source().bitmaps().keySet().toJavaList()).containsExactly("t");
+        assertThat(Abstraction.of(impl).source().bitmaps().keySet().toJavaList()).containsExactly("t");
     }
 }

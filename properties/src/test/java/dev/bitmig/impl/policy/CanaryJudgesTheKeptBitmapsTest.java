@@ -1,5 +1,6 @@
 package dev.bitmig.impl.policy;
 
+import dev.bitmig.check.Abstraction;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.Activate;
@@ -37,7 +38,7 @@ class CanaryJudgesTheKeptBitmapsTest {
         actions.addAll(List.of(between));
         actions.add(new Activate(SOURCE));
         ImplSystem impl = PolicyRuns.agreeing(policy, actions);
-        return impl.abstraction().source();
+        return Abstraction.of(impl).source();
     }
 
     @Test
@@ -58,8 +59,8 @@ class CanaryJudgesTheKeptBitmapsTest {
         // 15 clusters and 4-cluster canary granules: the last canary granule covers clusters 12 to 14 only.
         List<Action> actions = seq(new BitmapAdd(SOURCE, "t", 1, false, false), new Stop(SOURCE),
                 new Inactivate(SOURCE), new ForeignWrite(Writer.AWARE, 13, 1), new Activate(SOURCE));
-        Node s = PolicyRuns.agreeing(Policies.CANARY_MERGE, new dev.bitmig.model.Geometry(15), actions)
-                .abstraction().source();
+        Node s = Abstraction.of(PolicyRuns.agreeing(Policies.CANARY_MERGE, new dev.bitmig.model.Geometry(15), actions))
+                .source();
         assertThat(s.bitmap("t").get().granules()).containsExactly(12, 13, 14);
     }
 
@@ -76,7 +77,7 @@ class CanaryJudgesTheKeptBitmapsTest {
                 new Launch(SOURCE, false), new Crash(SOURCE), new Launch(SOURCE, false),
                 new BitmapAdd(SOURCE, "t", 1, false, false), new Stop(SOURCE), new Inactivate(SOURCE),
                 new ForeignWrite(Writer.UNAWARE, 5, 1), new Activate(SOURCE));
-        Node s = PolicyRuns.agreeing(Policies.CANARY_MERGE, actions).abstraction().source();
+        Node s = Abstraction.of(PolicyRuns.agreeing(Policies.CANARY_MERGE, actions)).source();
         assertThat(s.bitmap("t").get().granules()).hasSize(PolicyRuns.SMALL.clusters());
         assertThat(s.bitmap("p").get().inconsistent()).isTrue();
         assertThat(s.bitmap("p").get().granules()).isEmpty();

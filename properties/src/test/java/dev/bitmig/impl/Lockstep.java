@@ -1,5 +1,7 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Outcome;
@@ -25,7 +27,7 @@ public final class Lockstep {
     /** Null when the step agrees; otherwise a description of the difference. */
     public String step(Action a) {
         Outcome expected = spec.apply(world, a);
-        Outcome actual = impl.step(a);
+        Outcome actual = ImplDriver.step(impl, a);
         if (expected instanceof Outcome.Next n) {
             world = n.world();
         }
@@ -36,7 +38,7 @@ public final class Lockstep {
             return a + ": model rejects with '" + r.reason() + "' but impl with '"
                     + ((Outcome.Rejected) actual).reason() + "'";
         }
-        World abs = impl.abstraction();
+        World abs = Abstraction.of(impl);
         if (!abs.equals(world.observable())) {
             return a + ": abstraction differs\n model " + world.observable() + "\n impl  " + abs;
         }

@@ -1,5 +1,6 @@
 package dev.bitmig.impl.policy;
 
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.impl.Fault;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.impl.Lockstep;
@@ -41,7 +42,7 @@ final class PolicyRuns {
     static List<Outcome> outcomes(ImplSystem impl, List<Action> actions) {
         List<Outcome> out = new ArrayList<>();
         for (Action a : actions) {
-            out.add(impl.step(a));
+            out.add(ImplDriver.step(impl, a));
         }
         return out;
     }

@@ -1,5 +1,8 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.Concretization;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Outcome;
@@ -45,12 +48,12 @@ class ImplMatchesModelProperties {
                                                            @ForAll("sequences") List<Action> actions) {
         Spec spec = new Spec(policy, GEOMETRY);
         World w = World.initial(GEOMETRY);
-        assertThat(ImplSystem.concretize(policy, GEOMETRY, w, Set.of()).abstraction()).isEqualTo(w.observable());
+        assertThat(Abstraction.of(Concretization.of(policy, GEOMETRY, w, Set.of()))).isEqualTo(w.observable());
         for (Action a : actions) {
             if (spec.apply(w, a) instanceof Outcome.Next n) {
                 w = n.world();
             }
-            assertThat(ImplSystem.concretize(policy, GEOMETRY, w, Set.of()).abstraction())
+            assertThat(Abstraction.of(Concretization.of(policy, GEOMETRY, w, Set.of())))
                     .as("after " + a).isEqualTo(w.observable());
         }
     }
@@ -66,15 +69,15 @@ class ImplMatchesModelProperties {
                 w = n.world();
             }
         }
-        ImplSystem impl = ImplSystem.concretize(policy, GEOMETRY, w, Set.of());
+        ImplSystem impl = Concretization.of(policy, GEOMETRY, w, Set.of());
         Outcome expected = spec.apply(w, last);
-        Outcome actual = impl.step(last);
+        Outcome actual = ImplDriver.step(impl, last);
         if (expected instanceof Outcome.Next n) {
             assertThat(actual).as(last.toString()).isInstanceOf(Outcome.Next.class);
             assertThat(((Outcome.Next) actual).world()).as(last.toString()).isEqualTo(n.world().observable());
         } else {
             assertThat(actual).as(last.toString()).isEqualTo(expected);
-            assertThat(impl.abstraction()).as("a rejected action changes nothing").isEqualTo(w.observable());
+            assertThat(Abstraction.of(impl)).as("a rejected action changes nothing").isEqualTo(w.observable());
         }
     }
 
@@ -88,7 +91,7 @@ class ImplMatchesModelProperties {
                                                     @ForAll("sequences") List<Action> actions) {
         ImplSystem impl = new ImplSystem(policy, GEOMETRY, Set.of());
         for (Action a : actions) {
-            impl.step(a);
+            ImplDriver.step(impl, a);
         }
         assertThat(impl.storeLog()).noneMatch(w -> w.fromInactiveNode());
     }

@@ -1,5 +1,6 @@
 package dev.bitmig.impl.policy;
 
+import dev.bitmig.check.Abstraction;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
@@ -40,7 +41,7 @@ class CanaryJudgesTheIncomingBitmapsTest {
 
     private static io.vavr.control.Option<Bitmap> targetsA(Policy policy, Action... between) {
         ImplSystem impl = PolicyRuns.agreeing(policy, handoverThen(between));
-        return impl.abstraction().target().bitmap("a");
+        return Abstraction.of(impl).target().bitmap("a");
     }
 
     @Test

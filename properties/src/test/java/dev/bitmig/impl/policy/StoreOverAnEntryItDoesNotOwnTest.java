@@ -1,5 +1,6 @@
 package dev.bitmig.impl.policy;
 
+import dev.bitmig.check.Abstraction;
 import dev.bitmig.impl.Fault;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Action;
@@ -54,7 +55,7 @@ class StoreOverAnEntryItDoesNotOwnTest {
         assertThat(refused).isEqualTo(Outcome.rejected(QemuErrors.lostOnInactivation(QemuErrors.existsInImage("a"))));
 
         ImplSystem correct = PolicyRuns.agreeing(policy, actions);
-        assertThat(correct.abstraction().source().block()).isEqualTo(dev.bitmig.model.BlockState.INACTIVE);
+        assertThat(Abstraction.of(correct).source().block()).isEqualTo(dev.bitmig.model.BlockState.INACTIVE);
     }
 
     @Test
@@ -62,9 +63,9 @@ class StoreOverAnEntryItDoesNotOwnTest {
         List<Action> actions = reopenedAndWritten(new Quit(SOURCE));
         ImplSystem faulty = PolicyRuns.withFaults(Policies.QEMU_UPSTREAM, NO_IN_USE);
         outcomes(faulty, actions);
-        assertThat(faulty.abstraction().image().directory().get("a").get().granules()).containsExactly(0);
+        assertThat(Abstraction.of(faulty).image().directory().get("a").get().granules()).containsExactly(0);
 
         ImplSystem correct = PolicyRuns.agreeing(Policies.QEMU_UPSTREAM, actions);
-        assertThat(correct.abstraction().image().directory().get("a").get().granules()).containsExactly(0, 5);
+        assertThat(Abstraction.of(correct).image().directory().get("a").get().granules()).containsExactly(0, 5);
     }
 }

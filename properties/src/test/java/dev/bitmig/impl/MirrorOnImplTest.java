@@ -1,5 +1,8 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.Concretization;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.ForeignWrite;
 import dev.bitmig.model.Action.GuestWrite;
@@ -45,7 +48,7 @@ class MirrorOnImplTest {
     void activeWritesAndCopiesCleanTheSameGranulesAsTheModel() {
         Lockstep l = agreeing(seq(new MirrorStart(SOURCE, 2), new GuestWrite(SOURCE, 1, 2), new GuestWrite(SOURCE, 2, 2),
                 new MirrorCopy(SOURCE), new GuestWrite(SOURCE, 4, 1), new MirrorCopy(SOURCE), new MirrorCopy(SOURCE)));
-        assertThat(l.impl.abstraction().source().mirror().get()).isEqualTo(new Mirror(2, io.vavr.collection.TreeSet.empty(), 0));
+        assertThat(Abstraction.of(l.impl).source().mirror().get()).isEqualTo(new Mirror(2, io.vavr.collection.TreeSet.empty(), 0));
     }
 
     @Test
@@ -55,9 +58,9 @@ class MirrorOnImplTest {
                 new MirrorStart(TARGET, 1), new MirrorCopy(TARGET), new MirrorCancel(TARGET),
                 new MirrorStart(SOURCE, 1), new MirrorStart(SOURCE, 1), new MirrorCancel(SOURCE),
                 new MirrorStart(SOURCE, Mirror.MAX_GRANULARITY), new MirrorCancel(SOURCE), new MirrorStart(SOURCE, 1)));
-        assertThat(l.impl.step(new MirrorStart(SOURCE, 2)))
+        assertThat(ImplDriver.step(l.impl, new MirrorStart(SOURCE, 2)))
                 .isEqualTo(Outcome.rejected(QemuErrors.NODE_BUSY_WITH_JOB));
-        assertThat(l.impl.step(new MirrorCopy(TARGET))).isEqualTo(Outcome.rejected(QemuErrors.notRunning(TARGET)));
+        assertThat(ImplDriver.step(l.impl, new MirrorCopy(TARGET))).isEqualTo(Outcome.rejected(QemuErrors.notRunning(TARGET)));
     }
 
     @Test
@@ -65,20 +68,20 @@ class MirrorOnImplTest {
         Lockstep l = agreeing(seq(new Launch(TARGET, true), new MirrorStart(SOURCE, 1), new MigrateStart(false),
                 new Inactivate(SOURCE), new MirrorCopy(SOURCE), new ForeignWrite(Action.Writer.AWARE, 0, 1),
                 new MirrorCancel(SOURCE), new MirrorStart(SOURCE, 1)));
-        assertThat(l.impl.abstraction().source().mirror().isEmpty()).isTrue();
-        assertThat(l.impl.step(new MirrorStart(SOURCE, 1))).isEqualTo(Outcome.rejected(QemuErrors.NODE_INACTIVE));
+        assertThat(Abstraction.of(l.impl).source().mirror().isEmpty()).isTrue();
+        assertThat(ImplDriver.step(l.impl, new MirrorStart(SOURCE, 1))).isEqualTo(Outcome.rejected(QemuErrors.NODE_INACTIVE));
         assertThat(l.run(seq(new MigrateCancel(), new MirrorStart(SOURCE, 4), new Quit(SOURCE)))).isNull();
-        assertThat(l.impl.abstraction().source().mirror().isEmpty()).isTrue();
+        assertThat(Abstraction.of(l.impl).source().mirror().isEmpty()).isTrue();
     }
 
     @Test
     void aWorldWithAMirrorJobConcretizesAndAbstractsBack() {
         Lockstep l = agreeing(seq(new MirrorStart(SOURCE, 2), new MirrorCopy(SOURCE)));
         World w = l.world;
-        ImplSystem again = ImplSystem.concretize(Policies.QEMU_UPSTREAM, G, w, Set.of());
-        assertThat(again.abstraction()).isEqualTo(w.observable());
-        assertThat(again.abstraction().source().mirror().get().granules()).containsExactly(1, 2);
-        again.step(new GuestWrite(SOURCE, 2, 2));
-        assertThat(again.abstraction().source().mirror().get().granules()).containsExactly(2);
+        ImplSystem again = Concretization.of(Policies.QEMU_UPSTREAM, G, w, Set.of());
+        assertThat(Abstraction.of(again)).isEqualTo(w.observable());
+        assertThat(Abstraction.of(again).source().mirror().get().granules()).containsExactly(1, 2);
+        ImplDriver.step(again, new GuestWrite(SOURCE, 2, 2));
+        assertThat(Abstraction.of(again).source().mirror().get().granules()).containsExactly(2);
     }
 }

@@ -1,5 +1,7 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Outcome;
 import dev.bitmig.model.Policies;
@@ -34,7 +36,7 @@ class ThreadScenariosOnImplTest {
         ScenarioRun run = ScenarioRun.of(scenario, new Spec(policy, GEOMETRY), World.initial(GEOMETRY));
         ImplSystem impl = new ImplSystem(policy, GEOMETRY, Set.of());
         for (int i = 0; i < scenario.steps().size(); i++) {
-            Outcome actual = impl.step(scenario.steps().get(i));
+            Outcome actual = ImplDriver.step(impl, scenario.steps().get(i));
             Outcome expected = run.outcomes().get(i);
             String where = "step " + (i + 1) + " " + scenario.steps().get(i);
             if (expected instanceof Outcome.Rejected) {
@@ -42,7 +44,7 @@ class ThreadScenariosOnImplTest {
             } else {
                 assertThat(actual.isRejected()).as(where + ": " + actual).isFalse();
             }
-            assertThat(impl.abstraction()).as(where).isEqualTo(run.worlds().get(i).observable());
+            assertThat(Abstraction.of(impl)).as(where).isEqualTo(run.worlds().get(i).observable());
         }
         assertThat(impl.storeLog()).noneMatch(w -> w.fromInactiveNode());
     }

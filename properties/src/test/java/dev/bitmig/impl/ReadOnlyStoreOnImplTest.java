@@ -1,5 +1,7 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
 import dev.bitmig.model.Action.Inactivate;
@@ -29,10 +31,10 @@ class ReadOnlyStoreOnImplTest {
         for (Policy p : Policies.ALL) {
             Lockstep l = new Lockstep(p, G, Set.of());
             assertThat(l.run(actions.subList(0, 4))).as(p.name()).isNull();
-            assertThat(l.impl.step(new Inactivate(SOURCE))).as(p.name()).isEqualTo(Outcome.rejected(
+            assertThat(ImplDriver.step(l.impl, new Inactivate(SOURCE))).as(p.name()).isEqualTo(Outcome.rejected(
                     "Lost persistent bitmaps during inactivation of node 'drive0': No write access"));
             assertThat(l.run(actions.subList(4, 6))).as(p.name()).isNull();
-            assertThat(l.impl.abstraction().image().directory().containsKey("n")).as(p.name()).isFalse();
+            assertThat(Abstraction.of(l.impl).image().directory().containsKey("n")).as(p.name()).isFalse();
         }
     }
 }

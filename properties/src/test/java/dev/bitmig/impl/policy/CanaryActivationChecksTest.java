@@ -1,5 +1,6 @@
 package dev.bitmig.impl.policy;
 
+import dev.bitmig.check.Abstraction;
 import dev.bitmig.impl.Fault;
 import dev.bitmig.impl.ImplSystem;
 import dev.bitmig.model.Action;
@@ -52,8 +53,8 @@ class CanaryActivationChecksTest {
                 new Launch(SOURCE, false, true), new Stop(SOURCE), new Inactivate(SOURCE));
         for (Policy policy : List.of(Policies.CANARY_DROP, Policies.CANARY_MERGE)) {
             ImplSystem impl = PolicyRuns.agreeing(policy, inactivated);
-            assertThat(impl.abstraction().image().directory().keySet().toJavaList()).containsExactly("a");
-            assertThat(dev.bitmig.model.CanaryPolicy.armed(impl.abstraction(), SOURCE)).isFalse();
+            assertThat(Abstraction.of(impl).image().directory().keySet().toJavaList()).containsExactly("a");
+            assertThat(dev.bitmig.model.CanaryPolicy.armed(Abstraction.of(impl), SOURCE)).isFalse();
             List<Action> actions = new ArrayList<>(inactivated);
             actions.add(new BitmapAdd(SOURCE, "a", 1, false, false));
             actions.add(new Activate(SOURCE));
@@ -71,8 +72,8 @@ class CanaryActivationChecksTest {
                 new Quit(TARGET), new Activate(SOURCE));
         for (Policy policy : List.of(Policies.CANARY_DROP, Policies.CANARY_MERGE)) {
             ImplSystem impl = PolicyRuns.agreeing(policy, actions);
-            assertThat(impl.abstraction().source().block()).as(policy.name()).isEqualTo(BlockState.ACTIVE);
-            assertThat(impl.abstraction().source().bitmap("bitmig-canary-x").get().persistent())
+            assertThat(Abstraction.of(impl).source().block()).as(policy.name()).isEqualTo(BlockState.ACTIVE);
+            assertThat(Abstraction.of(impl).source().bitmap("bitmig-canary-x").get().persistent())
                     .as("%s: the copy loaded from the image replaced the transient one", policy.name()).isTrue();
         }
     }
@@ -85,8 +86,8 @@ class CanaryActivationChecksTest {
                 new MigrateComplete(), new BitmapAdd(TARGET, "bitmig-canary-x", 1, true, false), new Quit(TARGET),
                 new ForeignWrite(Writer.AWARE, 5, 1), new Activate(SOURCE));
         ImplSystem impl = PolicyRuns.agreeing(Policies.CANARY_DROP, actions);
-        assertThat(impl.abstraction().source().bitmaps().keySet()).containsExactly("bitmig-canary-x");
-        assertThat(impl.abstraction().source().bitmap("bitmig-canary-x").get().granules()).containsExactly(5);
+        assertThat(Abstraction.of(impl).source().bitmaps().keySet()).containsExactly("bitmig-canary-x");
+        assertThat(Abstraction.of(impl).source().bitmap("bitmig-canary-x").get().granules()).containsExactly(5);
     }
 
     @Test
@@ -95,8 +96,8 @@ class CanaryActivationChecksTest {
         List<Action> actions = seq(new BitmapAdd(SOURCE, "t", 1, false, false), new Stop(SOURCE),
                 new Inactivate(SOURCE), new BitmapAdd(SOURCE, own, 1, false, false), new Activate(SOURCE));
         ImplSystem impl = PolicyRuns.agreeing(Policies.CANARY_DROP, actions);
-        assertThat(impl.abstraction().source().block()).isEqualTo(BlockState.ACTIVE);
-        assertThat(impl.abstraction().image().directory().containsKey(own)).isFalse();
+        assertThat(Abstraction.of(impl).source().block()).isEqualTo(BlockState.ACTIVE);
+        assertThat(Abstraction.of(impl).image().directory().containsKey(own)).isFalse();
     }
 
     /** "a" is loaded from the image (its entry is IN_USE) and rides; {@code between} happens after the handover. */
@@ -113,14 +114,14 @@ class CanaryActivationChecksTest {
         // H2 makes the IN_USE entry "a" clash with the migrated "a"; a dirty canary drops "a" first, so no clash.
         ImplSystem dirty = PolicyRuns.withFaults(Policies.CANARY_DROP, H2);
         outcomes(dirty, inUseEntryRides(new ForeignWrite(Writer.AWARE, 5, 1)));
-        assertThat(dirty.abstraction().target().run()).isEqualTo(RunState.RUNNING);
+        assertThat(Abstraction.of(dirty).target().run()).isEqualTo(RunState.RUNNING);
         // The migrated "a" was dropped; the load then finds the IN_USE entry "a" and loads it inconsistent.
-        assertThat(dirty.abstraction().target().bitmap("a").get().inconsistent()).isTrue();
+        assertThat(Abstraction.of(dirty).target().bitmap("a").get().inconsistent()).isTrue();
 
         ImplSystem clean = PolicyRuns.withFaults(Policies.CANARY_DROP, H2);
         outcomes(clean, inUseEntryRides());
-        assertThat(clean.abstraction().target().run()).isEqualTo(RunState.PAUSED);
-        assertThat(clean.abstraction().target().block()).isEqualTo(BlockState.INACTIVE);
+        assertThat(Abstraction.of(clean).target().run()).isEqualTo(RunState.PAUSED);
+        assertThat(Abstraction.of(clean).target().block()).isEqualTo(BlockState.INACTIVE);
 
         PolicyRuns.agreeing(Policies.CANARY_DROP, inUseEntryRides(new ForeignWrite(Writer.AWARE, 5, 1)));
         PolicyRuns.agreeing(Policies.CANARY_DROP, inUseEntryRides());

@@ -1,5 +1,7 @@
 package dev.bitmig.impl;
 
+import dev.bitmig.check.Abstraction;
+import dev.bitmig.check.ImplDriver;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Action.BitmapAdd;
 import dev.bitmig.model.Action.BitmapRemove;
@@ -46,8 +48,8 @@ class MigrationLifecycleTest {
     @Test
     void aReadonlyBitmapOnTheSourceFailsTheSetup() {
         // migration/block-dirty-bitmap.c init_dirty_bitmap_migration refuses readonly and inconsistent bitmaps.
-        World w = agreeing(seq(new BitmapAdd(SOURCE, "a", 1, true, false), new Quit(SOURCE),
-                new Launch(SOURCE, false, true), new Launch(TARGET, true), new MigrateStart(true))).impl.abstraction();
+        World w = Abstraction.of(agreeing(seq(new BitmapAdd(SOURCE, "a", 1, true, false), new Quit(SOURCE),
+                new Launch(SOURCE, false, true), new Launch(TARGET, true), new MigrateStart(true))).impl);
         assertThat(w.migration().phase()).isEqualTo(Phase.FAILED);
         assertThat(w.migration().error().get()).isEqualTo(QemuErrors.SETUP_FAILED);
         assertThat(w.migration().riding().isEmpty()).isTrue();
@@ -55,9 +57,9 @@ class MigrationLifecycleTest {
 
     @Test
     void anInconsistentBitmapOnTheSourceFailsTheSetup() {
-        World w = agreeing(seq(new BitmapAdd(SOURCE, "a", 1, true, false), new Quit(SOURCE),
+        World w = Abstraction.of(agreeing(seq(new BitmapAdd(SOURCE, "a", 1, true, false), new Quit(SOURCE),
                 new Launch(SOURCE, false), new Crash(SOURCE), new Launch(SOURCE, false), new Launch(TARGET, true),
-                new MigrateStart(true))).impl.abstraction();
+                new MigrateStart(true))).impl);
         assertThat(w.source().bitmap("a").get().inconsistent()).isTrue();
         assertThat(w.migration().phase()).isEqualTo(Phase.FAILED);
         assertThat(w.migration().error().get()).isEqualTo(QemuErrors.SETUP_FAILED);
@@ -65,10 +67,10 @@ class MigrationLifecycleTest {
 
     @Test
     void aNewMigrationForgetsTheBitmapsThatRodeThePreviousOne() {
-        World w = agreeing(seq(new BitmapAdd(SOURCE, "a", 1, false, false), new Launch(TARGET, true),
+        World w = Abstraction.of(agreeing(seq(new BitmapAdd(SOURCE, "a", 1, false, false), new Launch(TARGET, true),
                 new MigrateStart(true), new MigrateCancel(), new BitmapRemove(SOURCE, "a"),
                 new BitmapAdd(SOURCE, "b", 1, false, false), new Launch(TARGET, true), new MigrateStart(true)))
-                .impl.abstraction();
+                .impl);
         assertThat(w.migration().riding().toJavaList()).containsExactly("b");
     }
 
@@ -79,16 +81,16 @@ class MigrationLifecycleTest {
         List<Action> first = seq(new BitmapAdd(SOURCE, "a", 1, true, false), new Launch(TARGET, true),
                 new MigrateStart(true), new MigrateCancel());
         assertThat(run.run(first)).isNull();
-        assertThat(dev.bitmig.model.Qemu212Policy.Depersisted.in(run.impl.abstraction()).toJavaList()).containsExactly("a");
+        assertThat(dev.bitmig.model.Qemu212Policy.Depersisted.in(Abstraction.of(run.impl)).toJavaList()).containsExactly("a");
         assertThat(run.run(seq(new Launch(TARGET, true), new MigrateStart(false)))).isNull();
-        assertThat(dev.bitmig.model.Qemu212Policy.Depersisted.in(run.impl.abstraction()).isEmpty()).isTrue();
+        assertThat(dev.bitmig.model.Qemu212Policy.Depersisted.in(Abstraction.of(run.impl)).isEmpty()).isTrue();
     }
 
     @Test
     void aSourceThatQuitsAfterTheHandoverLetsTheTargetComplete() {
-        World w = agreeing(seq(new BitmapAdd(SOURCE, "a", 1, false, false), new GuestWrite(SOURCE, 2, 1),
+        World w = Abstraction.of(agreeing(seq(new BitmapAdd(SOURCE, "a", 1, false, false), new GuestWrite(SOURCE, 2, 1),
                 new Launch(TARGET, true), new MigrateStart(true), new Inactivate(SOURCE), new Quit(SOURCE)))
-                .impl.abstraction();
+                .impl);
         assertThat(w.migration().phase()).isEqualTo(Phase.COMPLETED);
         assertThat(w.target().run()).isEqualTo(RunState.RUNNING);
         assertThat(w.target().bitmap("a").get().granules()).containsExactly(2);
@@ -104,14 +106,14 @@ class MigrationLifecycleTest {
         ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, SMALL, Set.of(Fault.STORE_NO_IN_USE_ON_OPEN));
         Outcome last = null;
         for (Action a : actions) {
-            last = impl.step(a);
+            last = ImplDriver.step(impl, a);
         }
         assertThat(last).isEqualTo(Outcome.rejected(QemuErrors.lostOnInactivation(QemuErrors.existsInImage("a"))));
-        assertThat(impl.abstraction().migration().handedOver()).isFalse();
-        assertThat(impl.abstraction().source().run()).isEqualTo(RunState.RUNNING);
-        assertThat(impl.step(new MigrateComplete())).isEqualTo(last);
+        assertThat(Abstraction.of(impl).migration().handedOver()).isFalse();
+        assertThat(Abstraction.of(impl).source().run()).isEqualTo(RunState.RUNNING);
+        assertThat(ImplDriver.step(impl, new MigrateComplete())).isEqualTo(last);
 
-        World correct = agreeing(actions).impl.abstraction();
+        World correct = Abstraction.of(agreeing(actions).impl);
         assertThat(correct.migration().handedOver()).isTrue();
     }
 
@@ -120,9 +122,9 @@ class MigrationLifecycleTest {
         // H10: with 2 GiB granules the chunk size overflows; the failed handover already failed the migration.
         ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, SMALL, Set.of(Fault.H10_CHUNK_SIZE_32BIT_OVERFLOW));
         seq(new BitmapAdd(SOURCE, "a", 32768, false, false), new GuestWrite(SOURCE, 0, 1), new Launch(TARGET, true),
-                new MigrateStart(true)).forEach(impl::step);
-        assertThat(impl.step(new MigrateFail(Action.FailPoint.AFTER_HANDOVER)).isRejected()).isFalse();
-        World w = impl.abstraction();
+                new MigrateStart(true)).forEach(act -> ImplDriver.step(impl, act));
+        assertThat(ImplDriver.step(impl, new MigrateFail(Action.FailPoint.AFTER_HANDOVER)).isRejected()).isFalse();
+        World w = Abstraction.of(impl);
         assertThat(w.migration().phase()).isEqualTo(Phase.FAILED);
         assertThat(w.migration().error().get()).startsWith("bitmig: ").doesNotContain("stream error after handover");
     }

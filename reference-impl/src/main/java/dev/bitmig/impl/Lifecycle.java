@@ -1,0 +1,95 @@
+package dev.bitmig.impl;
+
+import dev.bitmig.impl.node.BlockNode;
+import dev.bitmig.impl.policy.Qcow2Bitmaps;
+import dev.bitmig.model.BlockState;
+import dev.bitmig.model.NodeId;
+import dev.bitmig.model.QemuErrors;
+import dev.bitmig.model.RunState;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The QEMU processes and their block nodes: launch, quit and crash, activation and inactivation, image locking.
+ * Checks change nothing; effects run only after their check passed.
+ */
+final class Lifecycle {
+    private final ImplSystem sys;
+
+    Lifecycle(ImplSystem sys) {
+        this.sys = sys;
+    }
+
+    /** Image locking (block/file-posix.c): a read-only open fails against a writer, a read-write one against any active holder. */
+    static Optional<String> lockConflict(boolean readOnly, BlockNode other) {
+        if (readOnly) {
+            return other.isWriter() ? Optional.of(QemuErrors.SHARED_WRITE_LOCK) : Optional.empty();
+        }
+        return other.isActive() ? Optional.of(QemuErrors.WRITE_LOCK) : Optional.empty();
+    }
+
+    /** Whether {@link #activate} would fail, and why (QEMU's text). */
+    Optional<String> checkActivate(NodeId id) {
+        Optional<String> lock = lockConflict(sys.node(id).readOnly(), sys.node(id.other()));
+        if (lock.isPresent()) return lock;
+        return sys.policyHooks().checkActivate(sys, id).map(QemuErrors::couldNotReopen);
+    }
+
+    /** bdrv_activate (block.c) after {@link #checkActivate}: the node is active before the driver reopens (as QEMU clears INACTIVE first). */
+    void activate(NodeId id) {
+        BlockNode n = sys.node(id);
+        n.setBlock(BlockState.ACTIVE);
+        sys.policyHooks().onActivate(sys, id);
+        if (!n.readOnly()) sys.image().setOwner(Optional.of(id));
+    }
+
+    /** bdrv_inactivate_all (block.c) after the policy's check: the policy stores while still active, then the node gives up the image. */
+    void inactivate(NodeId id) {
+        sys.policyHooks().onInactivate(sys, id);
+        sys.node(id).setBlock(BlockState.INACTIVE);
+        if (sys.image().owner().equals(Optional.of(id))) sys.image().setOwner(Optional.empty());
+    }
+
+    /**
+     * A QEMU process starts (after its lock check): an incoming one waits inactive; any other opens the image active
+     * and loads its persistent bitmaps (qcow2_load_dirty_bitmaps, block/qcow2-bitmap.c). RAM is empty: a load cannot clash.
+     */
+    void launch(NodeId id, boolean incoming, boolean readOnly) {
+        if (incoming) {
+            sys.setNode(id, new BlockNode(RunState.INMIGRATE, BlockState.INACTIVE, readOnly));
+            return;
+        }
+        BlockNode opening = new BlockNode(RunState.RUNNING, BlockState.INACTIVE, readOnly);
+        sys.setNode(id, opening);
+        opening.setBlock(BlockState.ACTIVE);
+        Qcow2Bitmaps.load(sys, id);
+        if (!readOnly) sys.image().setOwner(Optional.of(id));
+    }
+
+    /**
+     * quit: an active node stores its persistent bitmaps on close (qcow2_inactivate, block/qcow2.c); on a failed store
+     * QEMU prints "Lost persistent bitmaps ..." and the bitmaps are gone.
+     */
+    void quit(NodeId id) {
+        if (sys.node(id).isActive() && Qcow2Bitmaps.storeConflict(sys, id, Set.of()).isEmpty()) {
+            Qcow2Bitmaps.store(sys, id, true);
+        }
+        gone(id);
+    }
+
+    /** The process is gone (quit or killed): its RAM and its lock. */
+    void gone(NodeId id) {
+        sys.setNode(id, BlockNode.off());
+        sys.policyHooks().onExit(id);
+        if (sys.image().owner().equals(Optional.of(id))) sys.image().setOwner(Optional.empty());
+    }
+
+    /** The incoming QEMU exits when its migration ends without success (an incoming node is inactive: it holds no lock to give up). */
+    void incomingGone() {
+        if (sys.node(NodeId.TARGET).isOn()) {
+            sys.setNode(NodeId.TARGET, BlockNode.off());
+            sys.policyHooks().onExit(NodeId.TARGET);
+        }
+    }
+}

@@ -1,0 +1,382 @@
+package dev.bitmig.impl;
+
+import dev.bitmig.impl.hbitmap.HBitmap;
+import dev.bitmig.impl.node.BlockNode;
+import dev.bitmig.impl.node.DirtyBitmap;
+import dev.bitmig.impl.node.Disk;
+import dev.bitmig.impl.node.MirrorJob;
+import dev.bitmig.impl.store.ImageStore;
+import dev.bitmig.impl.store.StoredEntry;
+import dev.bitmig.model.Action;
+import dev.bitmig.model.BlockState;
+import dev.bitmig.model.Geometry;
+import dev.bitmig.model.Mirror;
+import dev.bitmig.model.NodeId;
+import dev.bitmig.model.QemuErrors;
+import dev.bitmig.model.RunState;
+
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import static dev.bitmig.impl.Rejection.reject;
+import static dev.bitmig.impl.Rejection.rejectIf;
+
+/**
+ * The transition function: each model action applied to the implementation. Every rule reads guard first (a guard
+ * rejects with QEMU's text and changes nothing), then effect. Processes and activation are {@link Lifecycle}'s,
+ * migrations and their stream {@link MigrationFlow}'s.
+ */
+final class Transitions implements Action.Visitor<Void> {
+    private final ImplSystem sys;
+    private final Geometry geometry;
+    private final Disk disk;
+    private final ImageStore image;
+    private final MigrationState migration;
+    private final Lifecycle life;
+    private final MigrationFlow flow;
+
+    Transitions(ImplSystem sys) {
+        this.sys = sys;
+        this.geometry = sys.geometry();
+        this.disk = sys.disk();
+        this.image = sys.image();
+        this.migration = sys.migration();
+        this.life = new Lifecycle(sys);
+        this.flow = new MigrationFlow(sys, life);
+    }
+
+    private BlockNode node(NodeId id) {
+        return sys.node(id);
+    }
+
+    /** The node of a running process; a QMP command to a process that is not there is refused. */
+    private BlockNode running(NodeId id) {
+        BlockNode n = node(id);
+        if (!n.isOn()) reject(QemuErrors.notRunning(id));
+        return n;
+    }
+
+    // ------------------------------------------------------------------------------------------------ guest and image
+
+    /** A guest write dirties every enabled bitmap and an active mirror's (bdrv_set_dirty, block/dirty-bitmap.c; block/mirror.c). */
+    @Override
+    public Void visit(Action.GuestWrite a) {
+        BlockNode n = running(a.node());
+        if (!geometry.inBounds(a.first(), a.count())) reject(QemuErrors.WRITE_OUT_OF_RANGE);
+        if (!n.isActive() || n.readOnly()) reject(QemuErrors.NODE_READ_ONLY);
+        if (n.anyReadonly()) reject(QemuErrors.WRITE_NOT_PERMITTED);
+
+        n.markDirty(a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER);
+        if (n.mirror() != null) {
+            n.mirror().activeWrite(a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER,
+                    sys.has(Fault.HBITMAP_RESET_ROUNDS_OUTWARD));
+        }
+        image.writeData(a.node(), a.first(), a.count());
+        return null;
+    }
+
+    /**
+     * Another program writes the image while no QEMU holds it: a bitmap-aware writer marks the auto entries, any other
+     * clears the bitmaps' autoclear bit (the qcow2 bitmaps extension, block/qcow2.c).
+     */
+    @Override
+    public Void visit(Action.ForeignWrite a) {
+        if (node(NodeId.SOURCE).isActive() || node(NodeId.TARGET).isActive()) reject(QemuErrors.WRITE_LOCK);
+        if (!geometry.inBounds(a.first(), a.count())) reject(QemuErrors.WRITE_OUT_OF_RANGE);
+
+        if (a.writer() == Action.Writer.AWARE) {
+            image.storeEntries(null, markedByAwareWriter(a.first(), a.count()));
+        } else {
+            image.clearAutoclear(null);
+        }
+        image.writeData(null, a.first(), a.count());
+        return null;
+    }
+
+    /** The directory an aware writer leaves: each auto entry not in use has the written clusters set. */
+    private SortedMap<String, StoredEntry> markedByAwareWriter(int first, int count) {
+        SortedMap<String, StoredEntry> dir = image.autoclear() ? image.loadDirectory() : new TreeMap<>();
+        for (var e : dir.entrySet()) {
+            StoredEntry entry = e.getValue();
+            if (entry.inUse() || !entry.auto()) {
+                continue;
+            }
+            HBitmap bits = disk.deserialize(entry.granularityBytes(), entry.data());
+            bits.set(first * Disk.CLUSTER, count * Disk.CLUSTER);
+            e.setValue(entry.withData(Disk.serialize(bits)));
+        }
+        return dir;
+    }
+
+    // ------------------------------------------------------------------------------------------------ run state and activation
+
+    /** Inactivation stores the persistent bitmaps first (bdrv_inactivate_all, block.c); mid-migration it is the source's handover. */
+    @Override
+    public Void visit(Action.Inactivate a) {
+        BlockNode n = running(a.node());
+        if (a.node() == NodeId.SOURCE && migration.isActive() && !migration.handedOver) {
+            rejectIf(flow.handoverRefused());
+            flow.handover();
+            return null;
+        }
+        if (n.block() == BlockState.INACTIVE) return null;
+        if (n.run() == RunState.RUNNING) reject(QemuErrors.VM_RUNNING);
+        rejectIf(sys.policyHooks().checkInactivate(sys, a.node()).map(QemuErrors::lostOnInactivation));
+
+        life.inactivate(a.node());
+        return null;
+    }
+
+    /** Activation reopens the image read-write and loads the persistent bitmaps (bdrv_activate, block.c). */
+    @Override
+    public Void visit(Action.Activate a) {
+        BlockNode n = running(a.node());
+        if (n.run() == RunState.INMIGRATE) reject(QemuErrors.INCOMING_NODE);
+        if (a.node() == NodeId.SOURCE && migration.isActive()) reject(QemuErrors.MIGRATION_IN_PROGRESS);
+        if (n.block() == BlockState.ACTIVE) return null;
+        rejectIf(life.checkActivate(a.node()));
+
+        life.activate(a.node());
+        return null;
+    }
+
+    /** cont activates an inactive node, then runs the VM (qmp_cont, monitor/qmp-cmds.c). */
+    @Override
+    public Void visit(Action.Cont a) {
+        BlockNode n = running(a.node());
+        if (n.run() == RunState.INMIGRATE || n.run() == RunState.RUNNING) return null;
+        if (a.node() == NodeId.SOURCE && migration.isActive() && migration.handedOver) {
+            reject(QemuErrors.MIGRATION_IN_PROGRESS);
+        }
+        boolean reopen = n.block() == BlockState.INACTIVE;
+        if (reopen) rejectIf(life.checkActivate(a.node()));
+
+        if (reopen) life.activate(a.node());
+        node(a.node()).setRun(RunState.RUNNING);
+        return null;
+    }
+
+    /** stop pauses a running VM (qmp_stop, monitor/qmp-cmds.c). */
+    @Override
+    public Void visit(Action.Stop a) {
+        BlockNode n = running(a.node());
+
+        if (n.run() == RunState.RUNNING) n.setRun(RunState.PAUSED);
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ migration
+
+    /** migrate needs an active, not yet migrated source and a listening target (qmp_migrate, migration/migration.c). */
+    @Override
+    public Void visit(Action.MigrateStart a) {
+        BlockNode source = node(NodeId.SOURCE);
+        if (!source.isOn()) reject(QemuErrors.notRunning(NodeId.SOURCE));
+        if (migration.isActive()) reject(QemuErrors.MIGRATION_IN_PROGRESS);
+        if (source.run() == RunState.INMIGRATE) reject(QemuErrors.GUEST_INCOMING);
+        if (source.run() == RunState.POSTMIGRATE) reject(QemuErrors.PAUSED_BY_MIGRATION);
+        if (!source.isActive()) reject(QemuErrors.NODE_INACTIVE);
+        if (node(NodeId.TARGET).run() != RunState.INMIGRATE) reject(QemuErrors.CONNECTION_REFUSED);
+
+        flow.start(a.capability());
+        return null;
+    }
+
+    /** The migration completes: handover if not yet done, then the target takes over (migration/migration.c). */
+    @Override
+    public Void visit(Action.MigrateComplete a) {
+        if (!migration.isActive()) reject(QemuErrors.NO_MIGRATION);
+        if (!migration.handedOver) rejectIf(flow.handoverRefused());
+
+        flow.complete();
+        return null;
+    }
+
+    /** migrate_cancel ends an active migration; otherwise it does nothing (migration/migration.c). */
+    @Override
+    public Void visit(Action.MigrateCancel a) {
+        if (migration.isActive()) flow.cancel();
+        return null;
+    }
+
+    /** The stream breaks, before or after the handover (migration/migration.c). */
+    @Override
+    public Void visit(Action.MigrateFail a) {
+        if (!migration.isActive()) reject(QemuErrors.NO_MIGRATION);
+        boolean after = a.when() == Action.FailPoint.AFTER_HANDOVER;
+        if (!after && migration.handedOver) reject(QemuErrors.ALREADY_HANDED_OVER);
+        if (after && !migration.handedOver) rejectIf(flow.handoverRefused());
+
+        flow.fail(after);
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ bitmap commands
+
+    /** block-dirty-bitmap-add (block/monitor/bitmap-qmp-cmds.c). */
+    @Override
+    public Void visit(Action.BitmapAdd a) {
+        BlockNode n = running(a.node());
+        long bytes = (long) a.granularity() * Disk.CLUSTER;
+        rejectIf(n.checkAdd(a.name(), bytes));
+
+        n.bitmaps().put(a.name(), new DirtyBitmap(bytes, disk.newBits(bytes), a.persistent(), !a.disabled()));
+        return null;
+    }
+
+    /** block-dirty-bitmap-remove also drops a persistent bitmap's entry from the image (block/monitor/bitmap-qmp-cmds.c). */
+    @Override
+    public Void visit(Action.BitmapRemove a) {
+        BlockNode n = running(a.node());
+        DirtyBitmap b = n.bitmap(a.name());
+        if (b == null) reject(QemuErrors.notFound(a.name()));
+        if (b.busy()) reject(QemuErrors.busy(a.name()));
+        if (b.readonly()) reject(QemuErrors.readonly(a.name()));
+
+        boolean mayWrite = n.isWriter() || (sys.has(Fault.STORE_WRITES_WHILE_INACTIVE) && !n.readOnly());
+        if (b.persistence() && mayWrite && image.loadDirectory().containsKey(a.name())) {
+            image.removeEntry(a.node(), a.name());
+        }
+        n.bitmaps().remove(a.name());
+        return null;
+    }
+
+    /** block-dirty-bitmap-clear (block/monitor/bitmap-qmp-cmds.c). */
+    @Override
+    public Void visit(Action.BitmapClear a) {
+        BlockNode n = running(a.node());
+        rejectIf(n.check(a.name(), true, true));
+
+        n.bitmap(a.name()).clear();
+        return null;
+    }
+
+    /** block-dirty-bitmap-enable (block/monitor/bitmap-qmp-cmds.c). */
+    @Override
+    public Void visit(Action.BitmapEnable a) {
+        return toggle(a.node(), a.name(), true);
+    }
+
+    /** block-dirty-bitmap-disable (block/monitor/bitmap-qmp-cmds.c). */
+    @Override
+    public Void visit(Action.BitmapDisable a) {
+        return toggle(a.node(), a.name(), false);
+    }
+
+    private Void toggle(NodeId id, String name, boolean enable) {
+        BlockNode n = running(id);
+        rejectIf(n.check(name, false, true));
+
+        n.bitmap(name).setEnabled(enable);
+        return null;
+    }
+
+    /** block-dirty-bitmap-merge ORs the sources into the target (bdrv_merge_dirty_bitmap, block/dirty-bitmap.c). */
+    @Override
+    public Void visit(Action.BitmapMerge a) {
+        BlockNode n = running(a.node());
+        rejectIf(n.check(a.target(), true, true));
+        for (String s : a.sources()) {
+            rejectIf(n.check(s, false, true));
+        }
+
+        DirtyBitmap t = n.bitmap(a.target());
+        for (String s : a.sources()) {
+            merge(t, n.bitmap(s).bits());
+        }
+        return null;
+    }
+
+    /** One source into the target (hbitmap_merge, util/hbitmap.c), or granule by granule under the seeded fault. */
+    private void merge(DirtyBitmap t, HBitmap from) {
+        if (sys.has(Fault.MERGE_IGNORES_GRANULARITY) && from.granularity() != t.bits().granularity()) {
+            long gran = t.granularityBytes();
+            for (long g : from.dirtyGranules()) {
+                if (g * gran < t.bits().size()) {
+                    t.bits().set(g * gran, Math.min(gran, t.bits().size() - g * gran));
+                }
+            }
+        } else {
+            t.bits().mergeFrom(from);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ block jobs
+
+    /** An incremental backup clears its bitmap when it succeeds (block/backup.c). */
+    @Override
+    public Void visit(Action.Backup a) {
+        BlockNode n = running(a.node());
+        if (!n.isActive()) reject(QemuErrors.NODE_INACTIVE);
+        rejectIf(n.check(a.bitmap(), true, true));
+
+        n.bitmap(a.bitmap()).clear();
+        return null;
+    }
+
+    /** blockdev-mirror checks the granularity, then a full mirror starts with every granule to copy (blockdev.c; block/mirror.c). */
+    @Override
+    public Void visit(Action.MirrorStart a) {
+        BlockNode n = running(a.node());
+        if (a.granularity() < 1 || a.granularity() > Mirror.MAX_GRANULARITY) reject(QemuErrors.MIRROR_GRANULARITY_RANGE);
+        if (Integer.bitCount(a.granularity()) != 1) reject(QemuErrors.MIRROR_GRANULARITY_POWER);
+        if (n.mirror() != null) reject(QemuErrors.NODE_BUSY_WITH_JOB);
+        if (!n.isActive()) reject(QemuErrors.NODE_INACTIVE);
+
+        long gran = a.granularity() * Disk.CLUSTER;
+        n.setMirror(MirrorJob.full(gran, disk.newBits(gran)));
+        return null;
+    }
+
+    /** One mirror iteration copies the next dirty granule (mirror_iteration, block/mirror.c). */
+    @Override
+    public Void visit(Action.MirrorCopy a) {
+        BlockNode n = running(a.node());
+        if (n.mirror() == null) reject(QemuErrors.jobNotFound(Mirror.JOB_ID));
+
+        n.mirror().copyNext();
+        return null;
+    }
+
+    /** block-job-cancel ends the mirror job (blockdev.c). */
+    @Override
+    public Void visit(Action.MirrorCancel a) {
+        BlockNode n = running(a.node());
+        if (n.mirror() == null) reject(QemuErrors.jobNotFound(Mirror.JOB_ID));
+
+        n.setMirror(null);
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ processes
+
+    /** quit ends a running migration, stores the persistent bitmaps on close, and exits (qemu_cleanup, system/runstate.c). */
+    @Override
+    public Void visit(Action.Quit a) {
+        running(a.node());
+
+        flow.abandon(a.node());
+        life.quit(a.node());
+        return null;
+    }
+
+    /** The process is killed: nothing is stored, the lock goes with it. */
+    @Override
+    public Void visit(Action.Crash a) {
+        running(a.node());
+
+        flow.abandon(a.node());
+        life.gone(a.node());
+        return null;
+    }
+
+    /** A QEMU process starts, incoming (migration/migration.c) or opening the image under its lock (block/file-posix.c). */
+    @Override
+    public Void visit(Action.Launch a) {
+        if (node(a.node()).isOn()) reject(QemuErrors.alreadyRunning(a.node()));
+        if (!a.incoming()) rejectIf(Lifecycle.lockConflict(a.readOnly(), node(a.node().other())));
+
+        life.launch(a.node(), a.incoming(), a.readOnly());
+        return null;
+    }
+}
