@@ -52,7 +52,7 @@ final class Transitions {
 
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
             World recorded = w.withNode(a.node(), n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
-            return next(mirrored(written(recorded, clusters, Origin.of(w, Origin.Author.guestOf(a.node()))), a.node(),
+            return next(Effects.mirrored(Effects.written(recorded, clusters, Origin.of(w, Origin.Author.guestOf(a.node()))), a.node(),
                     a.first(), a.count(), clusters));
         }
 
@@ -78,7 +78,7 @@ final class Transitions {
                 case UNAWARE -> image.withAutoclear(false);
             };
             Origin.Author author = a.writer() == Action.Writer.AWARE ? Origin.Author.AWARE_TOOL : Origin.Author.UNAWARE_TOOL;
-            return next(written(w.withImage(after), clusters, Origin.of(w, author)));
+            return next(Effects.written(w.withImage(after), clusters, Origin.of(w, author)));
         }
 
         // ---------------------------------------------------------------- activation and run state
@@ -269,7 +269,7 @@ final class Transitions {
             Option<String> unusable = check(n, a.name(), true, true);
             if (unusable.isDefined()) return rejected(unusable.get());
 
-            return next(emptied(w, a.node(), a.name()));
+            return next(Effects.emptied(w, a.node(), a.name()));
         }
 
         /** qmp_block_dirty_bitmap_enable: BUSY|INCONSISTENT checked (readonly allowed by design). */
@@ -314,7 +314,7 @@ final class Transitions {
             Option<String> unusable = check(n, a.bitmap(), true, true);
             if (unusable.isDefined()) return rejected(unusable.get());
 
-            return next(emptied(w, a.node(), a.bitmap()));
+            return next(Effects.emptied(w, a.node(), a.bitmap()));
         }
 
         // ---------------------------------------------------------------- mirror job
@@ -431,7 +431,7 @@ final class Transitions {
             Option<String> unusable = check(n, name, false, true);
             if (unusable.isDefined()) return rejected(unusable.get());
 
-            World own = ownLineage(w, node, name);
+            World own = Effects.ownLineage(w, node, name);
             Bitmap b = own.node(node).bitmap(name).get();
             return next(own.withNode(node, own.node(node).withBitmap(name, b.withEnabled(enable)))
                     .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).withRecording(enable))));
@@ -449,60 +449,6 @@ final class Transitions {
         if (readonlyMatters && b.get().readonly()) return Option.some(QemuErrors.readonly(name));
         if (inconsistentMatters && b.get().inconsistent()) return Option.some(QemuErrors.inconsistent(name));
         return Option.none();
-    }
-
-    /**
-     * Before the user changes what one copy means (clear, backup, enable, disable), that copy gets a lineage of its
-     * own if any other bitmap or image entry shares its lineage: the other copies keep their truth and intent.
-     */
-    private static World ownLineage(World w, NodeId node, String name) {
-        Bitmap b = w.node(node).bitmap(name).get();
-        int copies = 0;
-        for (NodeId id : NodeId.values()) {
-            for (var x : w.node(id).bitmaps()) {
-                copies += x._2.lineage() == b.lineage() ? 1 : 0;
-            }
-        }
-        for (var e : w.image().directory()) {
-            copies += e._2.lineage() == b.lineage() ? 1 : 0;
-        }
-        if (copies <= 1) {
-            return w;
-        }
-        int fork = w.ghost().nextId();
-        Ghost ghost = w.ghost().with(fork, w.ghost().lineage(b.lineage()));
-        Node n = w.node(node);
-        return w.withGhost(ghost).withNode(node, n.withBitmap(name, b.withLineage(fork)));
-    }
-
-    /**
-     * The effect clear and an incremental backup share: the copy gets a lineage of its own, its bits go, and its truth
-     * starts again (block/dirty-bitmap.c bdrv_clear_dirty_bitmap; block/backup.c clears the copied bitmap).
-     */
-    private static World emptied(World w, NodeId node, String name) {
-        World own = ownLineage(w, node, name);
-        Bitmap b = own.node(node).bitmap(name).get();
-        return own.withNode(node, own.node(node).withBitmap(name, b.withGranules(Granules.NONE)))
-                .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).cleared()));
-    }
-
-    /** A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters. */
-    private static World written(World w, SortedSet<Integer> clusters, Origin origin) {
-        return w.withImage(w.image().written(clusters)).withGhost(w.ghost().written(clusters, origin));
-    }
-
-    /**
-     * block/mirror.c bdrv_mirror_top_pwritev in write-blocking mode: a guest write goes to both images, so the written
-     * clusters are in sync and the job's bitmap forgets the granules the write covers wholly (see {@link Mirror#activeWrite}).
-     */
-    private static World mirrored(World w, NodeId node, int first, int count, SortedSet<Integer> clusters) {
-        Option<Mirror> job = w.node(node).mirror();
-        if (job.isEmpty()) {
-            return w;
-        }
-        Lineage stale = w.ghost().lineage(job.get().lineage()).synced(clusters);
-        return w.withNode(node, w.node(node).withMirror(Option.some(job.get().activeWrite(first, count))))
-                .withGhost(w.ghost().with(job.get().lineage(), stale));
     }
 
     /** The process is gone: its RAM and its lock. */
