@@ -2,6 +2,7 @@ package dev.bitmig.model;
 
 import io.vavr.collection.SortedSet;
 import io.vavr.control.Either;
+import io.vavr.control.Option;
 
 /**
  * The canary proposal (merge variant) with one gap closed: a bitmap the user adds on the incoming QEMU before the
@@ -58,8 +59,8 @@ public record CanaryDirtyAddsPolicy(int granularity) implements Policy {
         boolean atCompletion = w.node(node).run() == RunState.INMIGRATE;
         SortedSet<String> blind = w.node(node).bitmaps().keySet().filter(name -> !reservesName(name)
                 && !(atCompletion && w.migration().riding().contains(name)));
-        World dirty = Persistence.updateAll(w, node, blind,
-                b -> b.inconsistent() ? b : b.withGranules(Granules.all(b.granularity(), geometry)));
+        // Judged as by a canary that cannot be trusted: entirely dirty.
+        World dirty = canary().mergeInto(w, node, blind, Option.none(), geometry);
         return canary().onActivate(dirty, node, geometry);
     }
 

@@ -164,7 +164,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
     }
 
     /** Merge the canary into every kept bitmap, or mark them entirely dirty when there is no canary to trust. */
-    private World mergeInto(World w, NodeId node, SortedSet<String> kept, Option<StoredBitmap> canary, Geometry geometry) {
+    World mergeInto(World w, NodeId node, SortedSet<String> kept, Option<StoredBitmap> canary, Geometry geometry) {
         return Persistence.updateAll(w, node, kept, b -> {
             if (b.inconsistent()) {
                 return b;

@@ -3,6 +3,7 @@ package dev.bitmig.check;
 import dev.bitmig.model.Bitmap;
 import dev.bitmig.model.Migration;
 import dev.bitmig.model.NodeId;
+import dev.bitmig.model.PolicyState;
 import dev.bitmig.model.StoredBitmap;
 import dev.bitmig.model.World;
 import io.vavr.collection.List;
@@ -45,6 +46,7 @@ final class Fingerprint {
         this.signature = new long[k];
         this.held = new boolean[k];
         this.order = new int[k];
+        this.mentioned = new boolean[k];
         this.byOrder = new Renaming[Math.max(1, (int) Math.pow(k, k))];
         int[] o = new int[k];
         for (int i = 0; i < k; i++) {
@@ -132,12 +134,29 @@ final class Fingerprint {
         }
         Migration m = w.migration();
         int carried = (m.riding().contains(name) ? 1 : 0) | (m.enabledAtStart().contains(name) ? 2 : 0)
-                | (PolicyStateEncoding.mentions(w.policyState(), name) ? 4 : 0);
+                | (mentions(w.policyState(), i) ? 4 : 0);
         any |= carried != 0;
         h = mix(h, carried);
         held[i] = any;
         return h;
     }
+
+    /** Whether the policy's state mentions the i-th name, walked once per state object (states are shared). */
+    private boolean mentions(PolicyState state, int i) {
+        if (state == PolicyState.NONE) {
+            return false;
+        }
+        if (state != mentionsOf) {
+            for (int k = 0; k < names.length; k++) {
+                mentioned[k] = PolicyStateEncoding.mentions(state, names[k]);
+            }
+            mentionsOf = state;
+        }
+        return mentioned[i];
+    }
+
+    private PolicyState mentionsOf;
+    private final boolean[] mentioned;
 
     /** A set's bits, by identity from a small cache first: the sets are immutable and shared between worlds. */
     private long bits(SortedSet<Integer> granules) {

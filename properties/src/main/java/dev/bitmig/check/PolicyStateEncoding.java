@@ -38,7 +38,7 @@ final class PolicyStateEncoding {
 
     /** The bytes of a state, with every name renamed. */
     static byte[] encode(PolicyState state, Renaming r) {
-        Bytes out = new Bytes();
+        ByteWriter out = new ByteWriter();
         value(state, r, out);
         return out.toArray();
     }
@@ -73,7 +73,7 @@ final class PolicyStateEncoding {
         return false;
     }
 
-    private static void value(Object v, Renaming r, Bytes out) {
+    private static void value(Object v, Renaming r, ByteWriter out) {
         if (v == null) {
             out.put(0);
         } else if (v instanceof Boolean b) {
@@ -87,7 +87,7 @@ final class PolicyStateEncoding {
             out.varlong(l);
         } else if (v instanceof Enum<?> e) {
             out.put(4);
-            out.varlong(e.ordinal());
+            out.varint(e.ordinal());
         } else if (v instanceof String s) {
             out.put(5);
             out.string(r.apply(s));
@@ -105,7 +105,7 @@ final class PolicyStateEncoding {
             sorted(set.toList().map(x -> one(x, r)), out);
         } else if (v instanceof Seq<?> seq) {
             out.put(9);
-            out.varlong(seq.size());
+            out.varint(seq.size());
             seq.forEach(x -> value(x, r, out));
         } else if (v instanceof Option<?> o) {
             out.put(10);
@@ -119,26 +119,26 @@ final class PolicyStateEncoding {
     }
 
     private static byte[] one(Object x, Renaming r) {
-        Bytes b = new Bytes();
+        ByteWriter b = new ByteWriter();
         value(x, r, b);
         return b.toArray();
     }
 
     private static byte[] pair(Object k, Object v, Renaming r) {
-        Bytes b = new Bytes();
+        ByteWriter b = new ByteWriter();
         value(k, r, b);
         value(v, r, b);
         return b.toArray();
     }
 
-    private static void sorted(Iterable<byte[]> parts, Bytes out) {
+    private static void sorted(Iterable<byte[]> parts, ByteWriter out) {
         List<byte[]> all = new ArrayList<>();
         parts.forEach(all::add);
         all.sort(Arrays::compare);
-        out.varlong(all.size());
+        out.varint(all.size());
         for (byte[] p : all) {
-            out.varlong(p.length);
-            out.bytes(p);
+            out.varint(p.length);
+            out.raw(p);
         }
     }
 
@@ -147,48 +147,6 @@ final class PolicyStateEncoding {
             return m.invoke(rec);
         } catch (IllegalAccessException | InvocationTargetException e) {
             throw new IllegalStateException("cannot read " + m.getName() + " of " + rec.getClass().getName(), e);
-        }
-    }
-
-    /** A growable byte buffer. */
-    private static final class Bytes {
-        private byte[] buf = new byte[32];
-        private int n;
-
-        void put(int b) {
-            if (n == buf.length) {
-                buf = Arrays.copyOf(buf, n * 2);
-            }
-            buf[n++] = (byte) b;
-        }
-
-        void varlong(long v) {
-            while ((v & ~0x7fL) != 0) {
-                put((int) (v & 0x7f) | 0x80);
-                v >>>= 7;
-            }
-            put((int) v);
-        }
-
-        void string(String s) {
-            bytes(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
-        }
-
-        void bytes(byte[] b) {
-            bytes(b, false);
-        }
-
-        private void bytes(byte[] b, boolean withLength) {
-            if (withLength) {
-                varlong(b.length);
-            }
-            for (byte x : b) {
-                put(x);
-            }
-        }
-
-        byte[] toArray() {
-            return Arrays.copyOf(buf, n);
         }
     }
 }

@@ -28,9 +28,7 @@ import java.util.Map;
  * the order of the new names: the encoding of a renamed world is the encoding of the world with the names swapped.
  * One encoder per thread: it reuses its buffer.
  */
-final class WorldEncoder {
-    private byte[] buf = new byte[256];
-    private int n;
+final class WorldEncoder extends ByteWriter {
     private final Map<String, byte[]> utf8 = new java.util.HashMap<>();
     private String lastString;
     private byte[] lastUtf8;
@@ -191,9 +189,7 @@ final class WorldEncoder {
         int start = n;
         byte[] b = PolicyStateEncoding.encode(state, r);
         varint(b.length);
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, n, b.length);
-        n += b.length;
+        raw(b);
         if (r.isIdentity()) {
             remember(state, start);
         }
@@ -246,10 +242,7 @@ final class WorldEncoder {
         if (cachedKey[slot] != key) {
             return false;
         }
-        byte[] b = cachedBytes[slot];
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, n, b.length);
-        n += b.length;
+        raw(cachedBytes[slot]);
         return true;
     }
 
@@ -259,48 +252,13 @@ final class WorldEncoder {
         cachedBytes[slot] = Arrays.copyOfRange(buf, start, n);
     }
 
-    private void string(String s) {
+    /** A string as {@link ByteWriter#string}, with the UTF-8 bytes of the names cached. */
+    @Override
+    void string(String s) {
         byte[] b = s == lastString ? lastUtf8 : utf8.computeIfAbsent(s, k -> k.getBytes(StandardCharsets.UTF_8));
         lastString = s;
         lastUtf8 = b;
         varint(b.length);
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, n, b.length);
-        n += b.length;
-    }
-
-    private void bool(boolean b) {
-        put(b ? 1 : 0);
-    }
-
-    private void varint(int v) {
-        while ((v & ~0x7f) != 0) {
-            put((v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        put(v);
-    }
-
-    private void put(int b) {
-        ensure(1);
-        buf[n++] = (byte) b;
-    }
-
-    private void ensure(int more) {
-        if (n + more > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + more));
-        }
-    }
-
-    byte[] buffer() {
-        return buf;
-    }
-
-    int length() {
-        return n;
-    }
-
-    byte[] toArray() {
-        return Arrays.copyOf(buf, n);
+        raw(b);
     }
 }

@@ -210,7 +210,7 @@ public class Canary extends QemuUpstream {
     }
 
     /** Merge the canary (at its own granularity) into the kept bitmaps, or mark them entirely dirty. */
-    private void mergeInto(Host h, BlockNode n, List<String> kept, StoredEntry canary) {
+    protected void mergeInto(Host h, BlockNode n, List<String> kept, StoredEntry canary) {
         HBitmap extra = null;
         if (canary != null) {
             HBitmap stored = h.disk().deserialize(canary.granularityBytes(), canary.data());

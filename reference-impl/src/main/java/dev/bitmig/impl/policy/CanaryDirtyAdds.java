@@ -1,11 +1,12 @@
 package dev.bitmig.impl.policy;
 
 import dev.bitmig.impl.node.BlockNode;
-import dev.bitmig.impl.node.DirtyBitmap;
 import dev.bitmig.model.CanaryDirtyAddsPolicy;
 import dev.bitmig.model.CanaryPolicy;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.RunState;
+
+import java.util.List;
 
 /**
  * CANARY_MERGE, and a QEMU that activates without a canary of its own marks every bitmap the canary does not judge
@@ -23,17 +24,12 @@ public final class CanaryDirtyAdds extends Canary {
         if (!armed(node)) {
             // The canary judges the migrated bitmaps only at completion itself; every other bitmap is blind.
             boolean atCompletion = n.run() == RunState.INMIGRATE;
-            n.bitmaps().forEach((name, b) -> {
-                if (!(atCompletion && h.migration().riding.contains(name)) && !CanaryPolicy.isCanary(name)
-                        && !b.inconsistent()) {
-                    markEntirelyDirty(b);
-                }
-            });
+            List<String> blind = n.bitmaps().keySet().stream()
+                    .filter(name -> !(atCompletion && h.migration().riding.contains(name)) && !CanaryPolicy.isCanary(name))
+                    .toList();
+            // Judged as by a canary that cannot be trusted: entirely dirty.
+            mergeInto(h, n, blind, null);
         }
         super.onActivate(h, node);
-    }
-
-    private static void markEntirelyDirty(DirtyBitmap b) {
-        b.bits().set(0, b.bits().size());
     }
 }
