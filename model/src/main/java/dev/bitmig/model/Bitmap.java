@@ -19,9 +19,12 @@ public record Bitmap(
         Option<Successor> successor,
         int lineage) {
 
-    /** block-dirty-bitmap-add: a fresh, empty bitmap. */
-    public static Bitmap added(int granularity, boolean persistent, boolean enabled, int lineage) {
-        return new Bitmap(granularity, persistent, enabled, false, false, false, false, Granules.NONE, Option.none(), lineage);
+    /**
+     * block-dirty-bitmap-add with its QAPI defaults (persistent=false, disabled=false): a fresh, empty, enabled,
+     * transient bitmap. The only place that spells out every flag; everything else names what it changes.
+     */
+    public static Bitmap added(int granularity, int lineage) {
+        return new Bitmap(granularity, false, true, false, false, false, false, Granules.NONE, Option.none(), lineage);
     }
 
     /**
@@ -29,13 +32,31 @@ public record Bitmap(
      * disabled and busy; if it was enabled on the source, a successor records the target's writes until completion.
      */
     public static Bitmap arriving(int granularity, boolean persistent, boolean wasEnabled, int lineage) {
-        return new Bitmap(granularity, persistent, false, true, false, false, false, Granules.NONE,
-                wasEnabled ? Option.some(Successor.disabledEmpty()) : Option.none(), lineage);
+        Bitmap frozen = added(granularity, lineage).withPersistent(persistent).withEnabled(false).withBusy(true);
+        return wasEnabled ? frozen.withSuccessor(Option.some(Successor.disabledEmpty())) : frozen;
     }
 
     /** qcow2-bitmap.c: an IN_USE entry loads as inconsistent: disabled, no data, only remove works. */
     public static Bitmap inconsistent(int granularity, int lineage) {
-        return new Bitmap(granularity, true, false, false, false, true, false, Granules.NONE, Option.none(), lineage);
+        return added(granularity, lineage).withPersistent(true).withEnabled(false).withInconsistent(true);
+    }
+
+    /**
+     * block/qcow2-bitmap.c qcow2_load_dirty_bitmaps: a clean directory entry loads as a persistent bitmap with the
+     * stored bits, enabled iff AUTO, and read-only when the node is not writable.
+     */
+    public static Bitmap loaded(StoredBitmap entry, boolean writable) {
+        return added(entry.granularity(), entry.lineage()).withPersistent(true).withEnabled(entry.auto())
+                .withGranules(entry.granules()).withReadonly(!writable);
+    }
+
+    /**
+     * block/dirty-bitmap.c bdrv_reclaim_dirty_bitmap: the successor's bits merge into the bitmap, which takes the
+     * successor's enabled state and stops being busy.
+     */
+    public Bitmap reclaimed() {
+        return new Bitmap(granularity, persistent, successor.exists(Successor::enabled), false, skipStore, inconsistent,
+                readonly, reported(), Option.none(), lineage);
     }
 
     /** QAPI field "recording": !disabled || (successor && !successor->disabled). */
@@ -81,6 +102,10 @@ public record Bitmap(
 
     public Bitmap withPersistent(boolean p) {
         return new Bitmap(granularity, p, enabled, busy, skipStore, inconsistent, readonly, granules, successor, lineage);
+    }
+
+    public Bitmap withInconsistent(boolean i) {
+        return new Bitmap(granularity, persistent, enabled, busy, skipStore, i, readonly, granules, successor, lineage);
     }
 
     public Bitmap withReadonly(boolean r) {

@@ -105,7 +105,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
             }
             int id = next.ghost().nextId();
             Image image = next.image();
-            StoredBitmap fresh = new StoredBitmap(granularity, false, true, Granules.NONE, id);
+            StoredBitmap fresh = StoredBitmap.storedFrom(Bitmap.added(granularity, id));
             World armed = next.withImage(image.withDirectory(image.directory().put(own, fresh)))
                     .withGhost(next.ghost().born(id, false, true));
             return Armed.with(armed, Armed.in(armed).add(node));

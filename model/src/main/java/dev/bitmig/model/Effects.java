@@ -43,7 +43,7 @@ final class Effects {
         World own = ownLineage(w, node, name);
         Bitmap b = own.node(node).bitmap(name).get();
         return own.withNode(node, own.node(node).withBitmap(name, b.withGranules(Granules.NONE)))
-                .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).cleared()));
+                .withGhost(own.ghost().update(b.lineage(), Lineage::cleared));
     }
 
     /** A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters. */
@@ -60,8 +60,7 @@ final class Effects {
         if (job.isEmpty()) {
             return w;
         }
-        Lineage stale = w.ghost().lineage(job.get().lineage()).synced(clusters);
         return w.withNode(node, w.node(node).withMirror(Option.some(job.get().activeWrite(first, count))))
-                .withGhost(w.ghost().with(job.get().lineage(), stale));
+                .withGhost(w.ghost().update(job.get().lineage(), l -> l.synced(clusters)));
     }
 }

@@ -28,6 +28,11 @@ public record Ghost(SortedMap<Integer, Lineage> lineages) {
         return lineages.get(id).getOrElseThrow(() -> new IllegalStateException("no lineage " + id));
     }
 
+    /** One lineage's truth, changed by {@code f}. */
+    public Ghost update(int id, java.util.function.UnaryOperator<Lineage> f) {
+        return with(id, f.apply(lineage(id)));
+    }
+
     public Ghost with(int id, Lineage l) {
         return new Ghost(lineages.put(id, l));
     }

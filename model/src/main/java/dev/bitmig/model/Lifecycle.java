@@ -81,11 +81,7 @@ final class Lifecycle {
                 continue;
             }
             SortedSet<Integer> sent = source.bitmap(name).map(Bitmap::reported).getOrElse(Granules.NONE);
-            next = Persistence.update(next, NodeId.TARGET, name, b -> b
-                    .withGranules(b.successor().map(s -> sent.addAll(s.granules())).getOrElse(sent))
-                    .withEnabled(b.successor().exists(Successor::enabled))
-                    .withSuccessor(Option.none())
-                    .withBusy(false));
+            next = Persistence.update(next, NodeId.TARGET, name, b -> b.withGranules(sent).reclaimed());
         }
         return next;
     }

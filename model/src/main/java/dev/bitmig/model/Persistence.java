@@ -33,8 +33,7 @@ public final class Persistence {
         }
         World next = w;
         if (!toStore.isEmpty()) {
-            SortedMap<String, StoredBitmap> written = toStore.mapValues(
-                    b -> new StoredBitmap(b.granularity(), false, b.enabled(), b.reported(), b.lineage()));
+            SortedMap<String, StoredBitmap> written = toStore.mapValues(StoredBitmap::storedFrom);
             next = next.withImage(w.image().withDirectory(dir.merge(written, (old, fresh) -> fresh)));
         }
         if (release) {
@@ -77,8 +76,7 @@ public final class Persistence {
             if (e.inUse()) {
                 ram = ram.put(name, Bitmap.inconsistent(e.granularity(), e.lineage()));
             } else {
-                ram = ram.put(name, Bitmap.added(e.granularity(), true, e.auto(), e.lineage())
-                        .withGranules(e.granules()).withReadonly(!writable));
+                ram = ram.put(name, Bitmap.loaded(e, writable));
                 if (writable) {
                     marked = marked.put(name, e.withInUse(true));
                 }

@@ -8,6 +8,14 @@ import io.vavr.collection.SortedSet;
  */
 public record StoredBitmap(int granularity, boolean inUse, boolean auto, SortedSet<Integer> granules, int lineage) {
 
+    /**
+     * block/qcow2-bitmap.c store_bitmap: a bitmap written back on inactivate or close; IN_USE clear, AUTO iff the
+     * bitmap was enabled, and the bits it reports (its successor's included).
+     */
+    public static StoredBitmap storedFrom(Bitmap b) {
+        return new StoredBitmap(b.granularity(), false, b.enabled(), b.reported(), b.lineage());
+    }
+
     public StoredBitmap withInUse(boolean u) {
         return new StoredBitmap(granularity, u, auto, granules, lineage);
     }

@@ -235,7 +235,7 @@ final class Transitions {
             if (n.bitmaps().containsKey(a.name())) return rejected(QemuErrors.alreadyExists(a.name()));
 
             int id = w.ghost().nextId();
-            Bitmap b = Bitmap.added(a.granularity(), a.persistent(), !a.disabled(), id);
+            Bitmap b = Bitmap.added(a.granularity(), id).withPersistent(a.persistent()).withEnabled(!a.disabled());
             return next(w.withNode(a.node(), n.withBitmap(a.name(), b))
                     .withGhost(w.ghost().born(id, a.persistent(), !a.disabled())));
         }
@@ -356,7 +356,7 @@ final class Transitions {
             int granule = job.granules().head();
             SortedSet<Integer> copied = Granules.clusters(TreeSet.of(granule), job.granularity(), geometry);
             return next(w.withNode(a.node(), n.withMirror(Option.some(job.withGranules(job.granules().remove(granule)))))
-                    .withGhost(w.ghost().with(job.lineage(), w.ghost().lineage(job.lineage()).synced(copied))));
+                    .withGhost(w.ghost().update(job.lineage(), l -> l.synced(copied))));
         }
 
         /** blockdev.c qmp_block_job_cancel -> find_block_job; the job's dirty bitmap is released with it. */
@@ -434,7 +434,7 @@ final class Transitions {
             World own = Effects.ownLineage(w, node, name);
             Bitmap b = own.node(node).bitmap(name).get();
             return next(own.withNode(node, own.node(node).withBitmap(name, b.withEnabled(enable)))
-                    .withGhost(own.ghost().with(b.lineage(), own.ghost().lineage(b.lineage()).withRecording(enable))));
+                    .withGhost(own.ghost().update(b.lineage(), l -> l.withRecording(enable))));
         }
     }
 

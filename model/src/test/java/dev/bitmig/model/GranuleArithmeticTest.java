@@ -53,7 +53,7 @@ class GranuleArithmeticTest {
     @Test
     void anEnabledSuccessorRecordsForItsDisabledParent() {
         // bdrv_set_dirty reaches the successor of a frozen bitmap; reclaim later ORs it into the parent
-        Bitmap frozen = Bitmap.added(1, true, false, 1).withSuccessor(Option.some(new Successor(true, Granules.NONE)));
+        Bitmap frozen = Bitmap.added(1, 1).withPersistent(true).withEnabled(false).withSuccessor(Option.some(new Successor(true, Granules.NONE)));
         Bitmap written = frozen.record(TreeSet.of(2, 3), G8);
         assertThat(written.granules().isEmpty()).isTrue();
         assertThat(written.successor().get().granules().toJavaList()).containsExactly(2, 3);
@@ -64,9 +64,9 @@ class GranuleArithmeticTest {
     @Test
     void aBitmapIsRecordingWhenItOrItsSuccessorIsEnabled() {
         // QAPI BlockDirtyInfo.recording
-        assertThat(Bitmap.added(1, false, true, 1).recording()).isTrue();
-        assertThat(Bitmap.added(1, false, false, 1).recording()).isFalse();
-        Bitmap parent = Bitmap.added(1, false, false, 1);
+        assertThat(Bitmap.added(1, 1).recording()).isTrue();
+        assertThat(Bitmap.added(1, 1).withEnabled(false).recording()).isFalse();
+        Bitmap parent = Bitmap.added(1, 1).withEnabled(false);
         assertThat(parent.withSuccessor(Option.some(Successor.disabledEmpty())).recording()).isFalse();
         assertThat(parent.withSuccessor(Option.some(new Successor(true, Granules.NONE))).recording()).isTrue();
     }

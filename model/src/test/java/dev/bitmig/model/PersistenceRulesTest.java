@@ -48,7 +48,7 @@ class PersistenceRulesTest {
      */
     private static World foreignEntryClash() {
         World w = World.initial(new Geometry(4));
-        return w.withNode(SOURCE, w.source().withBitmap("x", Bitmap.added(1, true, true, 1)))
+        return w.withNode(SOURCE, w.source().withBitmap("x", Bitmap.added(1, 1).withPersistent(true)))
                 .withImage(w.image().withDirectory(TreeMap.of("x", new StoredBitmap(1, false, true, Granules.NONE, 2))))
                 .withGhost(Ghost.EMPTY.born(1, true, true).born(2, true, true));
     }
@@ -75,7 +75,7 @@ class PersistenceRulesTest {
         // y was meant to be persistent, but (as QEMU 2.12's migration setup does) its persistent flag is cleared: it is
         // not among the "Lost persistent bitmaps", so losing it at quit stays silent (the thread's bug H1).
         World w = foreignEntryClash();
-        World depersisted = w.withNode(SOURCE, w.source().withBitmap("y", Bitmap.added(1, false, true, 3)))
+        World depersisted = w.withNode(SOURCE, w.source().withBitmap("y", Bitmap.added(1, 3)))
                 .withGhost(w.ghost().born(3, true, true));
         Story s = Story.from(Policies.QEMU_2_12, 4, depersisted).then(new Action.Quit(SOURCE));
         assertThat(s.world().losses().toJavaList()).containsExactly(new Loss(1, "x", Cause.STORE_FAILED, false),

@@ -32,7 +32,7 @@ class ReadOnlyImageTest {
         // R13, block/io.c bdrv_aligned_pwritev: bdrv_has_readonly_bitmaps -> -EPERM. Readonly bitmaps only ever load
         // on a read-only node, which refuses the write earlier, so the node is built by hand to pin this guard.
         World w = World.initial(new Geometry(4));
-        World ro = w.withNode(SOURCE, w.source().withBitmap("r", Bitmap.added(1, true, true, 1).withReadonly(true)))
+        World ro = w.withNode(SOURCE, w.source().withBitmap("r", Bitmap.added(1, 1).withPersistent(true).withReadonly(true)))
                 .withGhost(Ghost.EMPTY.born(1, true, true));
         Story s = Story.from(Policies.QEMU_UPSTREAM, 4, ro);
         assertThat(s.refuses(new Action.GuestWrite(SOURCE, 0, 1))).isEqualTo("write failed: Operation not permitted");

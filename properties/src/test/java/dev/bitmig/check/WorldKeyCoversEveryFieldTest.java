@@ -41,8 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WorldKeyCoversEveryFieldTest {
     private static final Origin BY_GUEST = new Origin(Origin.Author.SOURCE_GUEST, Origin.Stage.NO_MIGRATION,
             Origin.Presence.ACTIVE, Origin.Presence.INACTIVE);
-    private static final Bitmap A = new Bitmap(1, true, true, false, false, false, false, TreeSet.of(0),
-            Option.some(new Successor(false, TreeSet.empty())), 1);
+    private static final Bitmap A = Bitmap.added(1, 1).withPersistent(true).withGranules(TreeSet.of(0))
+            .withSuccessor(Option.some(new Successor(false, TreeSet.empty())));
     private static final StoredBitmap ENTRY = new StoredBitmap(1, false, true, TreeSet.of(0), 1);
     private static final Mirror JOB = new Mirror(1, TreeSet.of(0), 2);
     private static final Lineage L1 = Lineage.fresh(true, true, 1).written(TreeSet.of(0), BY_GUEST);
@@ -128,8 +128,7 @@ class WorldKeyCoversEveryFieldTest {
                 Map.entry("enabled", w -> bitmap(w, b -> b.withEnabled(false))),
                 Map.entry("busy", w -> bitmap(w, b -> b.withBusy(true))),
                 Map.entry("skipStore", w -> bitmap(w, b -> b.withSkipStore(true))),
-                Map.entry("inconsistent", w -> bitmap(w, b -> new Bitmap(b.granularity(), b.persistent(), b.enabled(),
-                        b.busy(), b.skipStore(), true, b.readonly(), b.granules(), b.successor(), b.lineage()))),
+                Map.entry("inconsistent", w -> bitmap(w, b -> b.withInconsistent(true))),
                 Map.entry("readonly", w -> bitmap(w, b -> b.withReadonly(true))),
                 Map.entry("granules", w -> bitmap(w, b -> b.withGranules(TreeSet.of(1)))),
                 Map.entry("successor", w -> bitmap(w, b -> b.withSuccessor(Option.none()))),
