@@ -75,9 +75,7 @@ public class ChainBench {
     public World model(Chains s) {
         World w = World.initial(s.geometry);
         for (Action a : s.nextChain()) {
-            if (s.spec.apply(w, a) instanceof Outcome.Next n) {
-                w = n.world();
-            }
+            w = s.spec.apply(w, a).successor().getOrElse(w);
         }
         return w;
     }
@@ -100,9 +98,7 @@ public class ChainBench {
         for (Action a : s.nextChain()) {
             Outcome expected = s.spec.apply(w, a);
             Outcome actual = ImplDriver.step(impl, a);
-            if (expected instanceof Outcome.Next n) {
-                w = n.world();
-            }
+            w = expected.successor().getOrElse(w);
             Option<String> d = Refinements.disagreement(a.toString(), expected, actual);
             if (d.isDefined()) {
                 throw new IllegalStateException(d.get());

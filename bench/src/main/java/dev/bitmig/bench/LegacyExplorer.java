@@ -112,12 +112,14 @@ public final class LegacyExplorer {
             if (!dev.bitmig.model.Next.tried(alphabet, w, a)) {
                 continue;
             }
-            if (spec.apply(w, a) instanceof Outcome.Next n) {
+            Outcome o = spec.apply(w, a);
+            if (o.successor().isDefined()) {
+                World next = o.successor().get();
                 int bits = 0;
                 for (Invariant i : Invariant.values()) {
-                    bits |= i.holds(n.world(), spec.geometry()) ? 0 : 1 << i.ordinal();
+                    bits |= i.holds(next, spec.geometry()) ? 0 : 1 << i.ordinal();
                 }
-                out.add(new Successor(n.world(), WorldKey.of(n.world()), bits));
+                out.add(new Successor(next, WorldKey.of(next), bits));
             }
         }
         return out;

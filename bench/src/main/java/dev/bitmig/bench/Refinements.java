@@ -29,18 +29,14 @@ public final class Refinements {
 
     /** The comparison shared with the lockstep chain: none when the implementation agrees. */
     static Option<String> disagreement(String action, Outcome model, Outcome impl) {
-        if (model instanceof Outcome.Next n) {
-            if (!(impl instanceof Outcome.Next in)) {
-                return Option.some(action + ": the model accepts but the implementation rejects: " + impl);
-            }
-            // ImplDriver.step answers Next(Abstraction.of(impl)): its world is the implementation's abstraction.
-            return in.world().equals(n.world().observable()) ? Option.none()
-                    : Option.some(action + ": the abstraction differs from the model's observable world");
+        if (!model.error().equals(impl.error())) {
+            return Option.some(action + ": the model replies " + model.error() + " but the implementation " + impl.error());
         }
-        if (!(impl instanceof Outcome.Rejected r)) {
-            return Option.some(action + ": the model rejects (" + model + ") but the implementation accepts");
+        if (model.successor().isDefined() != impl.successor().isDefined()) {
+            return Option.some(action + ": the model gives " + model + " but the implementation " + impl);
         }
-        return r.equals(model) ? Option.none()
-                : Option.some(action + ": rejection text differs: model " + model + ", implementation " + r);
+        // ImplDriver.step answers with Abstraction.of(impl): its world is the implementation's abstraction.
+        return model.successor().isEmpty() || impl.successor().get().equals(model.successor().get().observable())
+                ? Option.none() : Option.some(action + ": the abstraction differs from the model's observable world");
     }
 }

@@ -12,6 +12,11 @@ public enum Cause {
     POLICY_DROP,
     /** "Lost persistent bitmaps during inactivation": the store failed with an error message. */
     STORE_FAILED,
+    /**
+     * A reactivation failed in the driver and the node lost its medium: QEMU reported "Could not reopen qcow2 layer"
+     * (to the command, or on stderr when a migration's end activated it).
+     */
+    MEDIUM_LOST,
     /** No cause the user can see. */
     SILENT
 }

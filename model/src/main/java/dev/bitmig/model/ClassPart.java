@@ -26,6 +26,8 @@ public record ClassPart(Kind kind, String slug, String sentence) {
         /** Where the lost bitmap's copies were just before. */
         COPIES,
         /** The pair of writers on one image. */
-        WRITERS
+        WRITERS,
+        /** Which QEMU lost its disk. */
+        DISK
     }
 }

@@ -158,6 +158,8 @@ final class ClassText {
             case NO_SILENT_LOSS -> "For a backup tool: the bitmap its checkpoints depend on disappears without an error at "
                     + "the step that lost it; the next incremental backup finds no bitmap and the chain must restart "
                     + "from a full backup.";
+            case NO_LOST_DISK -> "For a backup tool: the VM runs, or is left stopped, without its disk; every backup "
+                    + "job on the node fails with \"No medium found\", and the bitmaps in its RAM are never stored.";
         };
     }
 

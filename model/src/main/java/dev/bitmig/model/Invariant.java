@@ -24,7 +24,13 @@ public enum Invariant {
      * A persistent bitmap disappears, or turns inconsistent, only for a cause the user can see: remove, crash, a
      * bitmap-unaware writer, a failed store, an incoming QEMU that exited, or a drop that the policy documents.
      */
-    NO_SILENT_LOSS("NoSilentLoss");
+    NO_SILENT_LOSS("NoSilentLoss"),
+
+    /**
+     * No VM loses its disk: a reactivation that fails in the qcow2 driver (block/qcow2.c qcow2_co_invalidate_cache
+     * sets bs->drv = NULL) leaves the node without a medium, and the VM that resumed, or tried to, has no disk (D4).
+     */
+    NO_LOST_DISK("NoLostDisk");
 
     private final String title;
 
@@ -47,7 +53,20 @@ public enum Invariant {
             case NO_UNDER_REPORT -> underReport(w, geometry);
             case SINGLE_WRITER -> twoWriters(w);
             case NO_SILENT_LOSS -> silentLoss(w);
+            case NO_LOST_DISK -> lostDisk(w);
         };
+    }
+
+    /** The first QEMU, in node order, whose node has no medium after a failed reactivation. */
+    private static Option<String> lostDisk(World w) {
+        for (NodeId id : NodeId.values()) {
+            if (w.node(id).block() == BlockState.EJECTED) {
+                return Option.some("the " + id.lower() + " QEMU lost its disk: its reactivation failed in the qcow2 "
+                        + "driver, which left the node without a medium (\"Block device drive0 is ejected\"), so the VM "
+                        + "resumed, or tried to, without its disk");
+            }
+        }
+        return Option.none();
     }
 
     /** The invariant without its words: what the explorer asks of every distinct state. */
@@ -56,6 +75,7 @@ public enum Invariant {
             case NO_UNDER_REPORT -> firstUnderReporting(w, geometry).isEmpty();
             case SINGLE_WRITER -> twoWriters(w).isEmpty();
             case NO_SILENT_LOSS -> silentLoss(w).isEmpty();
+            case NO_LOST_DISK -> w.source().block() != BlockState.EJECTED && w.target().block() != BlockState.EJECTED;
         };
     }
 

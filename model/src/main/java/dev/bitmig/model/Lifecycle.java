@@ -26,23 +26,47 @@ final class Lifecycle {
 
     /**
      * bdrv_activate of an inactive node: take the lock, clear BDRV_O_INACTIVE, then the policy's activation (which
-     * reloads through qcow2_co_invalidate_cache); on a driver error the node stays inactive.
+     * reloads through qcow2_co_invalidate_cache). A driver error ejects the node (D4, seen on QEMU 7.2 and 10.0.2).
      */
-    Either<String, World> activate(World w, NodeId node) {
+    Activation activate(World w, NodeId node) {
         Option<String> conflict = lockConflict(w, node);
         if (conflict.isDefined()) {
-            return Either.left(conflict.get());
+            return new Activation.Refused(conflict.get());
         }
         Node n = w.node(node);
         World active = w.withNode(node, n.withBlock(BlockState.ACTIVE));
         World owned = n.readOnly() ? active : active.withImage(active.image().withOwner(Option.some(node)));
-        return policy.onActivate(owned, node, geometry).mapLeft(QemuErrors::couldNotReopen);
+        Either<String, World> reopened = policy.onActivate(owned, node, geometry);
+        return reopened.isRight() ? new Activation.Active(reopened.get())
+                : new Activation.Ejected(ejected(w, node), QemuErrors.couldNotReopen(reopened.getLeft()));
     }
 
-    /** cont: activation when the node is inactive, then the policy's decision at cont. */
-    Either<String, World> cont(World w, NodeId node) {
-        Either<String, World> active = w.node(node).block() == BlockState.INACTIVE ? activate(w, node) : Either.right(w);
-        return active.flatMap(next -> policy.onCont(next, node, geometry));
+    /**
+     * block/qcow2.c qcow2_co_invalidate_cache: after a failed qcow2_do_open bs->drv is NULL. The image is as it was
+     * and no lock is taken; the bitmaps stay in RAM but cannot be read or stored, so each persistent one is lost to
+     * the user, who saw the error.
+     */
+    static World ejected(World w, NodeId node) {
+        Node n = w.node(node);
+        World next = w.withNode(node, n.withBlock(BlockState.EJECTED));
+        // Declared for every bitmap; the step's bookkeeping keeps those of persistent families that are really gone.
+        for (var e : n.bitmaps()) {
+            next = next.lose(new Loss(e._2.lineage(), e._1, Cause.MEDIUM_LOST, false));
+        }
+        return next;
+    }
+
+    /**
+     * cont: activation when the node is inactive, then the policy's decision at cont. On an ejected node there is
+     * nothing to activate: the VM runs without its disk (seen on QEMU 7.2 and 10.0.2).
+     */
+    Activation cont(World w, NodeId node) {
+        Activation active = w.node(node).block() == BlockState.INACTIVE ? activate(w, node) : new Activation.Active(w);
+        if (!(active instanceof Activation.Active a)) {
+            return active;
+        }
+        Either<String, World> decided = policy.onCont(a.world(), node, geometry);
+        return decided.isRight() ? new Activation.Active(decided.get()) : new Activation.Refused(decided.getLeft());
     }
 
     /** bdrv_inactivate_all: the policy's inactivation, then the node gives up the image and its lock. */
@@ -98,12 +122,14 @@ final class Lifecycle {
         next = next.withMigration(phase == Phase.FAILED ? m.failed(error) : m.withPhase(phase));
         Node source = next.node(NodeId.SOURCE);
         if (m.handedOver() && source.isOn() && source.block() == BlockState.INACTIVE) {
-            Either<String, World> back = activate(next, NodeId.SOURCE);
-            if (back.isRight()) {
-                World resumed = back.get();
+            // migration_block_activate: when activation fails the VM is not restarted.
+            Activation back = activate(next, NodeId.SOURCE);
+            World resumed = back.worldOr(next);
+            if (back.isActive()) {
                 RunState run = m.sourceWasRunning() ? RunState.RUNNING : RunState.PAUSED;
                 return resumed.withNode(NodeId.SOURCE, resumed.node(NodeId.SOURCE).withRun(run));
             }
+            return resumed;
         }
         return next;
     }
@@ -122,9 +148,9 @@ final class Lifecycle {
         Migration m = w.migration();
         World done = Persistence.updateAll(w, NodeId.TARGET, m.enabledAtStart(), b -> b.withEnabled(true))
                 .withMigration(m.withPhase(Phase.COMPLETED));
-        Either<String, World> active = activate(done, NodeId.TARGET);
-        World target = active.getOrElse(done);
-        RunState run = active.isRight() ? RunState.RUNNING : RunState.PAUSED;
+        Activation active = activate(done, NodeId.TARGET);
+        World target = active.worldOr(done);
+        RunState run = active.isActive() ? RunState.RUNNING : RunState.PAUSED;
         return target.withNode(NodeId.TARGET, target.node(NodeId.TARGET).withRun(run));
     }
 

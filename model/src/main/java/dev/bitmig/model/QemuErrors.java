@@ -76,6 +76,20 @@ public final class QemuErrors {
         return "Lost persistent bitmaps during inactivation of node 'drive0': " + why;
     }
 
+    /** qemu-io-cmds.c do_pwrite on a node without a driver (block/io.c: -ENOMEDIUM). */
+    public static final String NO_MEDIUM_WRITE = "write failed: No medium found";
+    /** block/dirty-bitmap.c bdrv_create_dirty_bitmap: bdrv_getlength fails on a node without a driver. */
+    public static final String NO_MEDIUM_LENGTH = "could not get length of device: No medium found";
+    /** block/dirty-bitmap.c bdrv_can_store_new_dirty_bitmap on a node without a driver. */
+    public static final String NO_MEDIUM_STORE = "Can't store persistent bitmaps to drive0: No medium found";
+    /** block.c bdrv_inactivate (blockdev-set-active active=false) on a node without a driver. */
+    public static final String NO_MEDIUM_INACTIVATE = "Failed to inactivate node: No medium found";
+    /**
+     * migration/migration.c migration_completion: the source's inactivation fails on a node without a driver and
+     * the migration fails (QEMU 10.0.2 reports it so; the errno text is what bdrv_inactivate_all returned).
+     */
+    public static final String COMPLETION_FAILED = "Error in migration completion: Bad address";
+
     public static String couldNotReopen(String why) {
         return "Could not reopen qcow2 layer: " + why;
     }

@@ -58,6 +58,9 @@ public final class Spec {
             if (o instanceof Outcome.Next next && next.world() != start) {
                 return Outcome.next(bookkeeping(start, before, exits(start, next.world()), a));
             }
+            if (o instanceof Outcome.Failed failed) {
+                return Outcome.failed(bookkeeping(start, before, exits(start, failed.world()), a), failed.reason());
+            }
             return o;
         }
     }
@@ -129,7 +132,8 @@ public final class Spec {
 
     /**
      * Persistent user bitmaps (lineage families) that still exist for the user: a consistent copy in RAM of a QEMU that
-     * is not waiting for an incoming migration (an incoming copy is unfinished until completion), or an entry on the
+     * is not waiting for an incoming migration (an incoming copy is unfinished until completion) and still has its
+     * medium, or an entry on the
      * image that would load as consistent.
      */
     public static SortedSet<Integer> available(World w) {
@@ -141,7 +145,8 @@ public final class Spec {
         Ghost ghost = w.ghost();
         for (NodeId id : NodeId.values()) {
             Node n = w.node(id);
-            if (n.isOn() && n.run() != RunState.INMIGRATE) {
+            // An ejected node's bitmaps can be neither read nor stored (D4).
+            if (n.isOn() && n.run() != RunState.INMIGRATE && n.block() != BlockState.EJECTED) {
                 for (var b : n.bitmaps()) {
                     if (!b._2.inconsistent()) {
                         markPersistent(ghost, b._2.lineage(), ids);

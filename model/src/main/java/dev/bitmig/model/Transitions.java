@@ -45,6 +45,8 @@ final class Transitions {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
             if (!geometry.inBounds(a.first(), a.count())) return rejected(QemuErrors.WRITE_OUT_OF_RANGE);
+            // D4 (block/io.c): a node without a driver has no medium.
+            if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_WRITE);
             // No writes to an inactive or read-only node (block/block-backend.c), and R13 (block/io.c
             // bdrv_aligned_pwritev): none to a node with readonly bitmaps.
             if (!n.isActive() || n.readOnly()) return rejected(QemuErrors.NODE_READ_ONLY);
@@ -89,9 +91,11 @@ final class Transitions {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
             if (a.node() == NodeId.SOURCE && w.migration().isActive() && !w.migration().handedOver()) {
-                return outcome(life.handover(w));
+                return handover(w);
             }
             if (n.block() == BlockState.INACTIVE) return next(w);
+            // block.c bdrv_inactivate on a node without a driver (D4, QEMU 10.0.2 blockdev-set-active).
+            if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_INACTIVATE);
             if (n.run() == RunState.RUNNING) return rejected(QemuErrors.VM_RUNNING);
 
             return outcome(life.inactivate(w, a.node()));
@@ -104,9 +108,10 @@ final class Transitions {
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
             if (n.run() == RunState.INMIGRATE) return rejected(QemuErrors.INCOMING_NODE);
             if (a.node() == NodeId.SOURCE && w.migration().isActive()) return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
-            if (n.block() == BlockState.ACTIVE) return next(w);
+            // An ejected node stays ejected: activation succeeds and changes nothing (seen on QEMU 10.0.2).
+            if (n.block() != BlockState.INACTIVE) return next(w);
 
-            return outcome(life.activate(w, a.node()));
+            return life.activate(w, a.node()).outcome();
         }
 
         /** qmp_cont: on an incoming VM it only sets autostart; otherwise it activates every inactive node, then runs. */
@@ -119,7 +124,12 @@ final class Transitions {
                 return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             }
 
-            return outcome(life.cont(w, a.node()).map(next -> next.withNode(a.node(), next.node(a.node()).withRun(RunState.RUNNING))));
+            Activation resumed = life.cont(w, a.node());
+            if (resumed instanceof Activation.Active r) {
+                return next(r.world().withNode(a.node(), r.world().node(a.node()).withRun(RunState.RUNNING)));
+            }
+            // D4: a failed reactivation ejects the node and the VM stays stopped (qmp_cont returns the error).
+            return resumed.outcome();
         }
 
         /** qmp_stop: pauses a running VM; no effect on bitmaps (notes §5). */
@@ -149,7 +159,8 @@ final class Transitions {
             if (source.run() == RunState.INMIGRATE) return rejected(QemuErrors.GUEST_INCOMING);
             // migration/migration.c migrate_prepare: a source paused by a completed migration cannot migrate again.
             if (source.run() == RunState.POSTMIGRATE) return rejected(QemuErrors.PAUSED_BY_MIGRATION);
-            if (!source.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
+            // An ejected source migrates until its inactivation fails at completion (seen on QEMU 10.0.2).
+            if (source.block() == BlockState.INACTIVE) return rejected(QemuErrors.NODE_INACTIVE);
             if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
 
             // Without the capability no bitmap is selected; the policy still sees the migration start.
@@ -187,6 +198,7 @@ final class Transitions {
         @Override
         public Outcome visit(Action.MigrateComplete a) {
             if (!w.migration().isActive()) return rejected(QemuErrors.NO_MIGRATION);
+            if (!w.migration().handedOver() && w.source().block() == BlockState.EJECTED) return handover(w);
             Either<String, World> handedOver = w.migration().handedOver() ? Either.right(w) : life.handover(w);
             if (handedOver.isLeft()) return rejected(handedOver.getLeft());
 
@@ -210,6 +222,7 @@ final class Transitions {
             if (!w.migration().isActive()) return rejected(QemuErrors.NO_MIGRATION);
             boolean after = a.when() == Action.FailPoint.AFTER_HANDOVER;
             if (!after && w.migration().handedOver()) return rejected(QemuErrors.ALREADY_HANDED_OVER);
+            if (after && !w.migration().handedOver() && w.source().block() == BlockState.EJECTED) return handover(w);
             Either<String, World> ready = after && !w.migration().handedOver() ? life.handover(w) : Either.right(w);
             if (ready.isLeft()) return rejected(ready.getLeft());
 
@@ -232,7 +245,10 @@ final class Transitions {
             if (!Granules.isPowerOfTwo(a.granularity()) || a.granularity() > Granules.MAX_GRANULARITY) {
                 return rejected(QemuErrors.BAD_GRANULARITY);
             }
+            // D4: bdrv_can_store_new_dirty_bitmap, then bdrv_create_dirty_bitmap's bdrv_getlength, fail without a driver.
+            if (n.block() == BlockState.EJECTED && a.persistent()) return rejected(QemuErrors.NO_MEDIUM_STORE);
             if (n.bitmaps().containsKey(a.name())) return rejected(QemuErrors.alreadyExists(a.name()));
+            if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_LENGTH);
 
             int id = w.ghost().nextId();
             Bitmap b = Bitmap.added(a.granularity(), id).withPersistent(a.persistent()).withEnabled(!a.disabled());
@@ -424,6 +440,17 @@ final class Transitions {
         }
 
         // ---------------------------------------------------------------- helpers
+
+        /**
+         * The source hands over (migration_completion); an ejected source cannot inactivate, so the migration fails
+         * there and the incoming QEMU exits (D4, seen on QEMU 10.0.2).
+         */
+        private Outcome handover(World w) {
+            if (w.source().block() == BlockState.EJECTED) {
+                return next(life.endMigration(w, Phase.FAILED, QemuErrors.COMPLETION_FAILED));
+            }
+            return outcome(life.handover(w));
+        }
 
         private Outcome toggle(NodeId node, String name, boolean enable) {
             Node n = w.node(node);

@@ -22,7 +22,22 @@ public final class ViolationClasses {
             case NO_UNDER_REPORT -> underReport(w, geometry).map(Finding::violationClass);
             case SINGLE_WRITER -> twoWriters(w);
             case NO_SILENT_LOSS -> TreeSet.empty();
+            case NO_LOST_DISK -> lostDisk(w);
         };
+    }
+
+    /** One class per QEMU that lost its disk, and how the migration stands (Invariant.NO_LOST_DISK). */
+    private static SortedSet<ViolationClass> lostDisk(World w) {
+        SortedSet<ViolationClass> out = TreeSet.empty();
+        ClassPart ended = ClassText.migration(Origin.Stage.of(w.migration()));
+        for (NodeId id : NodeId.values()) {
+            if (w.node(id).block() == BlockState.EJECTED) {
+                out = out.add(new ViolationClass(Invariant.NO_LOST_DISK, List.of(new ClassPart(ClassPart.Kind.DISK,
+                        id.lower(), "The " + id.lower() + " QEMU's reactivation failed in the qcow2 driver "
+                        + "(qcow2_co_invalidate_cache, block/qcow2.c), which left its node without a medium."), ended)));
+            }
+        }
+        return out;
     }
 
     /**

@@ -48,7 +48,7 @@ class ReportVocabularyTest {
     @Test
     void theInvariantsAreNamedAsTheReportsSpellThem() {
         assertThat(java.util.Arrays.stream(Invariant.values()).map(Invariant::title))
-                .containsExactly("NoUnderReport", "SingleWriter", "NoSilentLoss");
+                .containsExactly("NoUnderReport", "SingleWriter", "NoSilentLoss", "NoLostDisk");
         for (Invariant i : Invariant.values()) {
             assertThat(Invariant.byTitle(i.title()).get()).isSameAs(i);
         }
@@ -79,6 +79,6 @@ class ReportVocabularyTest {
                 World.initial(spec.geometry()));
         assertThat(run.rejections().toJavaList()).containsExactly(
                 "step 11 Cont[node=SOURCE]: Could not reopen qcow2 layer: Bitmap already exists: a",
-                "step 12 GuestWrite[node=SOURCE, first=0, count=1]: Block node is read-only");
+                "step 12 GuestWrite[node=SOURCE, first=0, count=1]: write failed: No medium found");
     }
 }

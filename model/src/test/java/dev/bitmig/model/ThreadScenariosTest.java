@@ -11,6 +11,7 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.util.stream.Stream;
 
+import static dev.bitmig.model.Invariant.NO_LOST_DISK;
 import static dev.bitmig.model.Invariant.NO_SILENT_LOSS;
 import static dev.bitmig.model.Invariant.NO_UNDER_REPORT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,9 +89,11 @@ class ThreadScenariosTest {
                     "qcow2_do_open case 3.1: nothing detects that the disk changed", NO_UNDER_REPORT),
             // (b) the target writes and quits
             expect(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, Policies.QEMU_2_12,
-                    "cont fails on the name clash with the target's stored a, so the stale copy is never used"),
+                    "cont fails on the name clash with the target's stored a, so the stale copy is never used; the "
+                            + "failed reopen leaves the source without its disk (D4)", NO_LOST_DISK),
             expect(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, Policies.REPERSIST_ON_INVALIDATE,
-                    "cont fails on the name clash with the target's stored a"),
+                    "cont fails on the name clash with the target's stored a, and the failed reopen leaves the source "
+                            + "without its disk (D4)", NO_LOST_DISK),
             expect(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, Policies.DROP_ON_INACTIVATE,
                     "cont reloads the target's stored a"),
             expect(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, Policies.CANARY_DROP,
@@ -98,7 +101,8 @@ class ThreadScenariosTest {
             expect(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, Policies.CANARY_MERGE,
                     "the kept a gives way to the target's newer stored a"),
             expect(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, Policies.QEMU_UPSTREAM,
-                    "cont fails: \"Could not reopen qcow2 layer: Bitmap already exists: a\""),
+                    "cont fails: \"Could not reopen qcow2 layer: Bitmap already exists: a\", and the source's node is "
+                            + "left without a medium (D4)", NO_LOST_DISK),
             // (b) the target writes and is killed
             expect(ThreadScenarios.B_TARGET_WRITES_CRASHES_CONT_SOURCE, Policies.QEMU_2_12,
                     "the target's IN_USE entry is skipped and the stale source copy comes back", NO_UNDER_REPORT),
@@ -154,7 +158,19 @@ class ThreadScenariosTest {
     void upstreamCannotContOnTheSourceAfterTheTargetStoredTheSameBitmap() {
         Spec spec = new Spec(Policies.QEMU_UPSTREAM, GEOMETRY);
         ScenarioRun run = ScenarioRun.of(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, spec, World.initial(GEOMETRY));
-        assertThat(run.outcomes().get(10))
-                .isEqualTo(Outcome.rejected("Could not reopen qcow2 layer: Bitmap already exists: a"));
+        assertThat(run.outcomes().get(10)).isInstanceOf(Outcome.Failed.class);
+        assertThat(run.outcomes().get(10).error().get())
+                .isEqualTo("Could not reopen qcow2 layer: Bitmap already exists: a");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFailedContLeavesTheSourceWithoutItsDisk() {
+        Spec spec = new Spec(Policies.QEMU_UPSTREAM, GEOMETRY);
+        ScenarioRun run = ScenarioRun.of(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, spec, World.initial(GEOMETRY));
+        World afterCont = run.worlds().get(10);
+        assertThat(afterCont.source().block()).isEqualTo(BlockState.EJECTED);
+        assertThat(afterCont.source().run()).isEqualTo(RunState.POSTMIGRATE);
+        assertThat(Invariant.NO_LOST_DISK.violation(afterCont, GEOMETRY).get()).startsWith("the source QEMU lost its disk");
+        assertThat(run.outcomes().get(11)).isEqualTo(Outcome.rejected(QemuErrors.NO_MEDIUM_WRITE));
     }
 }

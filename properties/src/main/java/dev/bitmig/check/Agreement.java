@@ -11,6 +11,15 @@ public final class Agreement {
     }
 
     public static Option<String> compare(Action action, Outcome model, Outcome impl, World implWorld) {
+        if (model instanceof Outcome.Failed m || impl instanceof Outcome.Failed) {
+            if (!(model instanceof Outcome.Failed) || !(impl instanceof Outcome.Failed)) {
+                return Option.some(action + ": the model says " + said(model) + " but the implementation " + said(impl));
+            }
+            if (!model.error().equals(impl.error())) {
+                return Option.some(action + ": the model fails with \"" + model.error().get()
+                        + "\" but the implementation with \"" + impl.error().get() + "\"");
+            }
+        }
         if (model instanceof Outcome.Rejected m) {
             if (impl instanceof Outcome.Rejected i) {
                 return m.reason().equals(i.reason()) ? Option.none()
@@ -22,9 +31,15 @@ public final class Agreement {
         if (impl instanceof Outcome.Rejected i) {
             return Option.some(action + ": the model accepts but the implementation rejects with \"" + i.reason() + "\"");
         }
-        World expected = ((Outcome.Next) model).world().observable();
+        World expected = model.successor().get().observable();
         World actual = implWorld.observable();
         return expected.equals(actual) ? Option.none()
                 : Option.some(action + ": states differ: " + WorldDiff.between(expected, actual));
+    }
+
+    private static String said(Outcome o) {
+        if (o instanceof Outcome.Failed f) return "fails (and changes the state) with \"" + f.reason() + "\"";
+        if (o instanceof Outcome.Rejected r) return "rejects with \"" + r.reason() + "\"";
+        return "accepts";
     }
 }

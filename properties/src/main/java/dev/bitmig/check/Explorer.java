@@ -340,12 +340,12 @@ public final class Explorer {
             Path p = path(s);
             World w = initials().get(p.initial());
             for (Action a : p.actions()) {
-                w = ((Outcome.Next) spec.apply(w, a)).world();
+                w = spec.apply(w, a).successor().get();
             }
             World before = w;
             Outcome o = spec.apply(w, last);
-            String text = message != null ? message : o instanceof Outcome.Next n
-                    ? ViolationClasses.message(c, before, last, n.world(), spec.geometry()) : o.toString();
+            String text = message != null ? message : o.successor().isDefined()
+                    ? ViolationClasses.message(c, before, last, o.successor().get(), spec.geometry()) : o.toString();
             return new Verdict.Violated(p.initial(), p.actions().append(last), text);
         }
 
@@ -393,12 +393,13 @@ public final class Explorer {
                         work.refinement(key, failure);
                     }
                 }
-                if (!(o instanceof Outcome.Next n)) {
+                // A failure that changed the world (a failed reactivation) is a step like any other.
+                World t = o.successor().getOrNull();
+                if (t == null) {
                     work.rejected[a]++;
                     continue;
                 }
                 work.accepted[a]++;
-                World t = n.world();
                 if (t == w) {
                     continue;
                 }

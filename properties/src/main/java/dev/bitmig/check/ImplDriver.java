@@ -14,7 +14,10 @@ public record ImplDriver(ImplSystem impl) implements Driver {
 
     /** One action on the implementation, answered as the model answers. */
     public static Outcome step(ImplSystem impl, Action action) {
-        return impl.apply(action).map(Outcome::rejected).orElseGet(() -> Outcome.next(Abstraction.of(impl)));
+        ImplSystem.Reply reply = impl.apply(action);
+        if (reply.error().isEmpty()) return Outcome.next(Abstraction.of(impl));
+        return reply.changed() ? Outcome.failed(Abstraction.of(impl), reply.error().get())
+                : Outcome.rejected(reply.error().get());
     }
 
     @Override

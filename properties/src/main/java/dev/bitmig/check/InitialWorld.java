@@ -30,7 +30,7 @@ public enum InitialWorld {
                 new Action.BitmapAdd(NodeId.SOURCE, b.names().head(), b.granularities().head(), true, false),
                 new Action.Quit(NodeId.SOURCE), new Action.Launch(NodeId.SOURCE, false),
                 new Action.Launch(NodeId.TARGET, true))) {
-            if (!(upstream.apply(w, a) instanceof Outcome.Next next)) {
+            if (!(upstream.apply(w, a) instanceof Outcome.Next next)) { // building an initial world never fails
                 throw new IllegalArgumentException(this + " cannot be built: " + a + " is rejected: "
                         + upstream.apply(w, a));
             }

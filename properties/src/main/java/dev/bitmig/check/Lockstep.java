@@ -63,9 +63,7 @@ public final class Lockstep {
         } catch (RuntimeException e) {
             return List.of(new Failure(Check.OUTCOME, steps, a, "the implementation threw " + e));
         }
-        if (expected instanceof Outcome.Next next) {
-            world = next.world();
-        }
+        world = expected.successor().getOrElse(world);
         List<Failure> failures = List.empty();
         java.util.List<StoreWrite> log = impl.storeLog();
         for (int i = logSeen; i < log.size(); i++) {
@@ -78,7 +76,7 @@ public final class Lockstep {
         logSeen = log.size();
         var disagreement = Agreement.compare(a, expected, actual, Abstraction.of(impl));
         if (disagreement.isDefined()) {
-            Check c = expected.isRejected() != actual.isRejected() || expected.isRejected() ? Check.OUTCOME : Check.ABSTRACTION;
+            Check c = !expected.error().equals(actual.error()) || expected.isRejected() ? Check.OUTCOME : Check.ABSTRACTION;
             failures = failures.append(new Failure(c, steps, a, disagreement.get()));
         }
         Geometry g = spec.geometry();

@@ -13,13 +13,15 @@ final class Masks {
     private Masks() {
     }
 
-    static final List<Invariant> WORLD_INVARIANTS = List.of(Invariant.NO_UNDER_REPORT, Invariant.SINGLE_WRITER);
+    static final List<Invariant> WORLD_INVARIANTS = List.of(Invariant.NO_UNDER_REPORT, Invariant.SINGLE_WRITER,
+            Invariant.NO_LOST_DISK);
 
     static int bit(Invariant i) {
         return switch (i) {
             case NO_UNDER_REPORT -> 1;
             case SINGLE_WRITER -> 2;
             case NO_SILENT_LOSS -> 0;
+            case NO_LOST_DISK -> 4;
         };
     }
 

@@ -60,9 +60,7 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
         for (Action a : t.actions()) {
             step++;
             Outcome o = spec.apply(w, a);
-            if (o instanceof Outcome.Next next) {
-                w = next.world();
-            }
+            w = o.successor().getOrElse(w);
             World now = w;
             outcomes = outcomes.prepend(o);
             worlds = worlds.prepend(now);

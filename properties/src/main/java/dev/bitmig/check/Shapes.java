@@ -31,10 +31,10 @@ public enum Shapes {
     public enum Event { HANDOVER, FOREIGN, TARGET_WRITE, SOURCE_ACTIVATED, CONT_SOURCE, COMPLETE, END_BEFORE, END_AFTER, CRASH, UNAWARE, BACKUP }
 
     public static List<Event> events(World before, Action a, Outcome o) {
-        if (!(o instanceof Outcome.Next n)) {
+        if (o.successor().isEmpty()) {
             return List.empty();
         }
-        World after = n.world();
+        World after = o.successor().get();
         List<Event> e = List.empty();
         if (!before.migration().handedOver() && after.migration().handedOver()) {
             e = e.append(Event.HANDOVER);

@@ -49,13 +49,13 @@ final class WorldCache {
         }
         World parent = world(links.parent(s), d - 1);
         Outcome o = spec.apply(parent, actions[links.via(s)]);
-        if (!(o instanceof Outcome.Next n)) {
+        World next = o.successor().getOrElse(() -> {
             throw new IllegalStateException("state " + s + " does not replay: " + actions[links.via(s)] + " gives " + o);
-        }
+        });
         if (d < MAX_DEPTH) {
             index[d] = s;
-            world[d] = n.world();
+            world[d] = next;
         }
-        return n.world();
+        return next;
     }
 }

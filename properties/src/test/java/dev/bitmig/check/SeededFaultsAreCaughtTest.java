@@ -33,8 +33,10 @@ class SeededFaultsAreCaughtTest {
     static final List<Case> CASES = List.of(
             new Case(Fault.H1_SKIP_STORE_NOT_RESET_ON_ACTIVATION, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.H4_READONLY_BITMAPS_NOT_RELEASED, Policies.QEMU_UPSTREAM, SMALL.withReadOnlyLaunch(true),
-                    Set.of(Check.ABSTRACTION)),
+            // H4 needs a read-only launch, a stop and an inactivation; since a failed reactivation ejects the node
+            // (D4), chains also spend steps on nodes without a medium, so the bounds keep only what H4 needs.
+            new Case(Fault.H4_READONLY_BITMAPS_NOT_RELEASED, Policies.QEMU_UPSTREAM,
+                    SMALL.withReadOnlyLaunch(true).withGranularities(List.of(1)).withClusters(2), Set.of(Check.ABSTRACTION)),
             new Case(Fault.H6_DISABLED_MIGRATING_BITMAP_NOT_FINISHED, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.H10_CHUNK_SIZE_32BIT_OVERFLOW, Policies.QEMU_UPSTREAM, SMALL.withGranularities(List.of(8)),
                     Set.of(Check.ABSTRACTION, Check.OUTCOME)),

@@ -58,9 +58,10 @@ class SignatureFingerprintIsCanonicalTest {
             java.util.List<World> next = new ArrayList<>();
             for (World w : frontier) {
                 for (Action a : actions) {
-                    if (dev.bitmig.model.Next.tried(alphabet, w, a) && spec.apply(w, a) instanceof Outcome.Next n
-                            && seen.add(n.world().withLosses(io.vavr.collection.List.empty()))) {
-                        next.add(n.world().withLosses(io.vavr.collection.List.empty()));
+                    var t = dev.bitmig.model.Next.tried(alphabet, w, a) ? spec.apply(w, a).successor()
+                            : io.vavr.control.Option.<World>none();
+                    if (t.isDefined() && seen.add(t.get().withLosses(io.vavr.collection.List.empty()))) {
+                        next.add(t.get().withLosses(io.vavr.collection.List.empty()));
                     }
                 }
             }

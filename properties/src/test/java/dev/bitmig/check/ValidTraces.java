@@ -94,9 +94,7 @@ public final class ValidTraces {
         for (int i = 0; i < length; i++) {
             Action a = g.next(w, random);
             actions = actions.append(a);
-            if (spec.apply(w, a) instanceof Outcome.Next next) {
-                w = next.world();
-            }
+            w = spec.apply(w, a).successor().getOrElse(w);
         }
         return actions;
     }

@@ -28,15 +28,12 @@ public final class Lockstep {
     public String step(Action a) {
         Outcome expected = spec.apply(world, a);
         Outcome actual = ImplDriver.step(impl, a);
-        if (expected instanceof Outcome.Next n) {
-            world = n.world();
-        }
-        if (expected.isRejected() != actual.isRejected()) {
+        world = expected.successor().getOrElse(world);
+        if (expected.isRejected() != actual.isRejected() || expected.successor().isDefined() != actual.successor().isDefined()) {
             return a + ": model " + expected + " but impl " + actual;
         }
-        if (expected instanceof Outcome.Rejected r && !r.equals(actual)) {
-            return a + ": model rejects with '" + r.reason() + "' but impl with '"
-                    + ((Outcome.Rejected) actual).reason() + "'";
+        if (!expected.error().equals(actual.error())) {
+            return a + ": model replies '" + expected.error() + "' but impl '" + actual.error() + "'";
         }
         World abs = Abstraction.of(impl);
         if (!abs.equals(world.observable())) {

@@ -41,18 +41,24 @@ public final class Comparison {
         this.geometry = geometry;
     }
 
-    /** Outcome agreement: both rejected (same text unless the model's text is bitmig's own), or both accepted. */
+    /**
+     * Outcome agreement: both report an error (same text unless the model's text is bitmig's own), or both accept. A
+     * model failure that changed the world (a failed reactivation) is an error reply too; the state comparison after
+     * the step tells whether QEMU changed the same way.
+     */
     public List<Mismatch> outcome(Action a, Outcome model, Outcome qemu) {
         List<Mismatch> out = new ArrayList<>();
         String k = a.kind();
-        if (model instanceof Outcome.Rejected mr && qemu instanceof Outcome.Rejected qr) {
-            if (!mr.reason().startsWith("bitmig:") && !mr.reason().equals(qr.reason())) {
-                out.add(new Mismatch(k + " error text", mr.reason(), qr.reason()));
+        var me = model.error();
+        var qe = qemu.error();
+        if (me.isDefined() && qe.isDefined()) {
+            if (!me.get().startsWith("bitmig:") && !me.get().equals(qe.get())) {
+                out.add(new Mismatch(k + " error text", me.get(), qe.get()));
             }
-        } else if (model instanceof Outcome.Rejected mr) {
-            out.add(new Mismatch(k + " outcome", "rejected: " + mr.reason(), "accepted"));
-        } else if (qemu instanceof Outcome.Rejected qr) {
-            out.add(new Mismatch(k + " outcome", "accepted", "rejected: " + qr.reason()));
+        } else if (me.isDefined()) {
+            out.add(new Mismatch(k + " outcome", "rejected: " + me.get(), "accepted"));
+        } else if (qe.isDefined()) {
+            out.add(new Mismatch(k + " outcome", "accepted", "rejected: " + qe.get()));
         }
         return out;
     }
@@ -70,9 +76,17 @@ public final class Comparison {
             if (!on || o.held().get(n)) {
                 continue;
             }
-            if (o.unreadable().containsKey(n)) {
-                out.add(new Mismatch(n.lower() + " node readable", "drive0 listed with " + node.bitmaps().size()
-                        + " bitmap(s)", "query-named-block-nodes: " + o.unreadable().get(n)));
+            // D4: a node without its medium cannot be listed ("Block device drive0 is ejected").
+            boolean ejected = node.block() == dev.bitmig.model.BlockState.EJECTED;
+            if (o.unreadable().containsKey(n) || ejected) {
+                String seenAs = o.unreadable().containsKey(n) ? "query-named-block-nodes: " + o.unreadable().get(n)
+                        : "drive0 listed";
+                String why = o.unreadable().get(n);
+                boolean agree = ejected && why != null && why.contains("is ejected");
+                if (!agree) {
+                    out.add(new Mismatch(n.lower() + " node readable", ejected ? "ejected (no medium)"
+                            : "drive0 listed with " + node.bitmaps().size() + " bitmap(s)", seenAs));
+                }
                 continue;
             }
             Map<String, Observation.Bm> seen = o.bitmaps().get(n);

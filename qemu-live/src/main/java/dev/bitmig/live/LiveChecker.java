@@ -124,7 +124,7 @@ public final class LiveChecker {
                     break;
                 }
                 Outcome m = spec.apply(w, a);
-                World after = m instanceof Outcome.Next n ? n.world() : w.withLosses(io.vavr.collection.List.empty());
+                World after = m.successor().getOrElse(() -> w.withLosses(io.vavr.collection.List.empty()));
                 Observation o = sys.observe();
                 long dt = System.nanoTime() - t0;
                 synchronized (this) {
@@ -158,6 +158,7 @@ public final class LiveChecker {
     }
 
     private static String describe(Outcome o) {
+        if (o instanceof Outcome.Failed f) return "failed: " + f.reason();
         return o instanceof Outcome.Rejected r ? "rejected: " + r.reason() : "accepted";
     }
 

@@ -48,9 +48,7 @@ public final class SequenceGenerator {
             Action a = choose(w, r);
             out.add(a);
             Outcome o = spec.apply(w, a);
-            if (o instanceof Outcome.Next n) {
-                w = n.world();
-            }
+            w = o.successor().getOrElse(w);
         }
         return out;
     }

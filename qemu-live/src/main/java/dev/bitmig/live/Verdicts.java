@@ -26,13 +26,14 @@ final class Verdicts {
                         + "source's bitmaps are no longer busy, while the model clears busy only at MigrateComplete or "
                         + "when the migration ends. Harmless for the invariants, but the model's busy window is too long."));
         KNOWN.put("target bitmap busy", KNOWN.get("source bitmap busy"));
-        KNOWN.put("source node readable", new Verdict("model-wrong",
+        KNOWN.put("source node readable", new Verdict("model-wrong, fixed",
                 "block/qcow2.c qcow2_co_invalidate_cache(): when qcow2_do_open() fails during activation (here "
                         + "'Could not reopen qcow2 layer: Bitmap already exists: a') it sets bs->drv = NULL. The node "
                         + "is left without a driver: query-named-block-nodes fails with 'Block device drive0 is "
                         + "ejected' and I/O fails with 'No medium found'. The model keeps the node inactive with its "
                         + "bitmaps in RAM. QEMU's behaviour is deliberate (the node's state is unknown after a failed "
-                        + "reopen); the model should drop the node's bitmaps and refuse everything on it."));
+                        + "reopen). Fixed: the model now ejects the node (BlockState.EJECTED, D4), refuses writes and new bitmaps with QEMU's "
+                        + "'No medium found' texts, and reports the lost disk as the NoLostDisk invariant."));
         KNOWN.put("target node readable", KNOWN.get("source node readable"));
         KNOWN.put("GuestWrite error text", new Verdict("model-wrong",
                 "The model's text 'write failed: Operation not permitted' is not what QEMU 7.2 prints through HMP "

@@ -71,14 +71,24 @@ public final class ImplSystem implements Host {
     // ------------------------------------------------------------------------------------------------ transition
 
     /**
-     * Runs one action. Empty when QEMU accepts it; otherwise QEMU's error text, and nothing changed.
+     * QEMU's reply to one action: accepted (no error), rejected by a guard (an error, nothing changed), or failed after
+     * its effect (an error, and the state changed).
      */
-    public Optional<String> apply(Action action) {
+    public record Reply(Optional<String> error, boolean changed) {
+        public boolean rejected() {
+            return error.isPresent() && !changed;
+        }
+    }
+
+    /** Runs one action and gives QEMU's reply. */
+    public Reply apply(Action action) {
         try {
             action.accept(transitions);
-            return Optional.empty();
+            return new Reply(Optional.empty(), true);
         } catch (Rejection r) {
-            return Optional.of(r.getMessage());
+            return new Reply(Optional.of(r.getMessage()), false);
+        } catch (Failure f) {
+            return new Reply(Optional.of(f.getMessage()), true);
         }
     }
 

@@ -29,11 +29,33 @@ final class Lifecycle {
         return other.isActive() ? Optional.of(QemuErrors.WRITE_LOCK) : Optional.empty();
     }
 
-    /** Whether {@link #activate} would fail, and why (QEMU's text). */
-    Optional<String> checkActivate(NodeId id) {
-        Optional<String> lock = lockConflict(sys.node(id).readOnly(), sys.node(id.other()));
-        if (lock.isPresent()) return lock;
+    /** Whether {@link #activate} would be refused before the driver reopens, and why (image locking, QEMU's text). */
+    Optional<String> activationRefused(NodeId id) {
+        return lockConflict(sys.node(id).readOnly(), sys.node(id.other()));
+    }
+
+    /** Whether the driver's reopen would fail, and why (QEMU's text): then the node is {@link #eject}ed instead. */
+    Optional<String> reopenFails(NodeId id) {
         return sys.policyHooks().checkActivate(sys, id).map(QemuErrors::couldNotReopen);
+    }
+
+    /** D4 (block/qcow2.c qcow2_co_invalidate_cache): bs->drv = NULL; the bitmaps stay in RAM, no lock is taken. */
+    void eject(NodeId id) {
+        sys.node(id).setBlock(BlockState.EJECTED);
+    }
+
+    /**
+     * An activation that a migration's end runs on its own (no reply to anybody): refused, the node stays inactive;
+     * a failed reopen ejects it. True when the node is active afterwards.
+     */
+    boolean tryActivate(NodeId id) {
+        if (activationRefused(id).isPresent()) return false;
+        if (reopenFails(id).isPresent()) {
+            eject(id);
+            return false;
+        }
+        activate(id);
+        return true;
     }
 
     /** bdrv_activate (block.c) after {@link #checkActivate}: the node is active before the driver reopens (as QEMU clears INACTIVE first). */

@@ -129,6 +129,11 @@ final class MigrationFlow {
      * fails (the migration has then failed).
      */
     boolean handover() {
+        if (source().block() == BlockState.EJECTED) {
+            // D4: an ejected source cannot inactivate; migration_completion fails (seen on QEMU 10.0.2).
+            end(Phase.FAILED, QemuErrors.COMPLETION_FAILED);
+            return false;
+        }
         boolean wasRunning = source().run() == RunState.RUNNING;
         if (migration.capability && !migration.riding.isEmpty()) {
             if (migration.decoder == null) {
@@ -210,9 +215,7 @@ final class MigrationFlow {
             migration.end(phase);
         }
         BlockNode source = source();
-        if (handedOver && source.isOn() && source.block() == BlockState.INACTIVE
-                && life.checkActivate(NodeId.SOURCE).isEmpty()) {
-            life.activate(NodeId.SOURCE);
+        if (handedOver && source.isOn() && source.block() == BlockState.INACTIVE && life.tryActivate(NodeId.SOURCE)) {
             source.setRun(wasRunning ? RunState.RUNNING : RunState.PAUSED);
         }
     }
@@ -234,8 +237,7 @@ final class MigrationFlow {
             if (b != null) b.setEnabled(true);
         }
         migration.end(Phase.COMPLETED);
-        if (life.checkActivate(NodeId.TARGET).isEmpty()) {
-            life.activate(NodeId.TARGET);
+        if (life.tryActivate(NodeId.TARGET)) {
             target().setRun(RunState.RUNNING);
         } else {
             target().setRun(RunState.PAUSED);

@@ -63,6 +63,7 @@ final class Transitions implements Action.Visitor<Void> {
     public Void visit(Action.GuestWrite a) {
         BlockNode n = running(a.node());
         if (!geometry.inBounds(a.first(), a.count())) reject(QemuErrors.WRITE_OUT_OF_RANGE);
+        if (n.block() == BlockState.EJECTED) reject(QemuErrors.NO_MEDIUM_WRITE);
         if (!n.isActive() || n.readOnly()) reject(QemuErrors.NODE_READ_ONLY);
         if (n.anyReadonly()) reject(QemuErrors.WRITE_NOT_PERMITTED);
 
@@ -120,6 +121,7 @@ final class Transitions implements Action.Visitor<Void> {
             return null;
         }
         if (n.block() == BlockState.INACTIVE) return null;
+        if (n.block() == BlockState.EJECTED) reject(QemuErrors.NO_MEDIUM_INACTIVATE);
         if (n.run() == RunState.RUNNING) reject(QemuErrors.VM_RUNNING);
         rejectIf(sys.policyHooks().checkInactivate(sys, a.node()).map(QemuErrors::lostOnInactivation));
 
@@ -133,10 +135,10 @@ final class Transitions implements Action.Visitor<Void> {
         BlockNode n = running(a.node());
         if (n.run() == RunState.INMIGRATE) reject(QemuErrors.INCOMING_NODE);
         if (a.node() == NodeId.SOURCE && migration.isActive()) reject(QemuErrors.MIGRATION_IN_PROGRESS);
-        if (n.block() == BlockState.ACTIVE) return null;
-        rejectIf(life.checkActivate(a.node()));
+        if (n.block() != BlockState.INACTIVE) return null;
+        rejectIf(life.activationRefused(a.node()));
 
-        life.activate(a.node());
+        reactivate(a.node());
         return null;
     }
 
@@ -149,11 +151,21 @@ final class Transitions implements Action.Visitor<Void> {
             reject(QemuErrors.MIGRATION_IN_PROGRESS);
         }
         boolean reopen = n.block() == BlockState.INACTIVE;
-        if (reopen) rejectIf(life.checkActivate(a.node()));
+        if (reopen) rejectIf(life.activationRefused(a.node()));
 
-        if (reopen) life.activate(a.node());
+        if (reopen) reactivate(a.node());
         node(a.node()).setRun(RunState.RUNNING);
         return null;
+    }
+
+    /** The driver reopens; when that fails the node is ejected and QEMU reports the error (D4). */
+    private void reactivate(NodeId id) {
+        java.util.Optional<String> fails = life.reopenFails(id);
+        if (fails.isPresent()) {
+            life.eject(id);
+            Failure.fail(fails.get());
+        }
+        life.activate(id);
     }
 
     /** stop pauses a running VM (qmp_stop, monitor/qmp-cmds.c). */
@@ -175,7 +187,7 @@ final class Transitions implements Action.Visitor<Void> {
         if (migration.isActive()) reject(QemuErrors.MIGRATION_IN_PROGRESS);
         if (source.run() == RunState.INMIGRATE) reject(QemuErrors.GUEST_INCOMING);
         if (source.run() == RunState.POSTMIGRATE) reject(QemuErrors.PAUSED_BY_MIGRATION);
-        if (!source.isActive()) reject(QemuErrors.NODE_INACTIVE);
+        if (source.block() == BlockState.INACTIVE) reject(QemuErrors.NODE_INACTIVE);
         if (node(NodeId.TARGET).run() != RunState.INMIGRATE) reject(QemuErrors.CONNECTION_REFUSED);
 
         flow.start(a.capability());
@@ -218,7 +230,7 @@ final class Transitions implements Action.Visitor<Void> {
     public Void visit(Action.BitmapAdd a) {
         BlockNode n = running(a.node());
         long bytes = (long) a.granularity() * Disk.CLUSTER;
-        rejectIf(n.checkAdd(a.name(), bytes));
+        rejectIf(n.checkAdd(a.name(), bytes, a.persistent()));
 
         n.bitmaps().put(a.name(), new DirtyBitmap(bytes, disk.newBits(bytes), a.persistent(), !a.disabled()));
         return null;

@@ -66,8 +66,8 @@ final class Costs {
             for (int i = 0; i < length; i++) {
                 Action a = gen.next(w, random);
                 Outcome o = spec.apply(w, a);
-                if (o instanceof Outcome.Next n) {
-                    w = n.world();
+                if (o.successor().isDefined()) {
+                    w = o.successor().get();
                     needless += w.losses().count(Loss::needless);
                 }
             }
@@ -114,7 +114,7 @@ final class Costs {
 
     private static World apply(Spec spec, World w, Action a) {
         Outcome o = spec.apply(w, a);
-        return o instanceof Outcome.Next n ? n.world() : w;
+        return o.successor().getOrElse(w);
     }
 
     /** Bytes written to a 1 TiB qcow2 image when the same-named bitmaps, 1% dirty, are stored at 64 KiB × granularity. */

@@ -88,7 +88,7 @@ final class Pictures {
         }
         for (int i = 0; i < t.actions().size(); i++) {
             Action a = t.actions().get(i);
-            boolean rejected = r.outcomes().get(i) instanceof Outcome.Rejected;
+            boolean rejected = r.outcomes().get(i).error().isDefined();
             int lane = lane(a);
             int cx = x(i + 1) - STEP / 2;
             int cy = top + lane * LANE + LANE / 2;

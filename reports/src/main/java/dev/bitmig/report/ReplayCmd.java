@@ -96,6 +96,7 @@ final class ReplayCmd implements Callable<Integer> {
     }
 
     private static String outcome(Outcome o) {
+        if (o instanceof Outcome.Failed f) return "failed: " + f.reason();
         return o instanceof Outcome.Rejected rej ? "rejected: " + rej.reason() : "ok";
     }
 

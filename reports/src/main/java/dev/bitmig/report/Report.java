@@ -309,7 +309,8 @@ public final class Report {
             Outcome o = r.outcomes().get(i);
             Option<String> v = r.violations().get(i);
             rows.add(stepRow(Integer.toString(i + 1), t.actions().get(i).toString(),
-                    o instanceof Outcome.Rejected rej ? "rejected: " + rej.reason() : "ok", r.worlds().get(i), g, v));
+                    o instanceof Outcome.Failed f ? "failed: " + f.reason()
+                            : o instanceof Outcome.Rejected rej ? "rejected: " + rej.reason() : "ok", r.worlds().get(i), g, v));
             classes.add(!broke && v.isDefined() ? "break" : "");
             broke |= v.isDefined();
         }

@@ -25,9 +25,7 @@ public record ScenarioRun(Scenario scenario, List<Outcome> outcomes, List<World>
         World w = initial;
         for (Action a : s.steps()) {
             Outcome o = spec.apply(w, a);
-            if (o instanceof Outcome.Next next) {
-                w = next.world();
-            }
+            w = o.successor().getOrElse(w);
             World now = w;
             outcomes = outcomes.append(o);
             worlds = worlds.append(now);
@@ -45,10 +43,9 @@ public record ScenarioRun(Scenario scenario, List<Outcome> outcomes, List<World>
         return all;
     }
 
-    /** Rejections, as "step N Action: reason" lines. */
+    /** QEMU's errors (rejections, and failures that changed the world), as "step N Action: reason" lines. */
     public List<String> rejections() {
-        return outcomes.zipWithIndex().filter(t -> t._1 instanceof Outcome.Rejected)
-                .map(t -> "step " + (t._2 + 1) + " " + scenario.steps().get(t._2) + ": "
-                        + ((Outcome.Rejected) t._1).reason());
+        return outcomes.zipWithIndex().filter(t -> t._1.error().isDefined())
+                .map(t -> "step " + (t._2 + 1) + " " + scenario.steps().get(t._2) + ": " + t._1.error().get());
     }
 }

@@ -87,13 +87,16 @@ public final class BlockNode {
     }
 
     /** qmp_block_dirty_bitmap_add's checks, in the model's order; empty when the add may proceed. */
-    public Optional<String> checkAdd(String name, long granularityBytes) {
+    public Optional<String> checkAdd(String name, long granularityBytes, boolean persistent) {
         if (name.isEmpty()) return Optional.of(QemuErrors.EMPTY_NAME);
         if (name.getBytes(StandardCharsets.UTF_8).length > QemuErrors.MAX_NAME_BYTES) {
             return Optional.of(QemuErrors.nameTooLong(name));
         }
         if (!Disk.validGranularity(granularityBytes)) return Optional.of(QemuErrors.BAD_GRANULARITY);
+        // A node without a driver (D4): bdrv_can_store_new_dirty_bitmap, then bdrv_getlength, fail.
+        if (block == BlockState.EJECTED && persistent) return Optional.of(QemuErrors.NO_MEDIUM_STORE);
         if (bitmaps.containsKey(name)) return Optional.of(QemuErrors.alreadyExists(name));
+        if (block == BlockState.EJECTED) return Optional.of(QemuErrors.NO_MEDIUM_LENGTH);
         return Optional.empty();
     }
 

@@ -26,35 +26,44 @@ class BlockNodeChecksTest {
 
     @Test
     void anEmptyNameIsRefused() {
-        assertThat(BlockNode.off().checkAdd("", Disk.CLUSTER)).contains(QemuErrors.EMPTY_NAME);
+        assertThat(BlockNode.off().checkAdd("", Disk.CLUSTER, false)).contains(QemuErrors.EMPTY_NAME);
     }
 
     @Test
     void aNameOfExactly1023BytesIsAcceptedAndOneByteMoreIsRefused() {
         // qmp_block_dirty_bitmap_add: strlen(name) > BDRV_BITMAP_MAX_NAME_SIZE (1023) fails.
         String longest = "x".repeat(QemuErrors.MAX_NAME_BYTES);
-        assertThat(BlockNode.off().checkAdd(longest, Disk.CLUSTER)).isEmpty();
+        assertThat(BlockNode.off().checkAdd(longest, Disk.CLUSTER, false)).isEmpty();
         String tooLong = longest + "y";
-        assertThat(BlockNode.off().checkAdd(tooLong, Disk.CLUSTER)).contains(QemuErrors.nameTooLong(tooLong));
+        assertThat(BlockNode.off().checkAdd(tooLong, Disk.CLUSTER, false)).contains(QemuErrors.nameTooLong(tooLong));
     }
 
     @Test
     void theNameLimitCountsUtf8BytesNotCharacters() {
         String twoByteChars = "\u00e9".repeat(512); // 512 characters, 1024 bytes
-        assertThat(BlockNode.off().checkAdd(twoByteChars, Disk.CLUSTER))
+        assertThat(BlockNode.off().checkAdd(twoByteChars, Disk.CLUSTER, false))
                 .contains(QemuErrors.nameTooLong(twoByteChars));
     }
 
     @Test
     void aGranularityThatIsNotAPowerOfTwoIsRefused() {
-        assertThat(BlockNode.off().checkAdd("a", 3 * Disk.CLUSTER)).contains(QemuErrors.BAD_GRANULARITY);
+        assertThat(BlockNode.off().checkAdd("a", 3 * Disk.CLUSTER, false)).contains(QemuErrors.BAD_GRANULARITY);
     }
 
     @Test
     void aSecondBitmapOfTheSameNameIsRefused() {
         BlockNode n = nodeWith("a", bitmap());
-        assertThat(n.checkAdd("a", Disk.CLUSTER)).contains(QemuErrors.alreadyExists("a"));
-        assertThat(n.checkAdd("b", Disk.CLUSTER)).isEmpty();
+        assertThat(n.checkAdd("a", Disk.CLUSTER, false)).contains(QemuErrors.alreadyExists("a"));
+        assertThat(n.checkAdd("b", Disk.CLUSTER, false)).isEmpty();
+    }
+
+    @Test
+    void aNodeWithoutItsMediumRefusesNewBitmapsAsQemuDoes() {
+        BlockNode n = nodeWith("a", bitmap());
+        n.setBlock(dev.bitmig.model.BlockState.EJECTED);
+        assertThat(n.checkAdd("b", Disk.CLUSTER, true)).contains(QemuErrors.NO_MEDIUM_STORE);
+        assertThat(n.checkAdd("a", Disk.CLUSTER, false)).contains(QemuErrors.alreadyExists("a"));
+        assertThat(n.checkAdd("b", Disk.CLUSTER, false)).contains(QemuErrors.NO_MEDIUM_LENGTH);
     }
 
     @Test
