@@ -3,6 +3,7 @@ package dev.bitmig.live;
 import dev.bitmig.impl.hbitmap.HBitmap;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Bitmap;
+import dev.bitmig.model.BlockState;
 import dev.bitmig.model.Cause;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Image;
@@ -211,8 +212,18 @@ public final class Comparison {
         World next = w;
         for (NodeId n : NodeId.values()) {
             Node node = w.node(n);
-            if (o.held().get(n) || !o.on().get(n) || !node.isOn() || o.unreadable().containsKey(n)) {
+            if (o.held().get(n) || !o.on().get(n) || !node.isOn()) {
                 continue;
+            }
+            // QEMU's own word on a lost medium: "Block device drive0 is ejected" (D4).
+            String why = o.unreadable().get(n);
+            if (why != null) {
+                next = next.withNode(n, node.withBlock(why.contains("is ejected") ? BlockState.EJECTED
+                        : node.block() == BlockState.EJECTED ? BlockState.INACTIVE : node.block()));
+                continue;
+            }
+            if (node.block() == BlockState.EJECTED) {
+                node = node.withBlock(BlockState.INACTIVE);
             }
             SortedMap<String, Bitmap> bms = TreeMap.empty();
             for (var e : o.bitmaps().get(n).entrySet()) {
@@ -237,10 +248,11 @@ public final class Comparison {
         return next.withImage(new Image(i.clock(), i.lastWrite(), o.autoclear(), dir, i.owner()));
     }
 
-    /** NoUnderReport and NoSilentLoss on QEMU's observed state, against the model's ghost. */
+    /** NoUnderReport, NoLostDisk and NoSilentLoss on QEMU's observed state, against the model's ghost. */
     public List<String> violations(Action a, World observedBefore, World observedAfter, World modelAfter) {
         List<String> out = new ArrayList<>();
         Invariant.NO_UNDER_REPORT.violation(observedAfter, geometry).forEach(v -> out.add("NoUnderReport: " + v));
+        Invariant.NO_LOST_DISK.violation(observedAfter, geometry).forEach(v -> out.add("NoLostDisk: " + v));
         SortedSet<Integer> lost = Spec.available(observedBefore).removeAll(Spec.available(observedAfter));
         for (int id : lost) {
             boolean visible = a instanceof Action.Crash || a instanceof Action.BitmapRemove

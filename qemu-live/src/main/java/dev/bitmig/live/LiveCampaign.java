@@ -57,6 +57,15 @@ public final class LiveCampaign {
     /** As above, with a wall-time budget for all shrinking together. */
     public Report run(int sequences, int shrinkReplays, java.time.Duration shrinkBudget,
                       Map<String, List<Action>> counterexamples) {
+        return run(1, sequences, shrinkReplays, shrinkBudget, counterexamples, done -> { });
+    }
+
+    /**
+     * As above, with the generated sequences' seeds {@code firstSeed .. firstSeed+sequences-1}, and {@code progress}
+     * told how many sequences have run after each one.
+     */
+    public Report run(long firstSeed, int sequences, int shrinkReplays, java.time.Duration shrinkBudget,
+                      Map<String, List<Action>> counterexamples, java.util.function.IntConsumer progress) {
         long start = System.nanoTime();
         SequenceGenerator gen = new SequenceGenerator(GENERATED);
         List<LiveChecker.Run> runs = new ArrayList<>();
@@ -69,7 +78,7 @@ public final class LiveCampaign {
         Map<String, LiveChecker.Run> firstByViolation = new LinkedHashMap<>();
         Map<String, Integer> countByViolation = new LinkedHashMap<>();
         Map<Object, Long> seedOf = new java.util.IdentityHashMap<>();
-        for (long seed = 1; seed <= sequences; seed++) {
+        for (long seed = firstSeed; seed < firstSeed + sequences; seed++) {
             LiveChecker.Run r = checker.run(gen.generate(seed), GENERATED, true);
             seedOf.put(r, seed);
             switch (r.status()) {
@@ -95,6 +104,7 @@ public final class LiveCampaign {
                 countByViolation.merge(key, 1, Integer::sum);
             }
             runs.add(r);
+            progress.accept((int) (seed - firstSeed + 1));
         }
         String version = checker.qemuVersion();
         checker.shrinkBudget(shrinkBudget);

@@ -124,7 +124,8 @@ public final class LiveChecker {
                     break;
                 }
                 Outcome m = spec.apply(w, a);
-                World after = m.successor().getOrElse(() -> w.withLosses(io.vavr.collection.List.empty()));
+                World after = m.successor().isDefined() ? m.successor().get()
+                        : w.withLosses(io.vavr.collection.List.empty());
                 Observation o = sys.observe();
                 long dt = System.nanoTime() - t0;
                 synchronized (this) {

@@ -84,6 +84,13 @@ final class Verdicts {
                         + "for nodes that were inactive). qcow2_store_persistent_dirty_bitmaps then skips the bitmap "
                         + "at quit, the IN_USE entry stays, and the next open loads it inconsistent: the data is gone "
                         + "with no message."));
+        KNOWN.put("violation NoLostDisk (model predicts it)", new Verdict("QEMU-wrong",
+                "Real QEMU loses the disk exactly as the model predicts: block/qcow2.c qcow2_co_invalidate_cache() "
+                        + "closes the qcow2 layer and reopens it; when qcow2_do_open() fails (here qcow2_load_dirty_bitmaps: "
+                        + "'Bitmap already exists', a bitmap in RAM whose name the other QEMU stored meanwhile) it sets "
+                        + "bs->drv = NULL and nothing ever restores it. The command fails, but the node is left without a "
+                        + "medium ('Block device drive0 is ejected', 'No medium found'), and a second cont runs the VM "
+                        + "without its disk. Seen on QEMU 7.2.22 and 10.0.2."));
         KNOWN.put("violation NoUnderReport (model predicts it)", new Verdict("QEMU-wrong",
                 "Real QEMU under-reports exactly as the model predicts: after a successful migration with the "
                         + "capability the source keeps its skip_store bitmaps in RAM; after the target writes and dies "

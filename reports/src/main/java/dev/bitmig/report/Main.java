@@ -44,7 +44,7 @@ import java.util.function.Consumer;
 @Command(name = "bitmig", mixinStandardHelpOptions = true, version = Provenance.VERSION,
         description = "Executable spec and checker for QEMU dirty bitmaps across live migration.",
         subcommands = {Main.PoliciesCmd.class, Main.CheckCmd.class, Main.ExploreCmd.class, ReplayCmd.class,
-                Main.ReportCmd.class, CommandLine.HelpCommand.class})
+                Main.ReportCmd.class, LiveCmd.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int HOLDS = 0;
     public static final int VIOLATED = 1;
