@@ -27,9 +27,22 @@ final class SpecPage {
         return "Action " + action;
     }
 
-    /** The specification section (level-2 heading) for a document written into {@code out}. */
+    /** The specification section (level-2 heading) of the report written into {@code out}. */
     static void section(Doc doc, Path out) {
         doc.h(2, "Specification");
+        doc.p("The same specification is a page of its own beside this one: " + FILE + ".");
+        rules(doc, out);
+    }
+
+    /** The specification alone, as a page of its own. */
+    static Doc page(Path out) {
+        Doc d = new Doc();
+        d.h(1, "bitmig specification");
+        rules(d, out);
+        return d;
+    }
+
+    private static void rules(Doc doc, Path out) {
         Optional<Path> root = SpecDoc.root();
         if (root.isEmpty()) {
             doc.p("The model's sources (" + SpecDoc.MODEL_DIR + ") were not found from the working directory, so the "
@@ -75,14 +88,6 @@ final class SpecPage {
         } catch (IOException e) {
             doc.p("The model's sources could not be read (" + e.getMessage() + "); the specification is not included.");
         }
-    }
-
-    /** The specification alone, as a page of its own. */
-    static Doc page(Path out) {
-        Doc d = new Doc();
-        d.h(1, "bitmig specification");
-        section(d, out);
-        return d;
     }
 
     private static void rule(Doc doc, SpecRules.Rule r, String base) {

@@ -32,15 +32,16 @@ final class SpecRules {
     /** One action's rule: the Javadoc (QEMU's behaviour and its source), guards, shared refusals and effect. */
     record Rule(String action, SourceFile file, int line, String description, List<Guard> guards, List<String> effect) { }
 
+    /** The files read: the rules, the shared steps, the named factories, and the error texts last. */
     static final List<String> FILES = List.of("Transitions.java", "Lifecycle.java", "Persistence.java", "Effects.java",
-            "QemuErrors.java");
+            "Bitmap.java", "StoredBitmap.java", "Lineage.java", "QemuErrors.java");
 
     private static final Pattern VISIT = Pattern.compile("public Outcome visit\\(Action\\.(\\w+) a\\) \\{");
     private static final Pattern ONE_LINE_GUARD = Pattern.compile("^if \\((.*)\\) return (rejected|Option\\.some)\\((.*)\\);$");
     private static final Pattern OPEN_GUARD = Pattern.compile("^if \\((.*)\\) \\{$");
     private static final Pattern REJECTION = Pattern.compile("^return (rejected|Option\\.some|Either\\.left)\\((.*)\\);$");
     private static final Pattern ASSIGNMENT = Pattern.compile("^(?:Option<String>|Either<String, World>) (\\w+) = (.*);$");
-    private static final Pattern CALL = Pattern.compile("(?:\\b(life|Lifecycle|Persistence|Effects|policy)\\.)?\\b(\\w+)\\(");
+    private static final Pattern CALL = Pattern.compile("(?:\\b(life|Lifecycle|Persistence|Effects|Bitmap|StoredBitmap|Lineage|policy)\\.)?\\b(\\w+)\\(");
 
     private final SourceFile transitions;
     private final ErrorTexts errors;
@@ -196,6 +197,11 @@ final class SpecRules {
         SourceFile.Method h = methods.get(helper);
         List<String> params = h.parameterNames();
         List<Guard> out = new ArrayList<>();
+        // which bitmap the helper checks, when it is not the one the action names (a merge's target and sources)
+        int named = params.indexOf("name");
+        String label = named < 0 || named >= args.size() ? "name"
+                : args.get(named).replaceAll("^a\\.(\\w+)\\(\\)$", "$1");
+        String which = label.equals("name") || label.equals("bitmap") ? "" : "for the " + label + " bitmap, ";
         for (SourceFile.Line l : h.body()) {
             Matcher g = ONE_LINE_GUARD.matcher(l.text());
             if (!g.matches()) {
@@ -209,7 +215,7 @@ final class SpecRules {
                 continue;
             }
             cond = cond.replace("true && ", "");
-            out.add(new Guard("refused if " + GuardWords.words(cond), cond, fileOf.get(helper), l.number(),
+            out.add(new Guard(which + "refused if " + GuardWords.words(cond), cond, fileOf.get(helper), l.number(),
                     errors.referredToIn(g.group(3)), h.javadoc()));
         }
         if (out.isEmpty()) {
