@@ -66,24 +66,26 @@ public record VerdictMatrix(Bounds bounds, List<ExplorationResult> rows) {
         } else {
             o.put("verdict", "violated");
             o.put("states", r.distinct());
-            o.set("counterexample", counterexample((Verdict.Violated) v));
+            o.set("counterexample", counterexample(r, inv, (Verdict.Violated) v));
             ArrayNode classes = o.putArray("classes");
             for (ClassFinding f : r.classesOf(inv)) {
                 ObjectNode c = classes.addObject();
                 c.put("class", f.violationClass().name());
                 c.put("description", f.violationClass().explanation());
-                c.set("counterexample", counterexample(f.counterexample()));
+                c.set("counterexample", counterexample(r, inv, f.counterexample()));
             }
         }
         return o;
     }
 
-    static ObjectNode counterexample(Verdict.Violated x) {
+    /**
+     * A counterexample as a whole trace (configuration, policy, initial world, actions, invariant, message) with its
+     * length: `bitmig replay` reads it as it is, cut out of the document.
+     */
+    static ObjectNode counterexample(ExplorationResult r, Invariant i, Verdict.Violated x) {
         ObjectNode ce = TraceJson.MAPPER.createObjectNode();
         ce.put("length", x.actions().size());
-        ce.put("initial", InitialWorld.values()[x.initial()].name());
-        ce.set("actions", TraceJson.actions(x.actions()));
-        ce.put("message", x.message());
+        ce.setAll(TraceJson.trace(trace(r, i, x)));
         return ce;
     }
 

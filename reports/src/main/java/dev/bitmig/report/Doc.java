@@ -8,7 +8,11 @@ import java.util.Map;
 final class Doc {
     sealed interface Block permits Heading, Para, Table, Pre, Figure { }
 
-    record Heading(int level, String text, String id) implements Block { }
+    /**
+     * A heading. Its anchor, in HTML as in Markdown, is the one GitHub generates from its text ({@link GitHubAnchors});
+     * {@code key} names it for links within the document ("#" + key in a link becomes "#" + its anchor).
+     */
+    record Heading(int level, String text, String key) implements Block { }
 
     record Para(String text) implements Block { }
 
@@ -67,12 +71,13 @@ final class Doc {
 
     String html(String title) {
         StringBuilder b = new StringBuilder();
+        GitHubAnchors anchors = new GitHubAnchors();
         b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
                 .append("</title>\n<style>\n").append(CSS).append("</style></head>\n<body>\n");
         for (Block x : blocks) {
             {
                 if (x instanceof Heading h) {
-                    b.append("<h").append(h.level()).append(" id=\"").append(h.id()).append("\">")
+                    b.append("<h").append(h.level()).append(" id=\"").append(esc(anchors.next(h.text()))).append("\">")
                         .append(esc(h.text())).append("</h").append(h.level()).append(">\n");
                     continue;
                 }
@@ -121,8 +126,18 @@ final class Doc {
         return b.append("</body></html>\n").toString();
     }
 
-    /** Markdown; links are rewritten by {@code link} (e.g. a page to an anchor of the same document). */
+    /**
+     * Markdown; links are rewritten by {@code link} (e.g. a page to "#" + the key of a heading of this document, which
+     * becomes the anchor GitHub gives that heading).
+     */
     String md(java.util.function.UnaryOperator<String> link) {
+        Map<String, String> anchorOf = new LinkedHashMap<>();
+        GitHubAnchors anchors = new GitHubAnchors();
+        for (Block x : blocks) {
+            if (x instanceof Heading h) {
+                anchorOf.putIfAbsent(h.key(), anchors.next(h.text()));
+            }
+        }
         StringBuilder b = new StringBuilder();
         for (Block x : blocks) {
             {
@@ -157,7 +172,11 @@ final class Doc {
                                 text = "**" + text + "**";
                             }
                             if (c.href() != null) {
-                                text = "[" + text + "](" + link.apply(c.href()) + ")";
+                                String to = link.apply(c.href());
+                                if (to.startsWith("#") && anchorOf.containsKey(to.substring(1))) {
+                                    to = "#" + anchorOf.get(to.substring(1));
+                                }
+                                text = "[" + text + "](" + to + ")";
                             }
                             b.append(' ').append(text).append(" |");
                         }

@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  */
 @Command(name = "bitmig", mixinStandardHelpOptions = true, version = Provenance.VERSION,
         description = "Executable spec and checker for QEMU dirty bitmaps across live migration.",
-        subcommands = {Main.PoliciesCmd.class, Main.CheckCmd.class, Main.ExploreCmd.class, ReplayCmd.class,
+        subcommands = {Main.PoliciesCmd.class, KindsCmd.class, Main.CheckCmd.class, Main.ExploreCmd.class, ReplayCmd.class,
                 Main.ReportCmd.class, LiveCmd.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final int HOLDS = 0;
@@ -144,7 +144,7 @@ public final class Main implements Callable<Integer> {
                 description = "leave out these action kinds, e.g. ForeignWrite (see 'bitmig kinds')")
         java.util.List<String> without = new java.util.ArrayList<>();
         @Option(names = "--only", paramLabel = "KIND", split = ",",
-                description = "try only these action kinds")
+                description = "try only these action kinds (see 'bitmig kinds')")
         java.util.List<String> only = new java.util.ArrayList<>();
         @Option(names = "--no-symmetry", description = "explore without the symmetry reduction over bitmap names")
         boolean noSymmetry;

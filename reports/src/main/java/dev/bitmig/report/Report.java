@@ -143,15 +143,16 @@ public final class Report {
                     String page = "ce-" + Doc.slug(r.policy() + "-" + inv.title());
                     Trace t = VerdictMatrix.trace(r, inv, x);
                     TraceJson.write(t, out.resolve(page + ".json"));
-                    Doc ce = counterexample(t, page);
+                    io.vavr.collection.List<ClassFinding> classes = r.classesOf(inv);
+                    String shortest = classes.find(f -> f.counterexample().equals(x))
+                            .orElse(classes.headOption()).map(f -> f.violationClass().name()).getOrElse("");
+                    Doc ce = counterexample(t, page, shortest);
                     Files.writeString(out.resolve(page + ".html"), ce.html("Counterexample: " + r.policy() + " / " + inv.title()));
                     pages.add(out.resolve(page + ".html"));
                     ces.blocks.addAll(ce.blocks);
-                    int k = r.classesOf(inv).size();
-                    row.add(new Doc.Cell("violated: " + k + (k == 1 ? " class" : " classes") + ", shortest "
-                            + x.actions().size() + " steps", page + ".html",
+                    row.add(new Doc.Cell(cellText(shortest, classes.size(), x.actions().size()), page + ".html",
                             "violated", Doc.data("policy", r.policy(), "invariant", inv.title(), "verdict", "violated",
-                            "length", Integer.toString(x.actions().size()))));
+                            "length", Integer.toString(x.actions().size()), "class", shortest)));
                 }
             }
             rows.add(row);
@@ -218,14 +219,16 @@ public final class Report {
         otherRuns(doc, out);
 
         // ------------------------------------------------------------ spec
-        specDocument(doc);
+        SpecPage.section(doc, out);
+        Files.writeString(out.resolve(SpecPage.FILE), SpecPage.page(out).html("bitmig specification"));
 
         // ------------------------------------------------------------ counterexamples (markdown only; HTML has pages)
         Doc md = new Doc();
         md.blocks.addAll(doc.blocks);
         md.h(2, "Counterexamples");
-        md.blocks.addAll(ces.blocks.stream().map(b -> b instanceof Doc.Heading h && h.level() == 1
-                ? new Doc.Heading(3, h.text(), h.id()) : b).toList());
+        // under "Counterexamples": a page's title one level below it, the page's sections one further
+        md.blocks.addAll(ces.blocks.stream().map(b -> b instanceof Doc.Heading h
+                ? new Doc.Heading(h.level() + 2, h.text(), h.key()) : b).toList());
         doc.h(2, "Counterexamples");
         doc.p("One page per violated cell, each with its step table, a QMP/HMP script and a qemu-iotests skeleton; "
                 + "the trace JSON beside each page replays with `bitmig replay`.");
@@ -268,7 +271,7 @@ public final class Report {
                     String page = "ce-" + Doc.slug(r.policy() + "-" + inv.title()) + "-" + (++k);
                     Trace t = VerdictMatrix.trace(r, inv, f.counterexample());
                     TraceJson.write(t, out.resolve(page + ".json"));
-                    Doc ce = counterexample(t, page);
+                    Doc ce = counterexample(t, page, f.violationClass().name());
                     ce.p("Class " + f.violationClass().name() + ": " + f.violationClass().explanation());
                     Files.writeString(out.resolve(page + ".html"), ce.html("Counterexample: " + r.policy() + " / "
                             + inv.title() + " / " + f.violationClass().name()));
@@ -283,11 +286,21 @@ public final class Report {
         }
     }
 
-    static Doc counterexample(Trace t, String page) throws TraceFormatException {
+    /**
+     * A matrix cell of a violated invariant names the problem: the class of its shortest counterexample, how many
+     * other classes there are, and the length.
+     */
+    static String cellText(String shortestClass, int classes, int length) {
+        return "violated: " + shortestClass + (classes > 1 ? " and " + (classes - 1) + " more class"
+                + (classes > 2 ? "es" : "") : "") + " (shortest: " + length + " steps)";
+    }
+
+    static Doc counterexample(Trace t, String page, String violationClass) throws TraceFormatException {
         Replay r = Replay.of(t);
         Geometry g = t.configuration().geometry();
         Doc d = new Doc();
-        d.blocks.add(new Doc.Heading(1, "Counterexample: " + t.policy() + " / " + t.invariant(), page));
+        d.blocks.add(new Doc.Heading(1, "Counterexample: " + t.policy() + " / " + t.invariant()
+                + (violationClass.isEmpty() ? "" : " / " + violationClass), page));
         d.p("Policy " + t.policy() + " breaks " + t.invariant() + " in " + t.actions().size() + " steps from the initial world "
                 + t.initial() + " (" + t.configuration().clusters() + " clusters): " + t.message());
         d.blocks.add(new Doc.Figure("timeline", "Timeline: the lanes of the source QEMU, the target QEMU, the image "
@@ -297,6 +310,7 @@ public final class Report {
                 + "the bitmap does not report it (an under-report), green where it changed and is reported, pale where "
                 + "reported but unchanged.", Pictures.strips(t, r)));
         d.h(2, "Steps " + page);
+        d.p(NOTATION);
         List<String> header = List.of("step", "action", "outcome", "source", "target", "bitmaps: reported / truth (clusters)",
                 "image entries", "violation");
         List<List<Doc.Cell>> rows = new ArrayList<>();
@@ -322,6 +336,15 @@ public final class Report {
         d.p("Trace: " + page + ".json (bitmig replay " + page + ".json)");
         return d;
     }
+
+    /** The legend of the step table's notation. */
+    static final String NOTATION = "Notation: \"target:a {} / {0} persistent\" is bitmap a in the target QEMU's RAM; "
+            + "it reports the clusters before the slash ({}: none) and the truth is after it ({0}: cluster 0 changed "
+            + "while the bitmap was meant to record), so cluster 0 is missed. Flags follow: persistent, disabled, "
+            + "inconsistent. An image entry \"a {0} / {0} IN_USE\" is bitmap a stored in the qcow2 image, in the same "
+            + "notation; IN_USE means a QEMU has it loaded (it loads as inconsistent after a crash), \"autoclear bit "
+            + "clear\" that a tool without bitmap support wrote the image, which makes every entry stale. Source and "
+            + "target: run state / block state (ACTIVE owns the image, INACTIVE neither writes nor records).";
 
     static String camel(String s) {
         StringBuilder b = new StringBuilder();
@@ -358,49 +381,5 @@ public final class Report {
                 Doc.Cell.of(w.source().run() + " / " + w.source().block()),
                 Doc.Cell.of(w.target().run() + " / " + w.target().block()),
                 Doc.Cell.of(bitmaps.toString().strip()), Doc.Cell.of(image.toString().strip()), Doc.Cell.of(v.getOrElse("")));
-    }
-
-    static void specDocument(Doc doc) {
-        doc.h(2, "Specification");
-        java.util.Optional<Path> root = SpecDoc.root();
-        if (root.isEmpty()) {
-            doc.p("The model's sources (" + SpecDoc.MODEL_DIR + ") were not found from the working directory, so the "
-                    + "specification is not included in this report. Run from the repository, or set -Dbitmig.root.");
-            return;
-        }
-        Path dir = root.get().resolve(SpecDoc.MODEL_DIR);
-        try {
-            doc.h(3, "Actions");
-            doc.p("From Transitions.java: one rule per action, its QEMU source, its guards (each rejection carries QEMU's "
-                    + "error), then its effect.");
-            List<List<Doc.Cell>> rows = new ArrayList<>();
-            for (SpecDoc.ActionRule a : SpecDoc.actions(Files.readString(dir.resolve("Transitions.java")))) {
-                rows.add(List.of(Doc.Cell.of(a.action()), Doc.Cell.of(a.rule()),
-                        Doc.Cell.of(a.guards().isEmpty() ? "(none)" : String.join("\n", a.guards())), Doc.Cell.of(a.effect())));
-            }
-            doc.table(new Doc.Table("actions", List.of("action", "QEMU rule / source", "guards", "effect"), rows, null));
-            doc.h(3, "Policies");
-            List<List<Doc.Cell>> prow = new ArrayList<>();
-            for (Policy p : Policies.ALL) {
-                List<Doc.Cell> row = new ArrayList<>();
-                row.add(Doc.Cell.of(p.name()));
-                row.add(Doc.Cell.of(p.description()));
-                for (String h : SpecDoc.hooks(p, dir)) {
-                    row.add(Doc.Cell.of(h));
-                }
-                prow.add(row);
-            }
-            List<String> ph = new ArrayList<>(List.of("policy", "description"));
-            ph.addAll(SpecDoc.HOOKS);
-            doc.table(new Doc.Table("policies", ph, prow, null));
-            doc.h(3, "Invariants");
-            List<List<Doc.Cell>> irow = new ArrayList<>();
-            for (String[] i : SpecDoc.invariants(dir)) {
-                irow.add(List.of(Doc.Cell.of(i[0]), Doc.Cell.of(i[1])));
-            }
-            doc.table(new Doc.Table("invariants", List.of("invariant", "in words"), irow, null));
-        } catch (IOException e) {
-            doc.p("The model's sources could not be read (" + e.getMessage() + "); the specification is not included.");
-        }
     }
 }

@@ -12,12 +12,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The spec document, read from the model's sources at report time. */
+/** Reading the model's sources at report time: where they are, Javadoc, the policies' hooks, the invariants. */
 final class SpecDoc {
     static final String MODEL_DIR = "model/src/main/java/dev/bitmig/model";
     static final List<String> HOOKS = List.of("onMigrationStart", "onInactivate", "onActivate", "onCont");
-
-    record ActionRule(String action, String rule, List<String> guards, String effect) { }
 
     /** The repository root: the system property bitmig.root, else the first ancestor of the working directory holding the model. */
     static Optional<Path> root() {
@@ -31,65 +29,6 @@ final class SpecDoc {
             }
         }
         return Optional.empty();
-    }
-
-    private static final Pattern VISIT = Pattern.compile("public Outcome visit\\(Action\\.(\\w+) a\\)");
-    private static final Pattern GUARD = Pattern.compile("^if \\((.*)\\) return rejected\\((.*)\\);$");
-
-    static List<ActionRule> actions(String src) {
-        String[] lines = src.split("\n");
-        List<ActionRule> out = new ArrayList<>();
-        for (int i = 0; i < lines.length; i++) {
-            Matcher m = VISIT.matcher(lines[i]);
-            if (!m.find()) {
-                continue;
-            }
-            String javadoc = javadocAbove(lines, i);
-            int depth = 0;
-            List<String> body = new ArrayList<>();
-            for (int j = i; j < lines.length; j++) {
-                for (char c : lines[j].toCharArray()) {
-                    depth += c == '{' ? 1 : c == '}' ? -1 : 0;
-                }
-                if (j > i) {
-                    body.add(lines[j].strip());
-                }
-                if (depth == 0 && j > i) {
-                    break;
-                }
-            }
-            if (!body.isEmpty()) {
-                body.remove(body.size() - 1);
-            }
-            List<String> guards = new ArrayList<>();
-            List<String> effect = new ArrayList<>();
-            for (int k = 0; k < body.size(); k++) {
-                String l = body.get(k);
-                Matcher g = GUARD.matcher(l);
-                if (g.matches()) {
-                    guards.add("if " + readable(g.group(1)) + " → rejected: " + g.group(2).replace("QemuErrors.", ""));
-                } else if (l.startsWith("if (") && l.endsWith("{") && k + 2 < body.size()
-                        && body.get(k + 1).startsWith("return rejected(") && body.get(k + 2).equals("}")) {
-                    String rej = body.get(k + 1);
-                    guards.add("if " + readable(l.substring(4, l.length() - 3)) + " → rejected: "
-                            + rej.substring("return rejected(".length(), rej.length() - 2).replace("QemuErrors.", ""));
-                    k += 2;
-                } else if (!l.isEmpty()) {
-                    effect.add(l.startsWith("//") ? l.substring(2).strip() : l);
-                }
-            }
-            String eff = String.join(" ", effect);
-            if (eff.length() > 600) {
-                eff = eff.substring(0, 600) + " …";
-            }
-            out.add(new ActionRule(m.group(1), javadoc, guards, eff));
-        }
-        return out;
-    }
-
-    static String readable(String cond) {
-        return cond.replace("!", "not ").replace("&&", "and").replace("||", "or").replace("not =", "!=")
-                .replace("QemuErrors.", "");
     }
 
     static String javadocAbove(String[] lines, int at) {

@@ -31,7 +31,7 @@ final class HostileArguments {
     record Places(Path file, Path directory, Path missing, Path underAFile) {
     }
 
-    static final List<String> COMMANDS = List.of("check", "explore", "replay", "report", "policies");
+    static final List<String> COMMANDS = List.of("check", "explore", "replay", "report", "policies", "kinds");
 
     static final List<String> UNKNOWN_WORDS = List.of("nonsense", "chek", "CHECK", "Check", "polices", "replays",
             "-", "---", "-x", "--bogus", "--Depth", "--dept", "--policy=", "--all=yes", "\u00fcn\u00efc\u00f6d\u00e9",

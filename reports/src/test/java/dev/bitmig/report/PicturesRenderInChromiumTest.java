@@ -22,12 +22,29 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class PicturesRenderInChromiumTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
+    /** Where the report and the screenshots go (under the module's target directory). */
+    static final Path OUT = Path.of("target/pictures-in-chromium");
+
     @Test
     void everyCounterexamplePageRendersItsPicturesInHeadlessChromium() throws Exception {
+        // CI installs chromium (.ci/run) and must not skip the check; elsewhere it runs where chromium is installed
+        if (System.getenv("CI") != null) {
+            assertThat(CHROMIUM).as("CI runs this check, so chromium must be installed").isExecutable();
+        }
         assumeTrue(Files.isExecutable(CHROMIUM), "chromium is not installed (.ci/run installs it)");
-        Path out = Files.createTempDirectory("bitmig-report-pictures");
+        Path out = Files.createDirectories(OUT);
+        try (var old = Files.list(out)) {
+            for (Path f : old.filter(f -> f.getFileName().toString().startsWith("ce-")).toList()) {
+                Files.delete(f);
+            }
+        }
         Report.Result r = Report.generate(out, Bounds.DEFAULT.withDepth(4), "pictures test", p -> { });
         assertThat(r.counterexamples()).hasSizeGreaterThan(10);
+        try (var files = Files.list(out)) {
+            assertThat(files.filter(f -> f.getFileName().toString().matches("ce-.*\\.html")).map(out::relativize)
+                    .toList()).as("the pages checked are every counterexample page of the report")
+                    .containsExactlyInAnyOrderElementsOf(r.counterexamples().stream().map(out::relativize).toList());
+        }
         // two browsers at a time: one per core
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
@@ -67,6 +84,14 @@ class PicturesRenderInChromiumTest {
             assertThat(inkedShare(img)).as("%s: the screenshot is not blank", page.getFileName()).isGreaterThan(0.02);
             assertThat(hasColour(img, 0x9f, 0xd8, 0x9f) || hasColour(img, 0xd4, 0xd4, 0xd4))
                     .as("%s: the timeline's bands are drawn", page.getFileName()).isTrue();
+            // more of a colour than its legend's square (12 x 12 pixels) shows
+            assertThat(pixels(img, 0xff, 0xd8, 0x4d)).as("%s: the actions' marks are drawn", page.getFileName())
+                    .isGreaterThan(2 * LEGEND_SQUARE);
+            if (page.getFileName().toString().contains("nounderreport")) {
+                assertThat(pixels(img, 0xe0, 0x31, 0x31))
+                        .as("%s: the strips show the missed clusters in red", page.getFileName())
+                        .isGreaterThan(LEGEND_SQUARE + LEGEND_SQUARE / 4);
+            }
         }
     }
 
@@ -74,7 +99,7 @@ class PicturesRenderInChromiumTest {
         List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--enable-logging=stderr", "--v=0",
-                "--user-data-dir=" + Files.createTempDirectory(dir, "profile"), "--window-size=1200,700",
+                "--user-data-dir=" + Files.createTempDirectory(dir, "profile"), "--window-size=1400,1800",
                 "--screenshot=" + png, page.toUri().toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
@@ -95,6 +120,21 @@ class PicturesRenderInChromiumTest {
             }
         }
         return inked / ((img.getWidth() / 2.0) * (img.getHeight() / 2.0));
+    }
+
+    private static final int LEGEND_SQUARE = 12 * 12;
+
+    private static int pixels(BufferedImage img, int r, int g, int b) {
+        int want = (r << 16) | (g << 8) | b;
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if ((img.getRGB(x, y) & 0xffffff) == want) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private static boolean hasColour(BufferedImage img, int r, int g, int b) {

@@ -51,8 +51,20 @@ class ReportIsGeneratedTest {
             } else {
                 int length = c.get("counterexample").get("length").asInt();
                 int classes = c.get("classes").size();
-                assertThat(td.text()).isEqualTo("violated: " + classes + (classes == 1 ? " class" : " classes")
-                        + ", shortest " + length + " steps");
+                // the cell names the class of its shortest counterexample, not just a count
+                String named = td.attr("data-class");
+                JsonNode namedClass = null;
+                for (JsonNode k : c.get("classes")) {
+                    if (k.get("class").asText().equals(named)) {
+                        namedClass = k;
+                    }
+                }
+                assertThat(namedClass).as("%s names one of the cell's classes", td.text()).isNotNull();
+                assertThat(namedClass.get("counterexample").get("length").asInt()).isEqualTo(length);
+                assertThat(td.text()).startsWith("violated: " + named).endsWith("(shortest: " + length + " steps)");
+                if (classes > 1) {
+                    assertThat(td.text()).contains(" and " + (classes - 1) + " more class");
+                }
                 for (JsonNode k : c.get("classes")) {
                     assertThat(index.select("table.classes td").eachText()).as("a row for class %s", k.get("class"))
                             .contains(k.get("class").asText());
@@ -92,7 +104,9 @@ class ReportIsGeneratedTest {
         assertThat(index.select("style")).hasSize(1);
         assertThat(index.select("table.scenarios tr")).hasSize(1 + dev.bitmig.model.scenario.ThreadScenarios.ALL.size());
         assertThat(index.select("table.costs tr")).hasSize(1 + Policies.ALL.size());
-        assertThat(index.select("table.actions tr").size()).isGreaterThan(15);
+        assertThat(index.select("h3").eachText()).as("a rule per action kind")
+                .containsAll(dev.bitmig.check.ActionKinds.ALL.map(SpecPage::heading).toJavaList());
+        assertThat(OUT.resolve(SpecPage.FILE)).exists();
         assertThat(index.select("table.policies tr")).hasSize(1 + Policies.ALL.size());
         assertThat(index.select("table.invariants tr")).hasSize(1 + Invariant.values().length);
         assertThat(index.text()).contains("Bounds.DEFAULT.withDepth(4)");
@@ -101,7 +115,34 @@ class ReportIsGeneratedTest {
                 "## Specification", "## Counterexamples", "iotests.QMPTestCase"}) {
             assertThat(md).contains(section);
         }
-        assertThat(index.select("table.actions td").eachText()).anyMatch(t -> t.contains("rejected:"));
+        assertThat(index.select("table.guards td").eachText()).anyMatch(t -> t.startsWith("refused if "));
+    }
+
+    @Test
+    void everyLinkWithinReportMdPointsAtTheAnchorGitHubGivesAHeading() throws Exception {
+        String md = Files.readString(result.markdown());
+        GitHubAnchors anchors = new GitHubAnchors();
+        java.util.Set<String> headings = new java.util.HashSet<>();
+        boolean fenced = false;
+        for (String line : md.lines().toList()) {
+            fenced ^= line.startsWith("```");
+            if (!fenced && line.matches("#{1,6} .*")) {
+                headings.add(anchors.next(line.replaceFirst("#+ ", "")));
+            }
+        }
+        var links = java.util.regex.Pattern.compile("\\]\\(#([^)]*)\\)").matcher(md).results().map(m -> m.group(1))
+                .toList();
+        assertThat(links).as("REPORT.md links to its counterexamples").hasSizeGreaterThanOrEqualTo(
+                result.counterexamples().size());
+        assertThat(headings).containsAll(links);
+    }
+
+    @Test
+    void aCounterexamplePageExplainsItsNotation() throws Exception {
+        for (Path page : result.counterexamples()) {
+            assertThat(Jsoup.parse(page.toFile(), "UTF-8").text()).as(page.toString())
+                    .contains("Notation: \"target:a {} / {0} persistent\"");
+        }
     }
 
     @Test
