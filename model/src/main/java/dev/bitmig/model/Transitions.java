@@ -91,7 +91,7 @@ final class Transitions {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
             if (a.node() == NodeId.SOURCE && w.migration().isActive() && !w.migration().handedOver()) {
-                return handover(w);
+                return handoverUnlessEjected(w);
             }
             if (n.block() == BlockState.INACTIVE) return next(w);
             // block.c bdrv_inactivate on a node without a driver (D4, QEMU 10.0.2 blockdev-set-active).
@@ -111,7 +111,7 @@ final class Transitions {
             // An ejected node stays ejected: activation succeeds and changes nothing (seen on QEMU 10.0.2).
             if (n.block() != BlockState.INACTIVE) return next(w);
 
-            return life.activate(w, a.node()).outcome();
+            return outcome(life.activate(w, a.node()));
         }
 
         /** qmp_cont: on an incoming VM it only sets autostart; otherwise it activates every inactive node, then runs. */
@@ -124,12 +124,8 @@ final class Transitions {
                 return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             }
 
-            Activation resumed = life.cont(w, a.node());
-            if (resumed instanceof Activation.Active r) {
-                return next(r.world().withNode(a.node(), r.world().node(a.node()).withRun(RunState.RUNNING)));
-            }
             // D4: a failed reactivation ejects the node and the VM stays stopped (qmp_cont returns the error).
-            return resumed.outcome();
+            return outcome(life.cont(w, a.node()), a.node());
         }
 
         /** qmp_stop: pauses a running VM; no effect on bitmaps (notes §5). */
@@ -198,7 +194,7 @@ final class Transitions {
         @Override
         public Outcome visit(Action.MigrateComplete a) {
             if (!w.migration().isActive()) return rejected(QemuErrors.NO_MIGRATION);
-            if (!w.migration().handedOver() && w.source().block() == BlockState.EJECTED) return handover(w);
+            if (!w.migration().handedOver() && w.source().block() == BlockState.EJECTED) return handoverUnlessEjected(w);
             Either<String, World> handedOver = w.migration().handedOver() ? Either.right(w) : life.handover(w);
             if (handedOver.isLeft()) return rejected(handedOver.getLeft());
 
@@ -222,7 +218,7 @@ final class Transitions {
             if (!w.migration().isActive()) return rejected(QemuErrors.NO_MIGRATION);
             boolean after = a.when() == Action.FailPoint.AFTER_HANDOVER;
             if (!after && w.migration().handedOver()) return rejected(QemuErrors.ALREADY_HANDED_OVER);
-            if (after && !w.migration().handedOver() && w.source().block() == BlockState.EJECTED) return handover(w);
+            if (after && !w.migration().handedOver() && w.source().block() == BlockState.EJECTED) return handoverUnlessEjected(w);
             Either<String, World> ready = after && !w.migration().handedOver() ? life.handover(w) : Either.right(w);
             if (ready.isLeft()) return rejected(ready.getLeft());
 
@@ -445,7 +441,7 @@ final class Transitions {
          * The source hands over (migration_completion); an ejected source cannot inactivate, so the migration fails
          * there and the incoming QEMU exits (D4, seen on QEMU 10.0.2).
          */
-        private Outcome handover(World w) {
+        private Outcome handoverUnlessEjected(World w) {
             if (w.source().block() == BlockState.EJECTED) {
                 return next(life.endMigration(w, Phase.FAILED, QemuErrors.COMPLETION_FAILED));
             }
@@ -491,6 +487,19 @@ final class Transitions {
             next = next.lose(new Loss(e._2.lineage(), e._1, Cause.STORE_FAILED, false));
         }
         return next;
+    }
+
+    /** An activation's outcome (Activation#outcome). */
+    private static Outcome outcome(Activation a) {
+        return a.outcome();
+    }
+
+    /** cont's outcome: the VM of {@code node} runs once the node is active; a refusal or an ejection leaves it stopped. */
+    private static Outcome outcome(Activation a, NodeId node) {
+        if (a instanceof Activation.Active r) {
+            return next(r.world().withNode(node, r.world().node(node).withRun(RunState.RUNNING)));
+        }
+        return a.outcome();
     }
 
     private static Outcome outcome(Either<String, World> e) {
