@@ -20,6 +20,10 @@ final class Engines {
     static final String JVM = "jvm";
     static final String SPARK = "spark";
 
+    /** The masters Spark accepts, checked before Spark is started (Spark's own refusal comes with a stack trace). */
+    private static final java.util.regex.Pattern MASTER = java.util.regex.Pattern.compile(
+            "local(\\[(\\*|[1-9][0-9]*)(,[0-9]+)?])?|local-cluster\\[[0-9]+,[0-9]+,[0-9]+]|spark://\\S+|yarn|k8s://\\S+");
+
     /** The most shards a search may be split into. */
     static final int MAX_PARTITIONS = 1 << 20;
 
@@ -35,6 +39,10 @@ final class Engines {
         if (engine.equals(SPARK) && threadsGiven) {
             throw new Main.BadInput("--threads is an option of --engine " + JVM + "; with --engine " + SPARK
                     + " give --partitions or --master local[N]");
+        }
+        if (master != null && !MASTER.matcher(master).matches()) {
+            throw new Main.BadInput("--master must be local, local[N], local[*], spark://HOST:PORT, yarn or"
+                    + " k8s://URL, got '" + master + "'");
         }
         if (partitions != null && (partitions < 1 || partitions > MAX_PARTITIONS)) {
             throw new Main.BadInput("--partitions must be between 1 and " + MAX_PARTITIONS + ", got " + partitions);
@@ -53,7 +61,7 @@ final class Engines {
                     err.println(line);
                     err.flush();
                 });
-            } catch (RuntimeException ex) {
+            } catch (Exception ex) { // Spark's SparkException is checked in Scala's eyes only
                 throw new Main.BadInput("the " + engine + " engine cannot start"
                         + (master == null ? "" : " on '" + master + "'") + ": " + ex.getMessage());
             }

@@ -26,6 +26,12 @@ class EngineOptionsTest {
     }
 
     @Test
+    void aMasterSparkWouldNotParseIsBadInputBeforeSparkStarts() {
+        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_UPSTREAM", "--engine", "spark", "--master", "nonsense"),
+                "--master must be local, local[N], local[*], spark://HOST:PORT, yarn or k8s://URL, got 'nonsense'");
+    }
+
+    @Test
     void threadsWithTheSparkEngineAndTooFewPartitionsAreBadInput() {
         MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_UPSTREAM", "--engine", "spark", "--threads", "2"),
                 "--threads is an option of --engine jvm");
