@@ -25,8 +25,14 @@ final class SparkSettings {
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
-        if (conf.get("spark.master").startsWith("local") && !conf.contains("spark.ui.enabled")) {
+        boolean local = conf.get("spark.master").startsWith("local");
+        if (local && !conf.contains("spark.ui.enabled")) {
             conf.set("spark.ui.enabled", "false");
+        }
+        // Started outside spark-submit against a cluster: its executors fetch the engine's jar from this driver.
+        String jar = SparkSettings.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        if (!local && !conf.contains("spark.jars") && jar.endsWith(".jar")) {
+            conf.setJars(new String[] {jar});
         }
         conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.registerKryoClasses(new Class<?>[] {Shard.class, Shard.Summary.class, Piece.class, PathBlock.class,
