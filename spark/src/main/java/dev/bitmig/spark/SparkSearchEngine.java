@@ -29,10 +29,24 @@ public final class SparkSearchEngine implements SearchEngine {
         SparkConf conf = SparkSettings.conf(master);
         this.jsc = new JavaSparkContext(conf);
         jsc.setLogLevel("WARN");
+        quietUnpersistWarning();
         this.meter = new ShuffleMeter();
         jsc.sc().addSparkListener(meter);
         this.partitions = partitions > 0 ? partitions : SparkSettings.partitionsFor(jsc.defaultParallelism());
         this.log = log;
+    }
+
+    /**
+     * Each level unpersists the level before it once the new one is checkpointed, which Spark warns about (the old
+     * level could not be recomputed): that is the point, so that warning is not shown.
+     */
+    private static void quietUnpersistWarning() {
+        try {
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.rdd.ZippedPartitionsRDD2",
+                    org.apache.logging.log4j.Level.ERROR);
+        } catch (LinkageError e) {
+            // a Spark without Log4j 2 as its logging backend: the warning stays
+        }
     }
 
     @Override
