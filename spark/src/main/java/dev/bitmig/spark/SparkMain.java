@@ -2,8 +2,6 @@ package dev.bitmig.spark;
 
 import dev.bitmig.report.Main;
 
-import java.util.Arrays;
-
 /**
  * The main class for spark-submit: {@code bitmig explore --engine spark} with the arguments given, on the master
  * spark-submit names. Output and exit codes are the command line's.
@@ -18,6 +16,6 @@ public final class SparkMain {
         all[1] = "--engine";
         all[2] = "spark";
         System.arraycopy(args, 0, all, 3, args.length);
-        System.exit(Main.commandLine().execute(Arrays.copyOf(all, all.length)));
+        System.exit(Main.commandLine().execute(all));
     }
 }
