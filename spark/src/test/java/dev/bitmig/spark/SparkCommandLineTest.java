@@ -32,4 +32,15 @@ class SparkCommandLineTest {
         assertThat(spark.out()).isEqualTo(jvm.out());
         assertThat(spark.err()).contains("QEMU_UPSTREAM level 4: ").contains("states/s").contains("shuffle");
     }
+
+    @Test
+    void theAnswersDoNotDependOnHowManyPartitionsTheStatesAreSplitInto() {
+        Run one = run("explore", "--policy", "CANARY_MERGE", "--depth", "5", "--json", "--engine", "spark", "--master",
+                "local[2]", "--partitions", "1");
+        Run seven = run("explore", "--policy", "CANARY_MERGE", "--depth", "5", "--json", "--engine", "spark",
+                "--master", "local[2]", "--partitions", "7");
+        assertThat(seven.code()).as(seven.err()).isEqualTo(one.code());
+        assertThat(seven.out()).isEqualTo(one.out());
+        assertThat(seven.err()).contains("7 partitions");
+    }
 }
