@@ -1,5 +1,6 @@
 package dev.bitmig.check;
 
+import dev.bitmig.check.Findings.Found;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Invariant;
 import dev.bitmig.model.Outcome;
@@ -13,7 +14,6 @@ import io.vavr.control.Option;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -107,7 +107,7 @@ public final class Explorer {
 
     /** The explorer's symmetries: permutations of the bounds' names, when they play the same role. */
     List<Renaming> symmetries() {
-        return symmetry && Symmetry.namesAreInterchangeable(bounds, spec.policy()) ? Renaming.permutations(bounds.names()) : List.empty();
+        return Symmetry.renamings(bounds, spec.policy(), symmetry);
     }
 
     public ExplorationResult run(List<World> initials, Consumer<Progress> progress) {
@@ -144,9 +144,6 @@ public final class Explorer {
         long unlinked;
         int lo;
         int hi;
-
-        /** A class first found: at which depth, by which candidate (or which initial world, for depth 0). */
-        record Found(int depth, long key) { }
 
         Search(List<World> initials) {
             inputs = initials;
@@ -283,27 +280,12 @@ public final class Explorer {
         }
 
         ExplorationResult result(long elapsed) {
-            Map<Invariant, java.util.List<ClassFinding>> byInvariant = new TreeMap<>();
-            for (var e : found.entrySet()) {
-                byInvariant.computeIfAbsent(e.getKey().invariant(), k -> new ArrayList<>())
-                        .add(new ClassFinding(e.getKey(), counterexample(e.getKey(), e.getValue())));
-            }
-            Map<Invariant, Verdict> verdicts = new TreeMap<>();
-            Map<Invariant, List<ClassFinding>> classes = new TreeMap<>();
-            for (Invariant i : Invariant.values()) {
-                List<ClassFinding> list = List.ofAll(byInvariant.getOrDefault(i, java.util.List.of())).sorted();
-                classes.put(i, list);
-                verdicts.put(i, list.isEmpty() ? new Verdict.Holds(distinct(), depth) : shortest(i, list));
-            }
-            Map<String, ExplorationResult.Counts> counts = new TreeMap<>();
-            for (int a = 0; a < actions.length; a++) {
-                long acc = totals.accepted[a];
-                long rej = totals.rejected[a];
-                counts.merge(actions[a].kind(), new ExplorationResult.Counts(acc, rej),
-                        (x, y) -> new ExplorationResult.Counts(x.accepted() + y.accepted(), x.rejected() + y.rejected()));
-            }
+            Findings findings = new Findings(spec, inputs, this::route);
+            Map<Invariant, List<ClassFinding>> classes = findings.classes(found);
+            Map<Invariant, Verdict> verdicts = findings.verdicts(classes, found, distinct(), depth);
+            Map<String, ExplorationResult.Counts> counts = Findings.perAction(actions, totals.accepted, totals.rejected);
             Option<Verdict.Violated> refinementTrace = refinementFailure == null ? Option.none()
-                    : Option.some(replay(refinementFailure, refinementMessage, null));
+                    : Option.some(findings.replay(refinementFailure, refinementMessage, null));
             long generated = totals.generated;
             long bytes = visited.bytes() + links.bytes();
             return new ExplorationResult(spec.policy().name(), bounds, distinct(), generated, depth, elapsed, threads,
@@ -313,44 +295,13 @@ public final class Explorer {
                     Fingerprint.collisionProbability(distinct(), generated), !symmetries().isEmpty());
         }
 
-        /** The overall shortest counterexample of an invariant: the class found first. */
-        private Verdict.Violated shortest(Invariant i, List<ClassFinding> list) {
-            ViolationClass first = list.map(ClassFinding::violationClass)
-                    .minBy((a, b) -> {
-                        Found x = found.get(a);
-                        Found y = found.get(b);
-                        int c = Integer.compare(x.depth(), y.depth());
-                        return c != 0 ? c : Long.compare(x.key(), y.key());
-                    }).get();
-            return list.find(f -> f.violationClass().equals(first)).get().counterexample();
-        }
-
-        private Verdict.Violated counterexample(ViolationClass c, Found f) {
-            return replay(f, null, c);
-        }
-
-        /** Rebuild a counterexample by re-running its actions; the message is the class's violation in the last world. */
-        private Verdict.Violated replay(Found f, String message, ViolationClass c) {
+        /** The transition a found candidate names: (frontier state, action), or an initial world at depth 0. */
+        private Findings.Route route(Found f) {
             if (f.depth() == 0) {
-                World w = initials().get((int) f.key());
-                return new Verdict.Violated((int) f.key(), List.empty(), ViolationClasses.message(c, null, null, w, spec.geometry()));
+                return new Findings.Route((int) f.key(), List.empty(), null);
             }
-            int s = (int) (f.key() / actions.length);
-            Action last = actions[(int) (f.key() % actions.length)];
-            Path p = path(s);
-            World w = initials().get(p.initial());
-            for (Action a : p.actions()) {
-                w = spec.apply(w, a).successor().get();
-            }
-            World before = w;
-            Outcome o = spec.apply(w, last);
-            String text = message != null ? message : o.successor().isDefined()
-                    ? ViolationClasses.message(c, before, last, o.successor().get(), spec.geometry()) : o.toString();
-            return new Verdict.Violated(p.initial(), p.actions().append(last), text);
-        }
-
-        private List<World> initials() {
-            return inputs;
+            Path p = path((int) (f.key() / actions.length));
+            return new Findings.Route(p.initial(), p.actions(), actions[(int) (f.key() % actions.length)]);
         }
     }
 
@@ -405,24 +356,15 @@ public final class Explorer {
                 }
                 work.generated++;
                 if (!t.losses().isEmpty()) {
-                    for (ViolationClass c : ViolationClasses.lost(w, action, t)) {
-                        offer(c, key);
-                    }
+                    StepClasses.lost(w, action, t, c -> offer(c, key));
                 }
                 long fp = fingerprint.of(t);
                 int maskT = search.visited.reachIfSeen(fp, key);
                 if (maskT < 0) {
                     maskT = search.visited.reach(fp, key, Masks.of(t, spec.geometry()));
                 }
-                int broken = maskT & ~maskS;
-                if (broken != 0) {
-                    for (Invariant inv : Masks.WORLD_INVARIANTS) {
-                        if ((broken & Masks.bit(inv)) != 0) {
-                            for (ViolationClass c : ViolationClasses.of(inv, t, spec.geometry())) {
-                                offer(c, key);
-                            }
-                        }
-                    }
+                if ((maskT & ~maskS) != 0) {
+                    StepClasses.broken(maskS, t, maskT, spec.geometry(), c -> offer(c, key));
                 }
             }
         }

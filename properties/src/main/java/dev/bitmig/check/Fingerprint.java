@@ -23,7 +23,7 @@ import net.jpountz.xxhash.XXHashFactory;
  * worlds pick the same canonical form. Only when two names that the world holds tie does it fall back to the smallest
  * encoding over every permutation; names the world does not hold at all are interchangeable as they are.
  */
-final class Fingerprint {
+public final class Fingerprint {
     private static final XXHash64 XXH = XXHashFactory.fastestJavaInstance().hash64();
     private static final long SEED = 0x6269746d6967L;
 
@@ -61,7 +61,20 @@ final class Fingerprint {
         }
     }
 
-    long of(World w) {
+    /**
+     * The fingerprints a search of these bounds and this policy uses: with {@code symmetry}, invariant under the
+     * renamings of the bounds' names when they are interchangeable; with {@code canonicalLineages}, under lineage ids.
+     */
+    public static Fingerprint forSearch(Bounds b, dev.bitmig.model.Policy p, boolean symmetry, boolean canonicalLineages) {
+        return new Fingerprint(Symmetry.renamings(b, p, symmetry), canonicalLineages);
+    }
+
+    /** Whether the symmetry reduction is on: some renaming of names gives the same fingerprint. */
+    public boolean symmetric() {
+        return renamings.length > 0;
+    }
+
+    public long of(World w) {
         if (renamings.length == 0) {
             return hash(w, Renaming.IDENTITY);
         }
@@ -212,7 +225,7 @@ final class Fingerprint {
      * TLC's optimistic estimate of the probability that two distinct states shared a fingerprint: with n distinct
      * states and m generated successors, about n * (m - n) / 2^64.
      */
-    static double collisionProbability(long distinct, long generated) {
+    public static double collisionProbability(long distinct, long generated) {
         return (double) distinct * Math.max(0, generated - distinct) / Math.pow(2, 64);
     }
 }

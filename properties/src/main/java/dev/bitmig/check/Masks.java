@@ -9,14 +9,14 @@ import io.vavr.collection.List;
  * The world invariants a state violates, as a bit mask, computed once per distinct state. {@code NoSilentLoss} judges
  * a step's losses rather than a world, so it has no bit: the explorer judges it on every step.
  */
-final class Masks {
+public final class Masks {
     private Masks() {
     }
 
-    static final List<Invariant> WORLD_INVARIANTS = List.of(Invariant.NO_UNDER_REPORT, Invariant.SINGLE_WRITER,
+    public static final List<Invariant> WORLD_INVARIANTS = List.of(Invariant.NO_UNDER_REPORT, Invariant.SINGLE_WRITER,
             Invariant.NO_LOST_DISK);
 
-    static int bit(Invariant i) {
+    public static int bit(Invariant i) {
         return switch (i) {
             case NO_UNDER_REPORT -> 1;
             case SINGLE_WRITER -> 2;
@@ -25,7 +25,7 @@ final class Masks {
         };
     }
 
-    static int of(World w, Geometry g) {
+    public static int of(World w, Geometry g) {
         int mask = 0;
         for (Invariant i : WORLD_INVARIANTS) {
             if (!i.holds(w, g)) {

@@ -148,6 +148,15 @@ public final class Main implements Callable<Integer> {
         java.util.List<String> only = new java.util.ArrayList<>();
         @Option(names = "--no-symmetry", description = "explore without the symmetry reduction over bitmap names")
         boolean noSymmetry;
+        @Option(names = "--engine", paramLabel = "E", description = "where the search runs: jvm (this JVM, default)"
+                + " or spark (Apache Spark; ./bitmig builds the spark module for it)")
+        String engine = Engines.JVM;
+        @Option(names = "--master", paramLabel = "URL", description = "with --engine spark: local[*], local[N] or"
+                + " spark://HOST:PORT (default: spark-submit's master, else local[*])")
+        String master;
+        @Option(names = "--partitions", paramLabel = "N", description = "with --engine spark: the shards the states"
+                + " are split into (default: two per core)")
+        Integer partitions;
         @Option(names = "--inactive-adds", description = "also add bitmaps on a QEMU that does not own the image, such"
                 + " as the incoming one (QEMU accepts it; off by default)")
         boolean inactiveAdds;
@@ -228,7 +237,11 @@ public final class Main implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             ProgressLine progress = new ProgressLine(err, opts.o.progress);
             progress.heap(Runtime.getRuntime().maxMemory());
-            VerdictMatrix m = explore(ps, bounds, opts.o.threads, !opts.o.noSymmetry, progress);
+            Engines.check(opts.o.engine, opts.o.master, opts.o.partitions,
+                    spec.commandLine().getParseResult().hasMatchedOption("--threads"));
+            VerdictMatrix m = opts.o.engine.equals(Engines.JVM)
+                    ? explore(ps, bounds, opts.o.threads, !opts.o.noSymmetry, progress)
+                    : Engines.explore(opts.o.engine, opts.o.master, opts.o.partitions, ps, bounds, !opts.o.noSymmetry, err);
             boolean ok = m.allHold();
             if (opts.traces != null) {
                 TraceFiles.write(opts.traces, m, err);
