@@ -143,6 +143,7 @@ public final class Report {
                     String page = "ce-" + Doc.slug(r.policy() + "-" + inv.title());
                     Trace t = VerdictMatrix.trace(r, inv, x);
                     TraceJson.write(t, out.resolve(page + ".json"));
+                    Artifacts.write(t, out, page);
                     Doc ce = counterexample(t, page);
                     Files.writeString(out.resolve(page + ".html"), ce.html("Counterexample: " + r.policy() + " / " + inv.title()));
                     pages.add(out.resolve(page + ".html"));
@@ -268,6 +269,7 @@ public final class Report {
                     String page = "ce-" + Doc.slug(r.policy() + "-" + inv.title()) + "-" + (++k);
                     Trace t = VerdictMatrix.trace(r, inv, f.counterexample());
                     TraceJson.write(t, out.resolve(page + ".json"));
+                    Artifacts.write(t, out, page);
                     Doc ce = counterexample(t, page);
                     ce.p("Class " + f.violationClass().name() + ": " + f.violationClass().explanation());
                     Files.writeString(out.resolve(page + ".html"), ce.html("Counterexample: " + r.policy() + " / "
@@ -319,6 +321,7 @@ public final class Report {
         d.h(2, "iotest skeleton " + page);
         d.pre("iotest", QemuScript.iotest(t, camel(t.policy() + "_" + t.invariant())));
         d.p("Trace: " + page + ".json (bitmig replay " + page + ".json)");
+        d.table(Artifacts.links(page));
         return d;
     }
 

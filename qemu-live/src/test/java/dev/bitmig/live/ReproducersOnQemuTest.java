@@ -1,0 +1,104 @@
+package dev.bitmig.live;
+
+import dev.bitmig.check.Bounds;
+import dev.bitmig.check.ClassFinding;
+import dev.bitmig.check.ExplorationResult;
+import dev.bitmig.check.Trace;
+import dev.bitmig.check.Verdict;
+import dev.bitmig.check.VerdictMatrix;
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Invariant;
+import dev.bitmig.model.Policies;
+import dev.bitmig.report.Reproducer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Every counterexample of QEMU_UPSTREAM (each violated cell's shortest and each violation class's) becomes the report's
+ * Python reproducer, which runs against the QEMU under test (PATH, or -Dlive.qemu=PREFIX) and must exit with the code
+ * the live runner's own replay of the same sequence predicts: 1 when QEMU shows the violation, 0 when it does not, 2
+ * when a step cannot be mapped. The outputs are kept in target/reproducers/.
+ */
+@Tag("qemu")
+class ReproducersOnQemuTest {
+    static final Path DIR = Path.of("target/reproducers");
+
+    @BeforeAll
+    static void requireQemuAndPython() {
+        assumeTrue(QemuLauncher.qemuAvailable(), "qemu-system-x86_64 not on PATH");
+        assumeTrue(Tools.onPath("python3").isPresent(), "python3 not on PATH");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyReproducerExitsWithTheCodeTheLiveRunnerPredicts() throws Exception {
+        Files.createDirectories(DIR);
+        LiveChecker live = new LiveCampaign().checker();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Map.Entry<String, Trace> e : upstreamCounterexamples().entrySet()) {
+            Trace t = e.getValue();
+            tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
+                Path script = DIR.resolve(e.getKey() + ".py");
+                Files.writeString(script, Reproducer.of(t), StandardCharsets.UTF_8);
+                List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
+                sequence.addAll(t.actions().toJavaList());
+                LiveChecker.Replay predicted = live.replay(e.getKey(), sequence, t.configuration().geometry());
+                if (predicted.status() == LiveChecker.Status.ERROR) {
+                    // A harness error (e.g. a QEMU slow to answer on a loaded machine) predicts nothing: once more.
+                    predicted = live.replay(e.getKey(), sequence, t.configuration().geometry());
+                }
+                assertThat(predicted.status()).as("the live runner's replay: %s", predicted.label())
+                        .isNotEqualTo(LiveChecker.Status.ERROR);
+                Tools.Result ran = runPython(script);
+                Files.writeString(DIR.resolve(e.getKey() + ".out"), ran.output(), StandardCharsets.UTF_8);
+                LiveChecker.Replay p = predicted;
+                assertThat(ran.exitCode()).as("the reproducer's exit code (live runner: %s)\n%s", p.label(),
+                        ran.output()).isEqualTo(p.expectedReproducerExit());
+            }));
+        }
+        assertThat(tests).as("QEMU_UPSTREAM has counterexamples").isNotEmpty();
+        return tests.stream();
+    }
+
+    /** Each violated cell's shortest counterexample and each class's, by the report's page names. */
+    static Map<String, Trace> upstreamCounterexamples() {
+        VerdictMatrix m = VerdictMatrix.explore(io.vavr.collection.List.of(Policies.QEMU_UPSTREAM), Bounds.DEFAULT, 2, p -> { });
+        Map<String, Trace> out = new LinkedHashMap<>();
+        for (ExplorationResult r : m.rows()) {
+            for (Invariant inv : Invariant.values()) {
+                if (r.verdicts().get(inv).get() instanceof Verdict.Violated v) {
+                    out.put(page(r, inv) , VerdictMatrix.trace(r, inv, v));
+                    int k = 0;
+                    for (ClassFinding f : r.classesOf(inv)) {
+                        out.put(page(r, inv) + "-" + (++k), VerdictMatrix.trace(r, inv, f.counterexample()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String page(ExplorationResult r, Invariant inv) {
+        return ("ce-" + r.policy() + "-" + inv.title()).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** python3 SCRIPT [--qemu PREFIX]: the same QEMU as the live runner's. */
+    static Tools.Result runPython(Path script) {
+        List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+        QemuInstall.prefix().ifPresent(p -> cmd.addAll(List.of("--qemu", p.toString())));
+        return Tools.run(cmd, java.time.Duration.ofMinutes(3));
+    }
+}
