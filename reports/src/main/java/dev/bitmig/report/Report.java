@@ -318,10 +318,15 @@ public final class Report {
         d.table(new Doc.Table("steps", header, rows, classes));
         d.h(2, "QMP script " + page);
         d.pre("qmp-script", QemuScript.script(t));
-        d.h(2, "iotest skeleton " + page);
-        d.pre("iotest", QemuScript.iotest(t, camel(t.policy() + "_" + t.invariant())));
+        Iotest.Result iotest = Iotest.of(t, Artifacts.iotestName(page));
+        d.h(2, "qemu-iotests test " + page);
+        if (iotest.generated()) {
+            d.pre("iotest", iotest.test());
+        } else {
+            d.p("No qemu-iotests test: " + iotest.whyNot() + ".");
+        }
         d.p("Trace: " + page + ".json (bitmig replay " + page + ".json)");
-        d.table(Artifacts.links(page));
+        d.table(Artifacts.links(t, page));
         return d;
     }
 

@@ -103,6 +103,10 @@ class Qemu:
     def __init__(self, node, argv, env, cwd):
         self.node = node
         self.log = os.path.join(cwd, node + ".log")
+        # qemu-io through HMP prints to QEMU's stdout (qemu-io-cmds.c printf): line-buffered into the log.
+        stdbuf = shutil.which("stdbuf")
+        if stdbuf:
+            argv = [stdbuf, "-oL", "-eL"] + argv
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
@@ -120,9 +124,13 @@ class Qemu:
             self.kill()
             raise Gone(self.log_text() or str(e))
 
-    def log_text(self):
-        with open(self.log, errors="replace") as f:
-            return f.read().strip()
+    def log_text(self, since=0):
+        with open(self.log, "rb") as f:
+            f.seek(since)
+            return f.read().decode(errors="replace").strip()
+
+    def log_size(self):
+        return os.path.getsize(self.log)
 
     def alive(self):
         return self.proc.poll() is None
@@ -201,8 +209,9 @@ class System:
             self.qmp(op["node"]).cmd(op["command"], args)
         elif k == "qemu-io":
             line = 'qemu-io %s "%s"' % (op["drive"], op["command"])
+            before = self.procs[op["node"]].log_size()
             out = self.qmp(op["node"]).cmd("human-monitor-command", {"command-line": line})
-            return 0, out
+            return 0, out + self.procs[op["node"]].log_text(before)
         elif k == "tool":
             return self.tool(op["argv"])
         elif k == "launch":
