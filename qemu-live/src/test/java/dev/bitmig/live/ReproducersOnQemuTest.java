@@ -73,14 +73,37 @@ class ReproducersOnQemuTest {
         return tests.stream();
     }
 
+    @org.junit.jupiter.api.Test
+    void aReproducerGivenBadArgumentsSaysSoInOneLineAndExits2() throws Exception {
+        Files.createDirectories(DIR);
+        Path script = DIR.resolve("bad-arguments.py");
+        Files.writeString(script, Reproducer.of(upstreamCounterexamples().values().iterator().next()), StandardCharsets.UTF_8);
+        for (List<String> args : List.of(List.of("--qemu", "/nonexistent-prefix"), List.of("--no-such-option"))) {
+            List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+            cmd.addAll(args);
+            Tools.Result r = Tools.run(cmd, java.time.Duration.ofMinutes(1));
+            assertThat(r.exitCode()).as("%s: %s", args, r.output()).isEqualTo(2);
+            assertThat(r.output().strip().lines()).as("%s", args).singleElement().asString().startsWith("cannot run: ");
+        }
+    }
+
     /** Each violated cell's shortest counterexample and each class's, by the report's page names. */
-    static Map<String, Trace> upstreamCounterexamples() {
+    static synchronized Map<String, Trace> upstreamCounterexamples() {
+        if (upstream == null) {
+            upstream = explore();
+        }
+        return upstream;
+    }
+
+    private static Map<String, Trace> upstream;
+
+    private static Map<String, Trace> explore() {
         VerdictMatrix m = VerdictMatrix.explore(io.vavr.collection.List.of(Policies.QEMU_UPSTREAM), Bounds.DEFAULT, 2, p -> { });
         Map<String, Trace> out = new LinkedHashMap<>();
         for (ExplorationResult r : m.rows()) {
             for (Invariant inv : Invariant.values()) {
                 if (r.verdicts().get(inv).get() instanceof Verdict.Violated v) {
-                    out.put(page(r, inv) , VerdictMatrix.trace(r, inv, v));
+                    out.put(page(r, inv), VerdictMatrix.trace(r, inv, v));
                     int k = 0;
                     for (ClassFinding f : r.classesOf(inv)) {
                         out.put(page(r, inv) + "-" + (++k), VerdictMatrix.trace(r, inv, f.counterexample()));

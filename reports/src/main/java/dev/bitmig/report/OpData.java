@@ -65,7 +65,6 @@ final class OpData {
             m.put("op", "unmappable");
             m.put("why", u.why());
         } else {
-            // Broadcast belongs to the iotest flavour only.
             throw new IllegalArgumentException("the reproducer does not execute " + op);
         }
         return m;

@@ -11,7 +11,7 @@ import dev.bitmig.qemu.QemuTable;
 import io.vavr.collection.List;
 
 /**
- * A QMP/HMP script and a qemu-iotests skeleton that replay a counterexample on QEMU: each step is rendered from
+ * A QMP/HMP script that replays a counterexample on QEMU: each step is rendered from
  * {@link QemuTable}, the one mapping from actions to QEMU operations.
  */
 final class QemuScript {

@@ -228,7 +228,8 @@ public final class Report {
         md.blocks.addAll(ces.blocks.stream().map(b -> b instanceof Doc.Heading h && h.level() == 1
                 ? new Doc.Heading(3, h.text(), h.id()) : b).toList());
         doc.h(2, "Counterexamples");
-        doc.p("One page per violated cell, each with its step table, a QMP/HMP script and a qemu-iotests skeleton; "
+        doc.p("One page per violated cell, each with its step table, a QMP/HMP script, a Python reproducer and, where QEMU "
+                + "7.2 can replay it, a qemu-iotests test; "
                 + "the trace JSON beside each page replays with `bitmig replay`.");
         List<List<Doc.Cell>> links = new ArrayList<>();
         for (Path p : pages) {

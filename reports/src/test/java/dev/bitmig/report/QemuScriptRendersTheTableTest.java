@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The reproducer script and the iotest skeleton of a small trace: each step is its entry in the table, rendered. */
+/** The QMP script, the qemu-iotests test and the Python reproducer of small traces: each step is its table entry. */
 class QemuScriptRendersTheTableTest {
     static final List<Action> STEPS = List.of(new Action.BitmapAdd(NodeId.SOURCE, "a", 1, true, false),
             new Action.GuestWrite(NodeId.SOURCE, 0, 1), new Action.MigrateStart(true), new Action.MigrateComplete(),
