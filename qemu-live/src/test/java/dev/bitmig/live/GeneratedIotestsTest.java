@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Profile iotests: every QEMU_UPSTREAM counterexample that the live runner reproduces on the system's QEMU becomes a
- * qemu-iotests test, which runs under QEMU's own ./check on the same QEMU version built from source
+ * Profile iotests: every counterexample (of every policy, each distinct sequence once) that the live runner reproduces
+ * on the system's QEMU becomes a qemu-iotests test, which runs under QEMU's own ./check on the same QEMU version built from source
  * (iotests/build-qemu) and fails on the assertion that names the violated invariant; a generated test of a sequence
  * the live runner does not reproduce passes.
  */
@@ -44,7 +44,7 @@ class GeneratedIotestsTest {
         Files.createDirectories(DIR);
         LiveChecker live = new LiveCampaign().checker();
         List<DynamicTest> tests = new ArrayList<>();
-        for (Map.Entry<String, Trace> e : ReproducersOnQemuTest.upstreamCounterexamples().entrySet()) {
+        for (Map.Entry<String, Trace> e : ReproducersOnQemuTest.counterexamples().entrySet()) {
             Trace t = e.getValue();
             String name = "bitmig-" + e.getKey().replaceFirst("^ce-", "");
             tests.add(DynamicTest.dynamicTest(name, () -> {

@@ -1,7 +1,6 @@
 package dev.bitmig.live;
 
 import dev.bitmig.check.Bounds;
-import dev.bitmig.check.ClassFinding;
 import dev.bitmig.check.ExplorationResult;
 import dev.bitmig.check.Trace;
 import dev.bitmig.check.Verdict;
@@ -28,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Every counterexample of QEMU_UPSTREAM (each violated cell's shortest and each violation class's) becomes the report's
- * Python reproducer, which runs against the QEMU under test (PATH, or -Dlive.qemu=PREFIX) and must exit with the code
+ * Every counterexample of every policy (each violated cell's shortest and each violation class's; each distinct
+ * sequence once, under its QEMU_UPSTREAM name where it has one) becomes the report's Python reproducer, which runs against the QEMU under test (PATH, or -Dlive.qemu=PREFIX) and must exit with the code
  * the live runner's own replay of the same sequence predicts: 1 when QEMU shows the violation, 0 when it does not, 2
  * when a step cannot be mapped. The outputs are kept in target/reproducers/.
  */
@@ -48,7 +47,7 @@ class ReproducersOnQemuTest {
         Files.createDirectories(DIR);
         LiveChecker live = new LiveCampaign().checker();
         List<DynamicTest> tests = new ArrayList<>();
-        for (Map.Entry<String, Trace> e : upstreamCounterexamples().entrySet()) {
+        for (Map.Entry<String, Trace> e : counterexamples().entrySet()) {
             Trace t = e.getValue();
             tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
                 Path script = DIR.resolve(e.getKey() + ".py");
@@ -69,7 +68,7 @@ class ReproducersOnQemuTest {
                         ran.output()).isEqualTo(p.expectedReproducerExit());
             }));
         }
-        assertThat(tests).as("QEMU_UPSTREAM has counterexamples").isNotEmpty();
+        assertThat(tests).as("the policies have counterexamples").isNotEmpty();
         return tests.stream();
     }
 
@@ -77,7 +76,7 @@ class ReproducersOnQemuTest {
     void aReproducerGivenBadArgumentsSaysSoInOneLineAndExits2() throws Exception {
         Files.createDirectories(DIR);
         Path script = DIR.resolve("bad-arguments.py");
-        Files.writeString(script, Reproducer.of(upstreamCounterexamples().values().iterator().next()), StandardCharsets.UTF_8);
+        Files.writeString(script, Reproducer.of(counterexamples().values().iterator().next()), StandardCharsets.UTF_8);
         for (List<String> args : List.of(List.of("--qemu", "/nonexistent-prefix"), List.of("--no-such-option"))) {
             List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
             cmd.addAll(args);
@@ -87,26 +86,35 @@ class ReproducersOnQemuTest {
         }
     }
 
-    /** Each violated cell's shortest counterexample and each class's, by the report's page names. */
-    static synchronized Map<String, Trace> upstreamCounterexamples() {
-        if (upstream == null) {
-            upstream = explore();
+    /**
+     * Each violated cell's shortest counterexample and each class's, of every policy, by the report's page names; a
+     * sequence that several pages share (policies often break an invariant the same way) runs once, under its first name.
+     */
+    static synchronized Map<String, Trace> counterexamples() {
+        if (all == null) {
+            all = explore();
         }
-        return upstream;
+        return all;
     }
 
-    private static Map<String, Trace> upstream;
+    private static Map<String, Trace> all;
 
     private static Map<String, Trace> explore() {
-        VerdictMatrix m = VerdictMatrix.explore(io.vavr.collection.List.of(Policies.QEMU_UPSTREAM), Bounds.DEFAULT, 2, p -> { });
+        // QEMU_UPSTREAM first, so that a sequence it shares with other policies keeps the name of its page.
+        VerdictMatrix m = VerdictMatrix.explore(Policies.ALL.sortBy(p -> p != Policies.QEMU_UPSTREAM), Bounds.DEFAULT, 2,
+                p -> { });
         Map<String, Trace> out = new LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (ExplorationResult r : m.rows()) {
             for (Invariant inv : Invariant.values()) {
                 if (r.verdicts().get(inv).get() instanceof Verdict.Violated v) {
-                    out.put(page(r, inv), VerdictMatrix.trace(r, inv, v));
-                    int k = 0;
-                    for (ClassFinding f : r.classesOf(inv)) {
-                        out.put(page(r, inv) + "-" + (++k), VerdictMatrix.trace(r, inv, f.counterexample()));
+                    List<Trace> traces = new ArrayList<>(List.of(VerdictMatrix.trace(r, inv, v)));
+                    r.classesOf(inv).forEach(f -> traces.add(VerdictMatrix.trace(r, inv, f.counterexample())));
+                    for (int k = 0; k < traces.size(); k++) {
+                        Trace t = traces.get(k);
+                        if (seen.add(t.initial() + " " + t.actions())) {
+                            out.put(page(r, inv) + (k == 0 ? "" : "-" + k), t);
+                        }
                     }
                 }
             }
