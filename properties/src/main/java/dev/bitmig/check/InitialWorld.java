@@ -26,10 +26,7 @@ public enum InitialWorld {
         }
         Spec upstream = new Spec(Policies.QEMU_UPSTREAM, b.geometry());
         World w = World.initial(b.geometry());
-        for (Action a : List.<Action>of(
-                new Action.BitmapAdd(NodeId.SOURCE, b.names().head(), b.granularities().head(), true, false),
-                new Action.Quit(NodeId.SOURCE), new Action.Launch(NodeId.SOURCE, false),
-                new Action.Launch(NodeId.TARGET, true))) {
+        for (Action a : fromRunningSource(b)) {
             if (!(upstream.apply(w, a) instanceof Outcome.Next next)) { // building an initial world never fails
                 throw new IllegalArgumentException(this + " cannot be built: " + a + " is rejected: "
                         + upstream.apply(w, a));
@@ -41,5 +38,18 @@ public enum InitialWorld {
 
     public static List<World> all(Bounds b) {
         return List.of(values()).map(i -> i.build(b));
+    }
+
+    /**
+     * The steps that reach this world from {@code World.initial} (a running source on a fresh image): what a run on
+     * real QEMU performs before a counterexample's own actions.
+     */
+    public List<Action> fromRunningSource(Bounds b) {
+        List<Action> launchTarget = List.of(new Action.Launch(NodeId.TARGET, true));
+        if (this == TARGET_WAITING) {
+            return launchTarget;
+        }
+        return List.<Action>of(new Action.BitmapAdd(NodeId.SOURCE, b.names().head(), b.granularities().head(), true, false),
+                new Action.Quit(NodeId.SOURCE), new Action.Launch(NodeId.SOURCE, false)).appendAll(launchTarget);
     }
 }

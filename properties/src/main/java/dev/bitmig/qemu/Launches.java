@@ -13,7 +13,7 @@ final class Launches {
     /**
      * Disagreement: the script runs {@code -machine accel=qtest} with read-only only on the qcow2 node and the socket as
      * -incoming of either node; the live runner runs {@code -M none}, read-only on both nodes, and a source launched
-     * incoming with {@code -incoming defer}; the iotest leaves the command line to iotests.VM.
+     * incoming with {@code -incoming defer}.
      */
     static Op.Launch launch(NodeId n, boolean incoming, boolean readOnly, Flavour f) {
         String ro = readOnly ? ",read-only=on" : "";

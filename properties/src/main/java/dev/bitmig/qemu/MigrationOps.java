@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static dev.bitmig.qemu.Flavour.IOTEST;
 import static dev.bitmig.qemu.Flavour.LIVE;
 import static dev.bitmig.qemu.Flavour.SCRIPT;
 
@@ -24,8 +23,7 @@ public final class MigrationOps {
     /**
      * migrate-set-capabilities for one side. Disagreement: the script sets {@code pause-before-switchover} in the
      * source's one call; the live runner adds {@code events} and {@code return-path} on both sides (the return path
-     * lets the source wait after inactivating); the iotest sets dirty-bitmaps on every VM and pauses in a second call
-     * (see {@link #start}).
+     * lets the source wait after inactivating).
      */
     public static Op.Qmp capabilities(NodeId side, boolean bitmaps, Flavour f) {
         List<Map<String, Object>> caps = new ArrayList<>();
@@ -34,7 +32,7 @@ public final class MigrationOps {
             caps.add(cap("events", true));
             caps.add(cap("return-path", true));
         }
-        if (side == NodeId.SOURCE && f != IOTEST) {
+        if (side == NodeId.SOURCE) {
             caps.add(cap("pause-before-switchover", true));
         }
         return Op.qmp(side, "migrate-set-capabilities", "capabilities", caps);
@@ -54,7 +52,7 @@ public final class MigrationOps {
         return Op.qmp(NodeId.SOURCE, "migrate-continue", "state", PRE_SWITCHOVER);
     }
 
-    /** migrate_cancel. Disagreement: the script sends it as the HMP line, the iotest and the live runner as QMP. */
+    /** migrate_cancel. Disagreement: the script sends it as the HMP line, the live runner as QMP. */
     public static Op cancel(Flavour f) {
         return f == SCRIPT ? new Op.Hmp(NodeId.SOURCE, "migrate_cancel") : new Op.Qmp(NodeId.SOURCE, "migrate_cancel", Map.of());
     }
@@ -79,9 +77,6 @@ public final class MigrationOps {
         return switch (f) {
             case SCRIPT -> List.of(capabilities(NodeId.SOURCE, bitmaps, f), capabilities(NodeId.TARGET, bitmaps, f), migrate(),
                     new Op.Note("wait for the pre-switchover state: the migration stays in setup/active until it is completed"));
-            case IOTEST -> List.of(new Op.Broadcast("migrate-set-capabilities", capabilities(NodeId.SOURCE, bitmaps, f).args()),
-                    Op.qmp(NodeId.SOURCE, "migrate-set-capabilities", "capabilities", List.of(cap("pause-before-switchover", true))),
-                    migrate());
             // The target's call only if it runs; then the live runner waits until the target lists the bitmaps.
             case LIVE -> List.of(capabilities(NodeId.TARGET, bitmaps, f), capabilities(NodeId.SOURCE, bitmaps, f), migrate(),
                     new Op.Await(NodeId.SOURCE, PRE_SWITCHOVER));
@@ -92,23 +87,19 @@ public final class MigrationOps {
     static List<Op> complete(Flavour f) {
         return switch (f) {
             case SCRIPT -> List.of(proceed(), new Op.Note("wait for the completed event on both sides"));
-            case IOTEST -> List.of(proceed(), new Op.Await(NodeId.SOURCE, "postmigrate"));
             case LIVE -> List.of(proceed(), new Op.Await(NodeId.SOURCE, "completed"), new Op.Await(NodeId.TARGET, "completed"));
         };
     }
 
     /**
-     * MigrateFail(when). Disagreement: the script and the iotest kill the target whatever the point (the iotest keeps
-     * the dead VM in its table); the live runner cancels the paused source after the kill before the handover, and
-     * hands over first (if not yet) after it.
+     * MigrateFail(when). Disagreement: the script kills the target whatever the point; the live runner cancels the
+     * paused source after the kill before the handover, and hands over first (if not yet) after it.
      */
     static List<Op> fail(boolean beforeHandover, Flavour f) {
         return switch (f) {
             case SCRIPT -> List.of(new Op.Note("make the migration fail " + (beforeHandover ? "before the source inactivates"
                     : "in the final flush after the handover") + ": kill -9 the target, or break the stream"),
                     new Op.Kill(NodeId.TARGET, false, ""));
-            case IOTEST -> List.of(new Op.Kill(NodeId.TARGET, false, "the migration fails "
-                    + (beforeHandover ? "before the handover" : "after the handover")));
             case LIVE -> beforeHandover ? List.of(killTarget(), cancel(f), new Op.Await(NodeId.SOURCE, "cancelled"))
                     : List.of(killTarget(), new Op.Await(NodeId.SOURCE, "failed"));
         };

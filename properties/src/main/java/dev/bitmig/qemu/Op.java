@@ -20,13 +20,6 @@ public sealed interface Op {
         }
     }
 
-    /** The same QMP command to every QEMU that runs, in the order they were launched. */
-    record Broadcast(String command, Map<String, Object> args) implements Op {
-        public Broadcast {
-            args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
-        }
-    }
-
     /** A human monitor line (hmp-commands.hx), sent through QMP human-monitor-command. */
     record Hmp(NodeId node, String line) implements Op {
     }

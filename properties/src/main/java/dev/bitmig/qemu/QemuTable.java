@@ -7,7 +7,6 @@ import dev.bitmig.model.NodeId;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.bitmig.qemu.Flavour.IOTEST;
 import static dev.bitmig.qemu.Flavour.LIVE;
 import static dev.bitmig.qemu.Flavour.SCRIPT;
 
@@ -48,7 +47,7 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
     }
 
     /**
-     * Disagreement: the script and the iotest clear the whole header byte 95 with a raw qemu-io write and then write the
+     * Disagreement: the script clears the whole header byte 95 with a raw qemu-io write and then writes the
      * data with qemu-io; the live runner probes the lock (an unaware tool that honours locks), clears only bit 0 and
      * writes no data (it would change no bitmap), and writes pattern 0xee as the aware tool.
      */
@@ -62,8 +61,6 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
         return switch (f) {
             case SCRIPT -> List.of(new Op.Note("bitmap-unaware writer: it clears autoclear bit 0 (header byte 95, "
                     + "assuming no other autoclear bits)"), Op.tool("qemu-io", "-f", "raw", "-c", "write -P 0 95 1", Place.IMAGE), data);
-            case IOTEST -> List.of(new Op.Note("unaware writer: clear autoclear bit 0 first"),
-                    Op.tool("qemu-io", "-f", "raw", "-c", "write -P 0 95 1", Place.IMAGE), data);
             case LIVE -> List.of(new Op.Tool(List.of("qemu-img", "info", Place.IMAGE), "lock probe for the unaware writer"),
                     new Op.ClearAutoclearBit0());
         };
@@ -160,7 +157,6 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
     public List<Op> visit(Action.Crash a) {
         return List.of(new Op.Kill(a.node(), true, switch (f) {
             case SCRIPT -> "kill -9: no clean close, no bitmap store";
-            case IOTEST -> "kill -9";
             case LIVE -> "";
         }));
     }

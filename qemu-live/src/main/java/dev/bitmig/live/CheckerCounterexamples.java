@@ -6,7 +6,6 @@ import dev.bitmig.check.InitialWorld;
 import dev.bitmig.check.TraceFormatException;
 import dev.bitmig.check.TraceJson;
 import dev.bitmig.model.Action;
-import dev.bitmig.model.NodeId;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,13 +50,6 @@ public final class CheckerCounterexamples {
 
     /** The steps that reach each named initial world from a running source on a fresh image (see InitialWorld). */
     static List<Action> prelude(InitialWorld initial, Bounds b) {
-        List<Action> steps = new ArrayList<>();
-        if (initial == InitialWorld.BITMAP_LOADED) {
-            steps.add(new Action.BitmapAdd(NodeId.SOURCE, b.names().head(), b.granularities().head(), true, false));
-            steps.add(new Action.Quit(NodeId.SOURCE));
-            steps.add(new Action.Launch(NodeId.SOURCE, false));
-        }
-        steps.add(new Action.Launch(NodeId.TARGET, true));
-        return steps;
+        return initial.fromRunningSource(b).toJavaList();
     }
 }

@@ -207,7 +207,23 @@ public final class LiveChecker {
     /** The verdict of replaying one counterexample on QEMU. */
     public record Replay(String name, List<String> actions, String label, List<String> modelViolations,
                          List<String> qemuViolations, List<String> disagreements, String observedState,
-                         List<String> script) {
+                         List<String> script, Status status) {
+
+        /** Whether QEMU's state showed every violation the model predicts (the label's "reproduced on QEMU"). */
+        public boolean reproduced() {
+            return label.startsWith("reproduced on QEMU");
+        }
+
+        /**
+         * What a reproducer of this counterexample should exit with on the same QEMU: 1 reproduced, 2 a step that
+         * cannot be mapped or run, 0 otherwise.
+         */
+        public int expectedReproducerExit() {
+            if (reproduced()) {
+                return 1;
+            }
+            return status == Status.UNMAPPABLE || status == Status.ERROR ? 2 : 0;
+        }
     }
 
     /**
@@ -237,7 +253,7 @@ public final class LiveChecker {
             s.qemuViolations().forEach(v -> state.append("    QEMU state violates ").append(v).append('\n'));
         }
         return new Replay(name, r.actions().stream().map(Object::toString).toList(), label, predicted, seen, dis,
-                state.toString(), r.script());
+                state.toString(), r.script(), r.status());
     }
 
     /** Counts of findings by signature, in first-seen order. */

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Renders the table's operations as statements of a qemu-iotests test method (tests/qemu-iotests/iotests.py: VM.qmp,
- * VM.hmp_qemu_io, qemu_io, wait_migration), inside {@code self.vm}, a dict of the running VMs by node name.
+ * Renders the table's operations as statements of a qemu-iotests test method (tests/qemu-iotests/iotests.py), through
+ * the helpers every generated test defines ({@link IotestHelpers}): every QMP result is checked, every tool's exit
+ * status and output too. The VMs are {@code self.vm}, a dict by node name.
  */
 final class IotestLines {
     static final String IND = "        ";
@@ -23,42 +24,24 @@ final class IotestLines {
     }
 
     static String of(Op op) {
-        if (op instanceof Op.Qmp q) return IND + vm(q.node().lower()) + call(q.command(), q.args(), IND) + "\n";
-        if (op instanceof Op.Broadcast b) {
-            return IND + "for vm in self.vm.values():\n" + IND + "    vm" + call(b.command(), b.args(), IND + "    ") + "\n";
-        }
-        if (op instanceof Op.Hmp h) return IND + vm(h.node().lower()) + ".hmp(" + py(h.line()) + ")\n";
-        if (op instanceof Op.QemuIo io) return IND + vm(io.node().lower()) + ".hmp_qemu_io(" + py(io.drive()) + ", " + py(io.command()) + ")\n";
-        if (op instanceof Op.Tool t) return IND + tool(t.argv()) + "\n";
+        if (op instanceof Op.Qmp q) return IND + "self.ok(" + py(q.node().lower()) + ", " + py(q.command()) + args(q.args()) + ")\n";
+        if (op instanceof Op.QemuIo io) return IND + "self.guest_write(" + py(io.node().lower()) + ", " + py(io.drive()) + ", "
+                + py(io.command()) + ")\n";
+        if (op instanceof Op.Tool t) return IND + tool(t) + "\n";
         if (op instanceof Op.Launch l) return IND + "self.launch(" + py(l.node().lower()) + (l.incoming().isEmpty() ? "" : ", incoming=True")
                 + (l.readOnly() ? ", read_only=True" : "") + ")\n";
         if (op instanceof Op.Quit q) return IND + "self.vm.pop(" + py(q.node().lower()) + ").shutdown()\n";
-        if (op instanceof Op.Kill k) return IND + (k.forget() ? "self.vm.pop(" + py(k.node().lower()) + ")" : vm(k.node().lower()))
-                + ".kill()" + (k.remark().isEmpty() ? "" : "  # " + k.remark()) + "\n";
-        if (op instanceof Op.Await w) return IND + vm(w.node().lower()) + ".wait_migration(" + py(w.state()) + ")\n";
+        if (op instanceof Op.Kill k) return IND + "self.vm.pop(" + py(k.node().lower()) + ").kill()\n";
+        if (op instanceof Op.Await w) return IND + "self.wait_migration_state(" + py(w.node().lower()) + ", " + py(w.state()) + ")\n";
         if (op instanceof Op.Note n) return IND + "# " + n.text() + "\n";
-        if (op instanceof Op.Signal s) return IND + "os.kill(" + vm(s.node().lower()) + ".get_pid(), signal.SIG" + s.name() + ")\n";
-        if (op instanceof Op.ClearAutoclearBit0 || op instanceof Op.Unmappable) return IND + "# " + op + "\n";
-        throw new IllegalArgumentException("unknown operation " + op);
+        if (op instanceof Op.Signal s) return IND + "self.signal(" + py(s.node().lower()) + ", signal.SIG" + s.name() + ")\n";
+        if (op instanceof Op.ClearAutoclearBit0) return IND + "self.clear_autoclear_bit0()\n";
+        throw new IllegalArgumentException("no iotest statement for " + op);
     }
 
-    private static String vm(String name) {
-        return "self.vm['" + name + "']";
-    }
-
-    /** {@code .qmp('command', name=value, ...)}; iotests turns the underscores of keyword names back into dashes. */
-    private static String call(String command, Map<String, Object> args, String indent) {
-        StringBuilder b = new StringBuilder(".qmp(" + py(command));
-        args.forEach((k, v) -> b.append(", ").append(k.replace('-', '_')).append('=').append(value(v, indent)));
-        return b.append(')').toString();
-    }
-
-    /** A list of objects starts on a line of its own, one level in. */
-    private static String value(Object v, String indent) {
-        if (v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map) {
-            return "[\n" + indent + "    " + l.stream().map(IotestLines::py).collect(Collectors.joining(", ")) + "]";
-        }
-        return py(v);
+    /** {@code , {'name': value, ...}} or nothing. */
+    private static String args(Map<String, Object> args) {
+        return args.isEmpty() ? "" : ", " + py(args);
     }
 
     static String py(Object v) {
@@ -80,9 +63,14 @@ final class IotestLines {
         };
     }
 
-    /** qemu-io and qemu-img become iotests' qemu_io and qemu_img, which pass -f imgfmt themselves. */
-    private static String tool(List<Object> argv) {
+    /**
+     * qemu-io on the image is a bitmap-aware writer whose output must say it wrote; {@code qemu-img info} is the
+     * unaware writer's lock probe, which must find the image unlocked. iotests' qemu_io and qemu_img pass their own
+     * format options, so the table's {@code -f qcow2} is left out.
+     */
+    private static String tool(Op.Tool t) {
         List<String> args = new ArrayList<>();
+        List<Object> argv = t.argv();
         for (int i = 1; i < argv.size(); i++) {
             if (argv.get(i).equals("-f") && "qcow2".equals(argv.get(i + 1))) {
                 i++;
@@ -90,6 +78,9 @@ final class IotestLines {
                 args.add(py(argv.get(i)));
             }
         }
-        return ((String) argv.get(0)).replace('-', '_') + "(" + String.join(", ", args) + ")";
+        String program = (String) argv.get(0);
+        if (program.equals("qemu-io")) return "self.image_write(" + String.join(", ", args) + ")";
+        if (program.equals("qemu-img") && argv.get(1).equals("info")) return "self.lock_probe()";
+        throw new IllegalArgumentException("no iotest statement for " + t);
     }
 }

@@ -143,6 +143,7 @@ public final class Report {
                     String page = "ce-" + Doc.slug(r.policy() + "-" + inv.title());
                     Trace t = VerdictMatrix.trace(r, inv, x);
                     TraceJson.write(t, out.resolve(page + ".json"));
+                    Artifacts.write(t, out, page);
                     io.vavr.collection.List<ClassFinding> classes = r.classesOf(inv);
                     String shortest = classes.find(f -> f.counterexample().equals(x))
                             .orElse(classes.headOption()).map(f -> f.violationClass().name()).getOrElse("");
@@ -230,7 +231,8 @@ public final class Report {
         md.blocks.addAll(ces.blocks.stream().map(b -> b instanceof Doc.Heading h
                 ? new Doc.Heading(h.level() + 2, h.text(), h.key()) : b).toList());
         doc.h(2, "Counterexamples");
-        doc.p("One page per violated cell, each with its step table, a QMP/HMP script and a qemu-iotests skeleton; "
+        doc.p("One page per violated cell, each with its step table, a QMP/HMP script, a Python reproducer and, where QEMU "
+                + "7.2 can replay it, a qemu-iotests test; "
                 + "the trace JSON beside each page replays with `bitmig replay`.");
         List<List<Doc.Cell>> links = new ArrayList<>();
         for (Path p : pages) {
@@ -271,6 +273,7 @@ public final class Report {
                     String page = "ce-" + Doc.slug(r.policy() + "-" + inv.title()) + "-" + (++k);
                     Trace t = VerdictMatrix.trace(r, inv, f.counterexample());
                     TraceJson.write(t, out.resolve(page + ".json"));
+                    Artifacts.write(t, out, page);
                     Doc ce = counterexample(t, page, f.violationClass().name());
                     ce.p("Class " + f.violationClass().name() + ": " + f.violationClass().explanation());
                     Files.writeString(out.resolve(page + ".html"), ce.html("Counterexample: " + r.policy() + " / "
@@ -331,9 +334,15 @@ public final class Report {
         d.table(new Doc.Table("steps", header, rows, classes));
         d.h(2, "QMP script " + page);
         d.pre("qmp-script", QemuScript.script(t));
-        d.h(2, "iotest skeleton " + page);
-        d.pre("iotest", QemuScript.iotest(t, camel(t.policy() + "_" + t.invariant())));
+        Iotest.Result iotest = Iotest.of(t, Artifacts.iotestName(page));
+        d.h(2, "qemu-iotests test " + page);
+        if (iotest.generated()) {
+            d.pre("iotest", iotest.test());
+        } else {
+            d.p("No qemu-iotests test: " + iotest.whyNot() + ".");
+        }
         d.p("Trace: " + page + ".json (bitmig replay " + page + ".json)");
+        d.table(Artifacts.links(t, page));
         return d;
     }
 

@@ -22,7 +22,6 @@ final class ScriptLines {
 
     static String of(Op op) {
         if (op instanceof Op.Qmp q) return to(q.node(), q.command(), q.args());
-        if (op instanceof Op.Broadcast b) return to(NodeId.SOURCE, b.command(), b.args()) + to(NodeId.TARGET, b.command(), b.args());
         if (op instanceof Op.Hmp h) return hmp(h.node(), h.line());
         if (op instanceof Op.QemuIo io) return hmp(io.node(), "qemu-io " + io.drive() + " \"" + io.command() + "\"");
         if (op instanceof Op.Tool t) return "$ " + shell(t.argv()) + (t.remark().isEmpty() ? "" : "   # " + t.remark()) + "\n";

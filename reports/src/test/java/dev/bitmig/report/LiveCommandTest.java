@@ -27,6 +27,7 @@ class LiveCommandTest {
     @Test
     @Tag("qemu")
     void aShortCampaignOnRealQemuWritesItsFindingsAndNamesTheVersion() throws Exception {
+        assumeTrue("false".equals(System.getProperty("bitmig.live.skip")), "real-QEMU tests run with -Pqemu-live");
         assumeTrue(QemuLauncher.qemuAvailable(), "qemu-system-x86_64 not on PATH");
         Path out = Files.createTempDirectory("bitmig-live");
         MainTest.Run r = MainTest.run("live", "--sequences", "2", "--shrink-seconds", "5", "--out", out.toString());

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The reproducer script and the iotest skeleton of a small trace: each step is its entry in the table, rendered. */
+/** The QMP script, the qemu-iotests test and the Python reproducer of small traces: each step is its table entry. */
 class QemuScriptRendersTheTableTest {
     static final List<Action> STEPS = List.of(new Action.BitmapAdd(NodeId.SOURCE, "a", 1, true, false),
             new Action.GuestWrite(NodeId.SOURCE, 0, 1), new Action.MigrateStart(true), new Action.MigrateComplete(),
@@ -61,35 +61,50 @@ class QemuScriptRendersTheTableTest {
                 """);
     }
 
+    static final Trace LOSS = new Trace(Bounds.DEFAULT, "QEMU_UPSTREAM", List.empty(), InitialWorld.BITMAP_LOADED,
+            List.of(new Action.MigrateStart(true), new Action.Quit(NodeId.SOURCE)), "NoSilentLoss", "'a' is gone");
+
     @Test
-    void theIotestIsTheTableRendered() {
-        String py = QemuScript.iotest(TRACE, "Small");
-        int step = 0;
-        for (Action a : STEPS) {
-            assertThat(py).contains("        # step " + ++step + ": " + a + "\n" + IotestLines.of(QemuTable.ops(a, Flavour.IOTEST)));
+    void theIotestIsTheLiveFlavourOfTheTableRenderedWithEveryResultChecked() {
+        Iotest.Result r = Iotest.of(LOSS, "bitmig-small");
+        assertThat(r.generated()).as(r.whyNot()).isTrue();
+        assertThat(r.test()).contains("iotests.main(supported_fmts=['qcow2'], supported_protocols=['file'])")
+                .contains("GNU General Public License").contains("either version 2 of the License, or");
+        for (Action a : List.of(new Action.BitmapAdd(NodeId.SOURCE, "a", 1, true, false), new Action.MigrateStart(true))) {
+            assertThat(r.test()).contains(IotestLines.of(QemuTable.ops(a, Flavour.LIVE)));
         }
-        assertThat(py).contains("""
-                        self.launch('source')
-                        self.launch('target', incoming=True)
+        assertThat(r.test()).contains("""
+                        # step 5: MigrateStart[capability=true]
+                        self.ok('target', 'migrate-set-capabilities', {'capabilities': [{'capability': 'dirty-bitmaps', \
+                'state': True}, {'capability': 'events', 'state': True}, {'capability': 'return-path', 'state': True}]})
                 """).contains("""
-                    def test_counterexample(self):
-                        # step 1: BitmapAdd[node=SOURCE, name=a, granularity=1, persistent=true, disabled=false]
-                        self.vm['source'].qmp('block-dirty-bitmap-add', node='drive0', name='a', granularity=65536, \
-                persistent=True, disabled=False)
-                        # step 2: GuestWrite[node=SOURCE, first=0, count=1]
-                        self.vm['source'].hmp_qemu_io('drive0', 'write 0 65536')
-                        # step 3: MigrateStart[capability=true]
-                        for vm in self.vm.values():
-                            vm.qmp('migrate-set-capabilities', capabilities=[
-                                {'capability': 'dirty-bitmaps', 'state': True}])
-                        self.vm['source'].qmp('migrate-set-capabilities', capabilities=[
-                            {'capability': 'pause-before-switchover', 'state': True}])
-                        self.vm['source'].qmp('migrate', uri=f'unix:{mig_sock}')
-                        # step 4: MigrateComplete[]
-                        self.vm['source'].qmp('migrate-continue', state='pre-switchover')
-                        self.vm['source'].wait_migration('postmigrate')
-                        # step 5: Crash[node=TARGET]
-                        self.vm.pop('target').kill()  # kill -9
+                        self.wait_migration_state('source', 'pre-switchover')
+                        self.wait_target_lists(['a'])
+                        # step 6: Quit[node=SOURCE]
+                        self.vm.pop('source').shutdown()
+                        self.wait_exit('target')
+                        # NoSilentLoss breaks here on QEMU_UPSTREAM: persistent bitmap 'a' is gone\
+                """)
+                .endsWith("""
+                        self.assert_not_lost('a', 6)
+
+
+                if __name__ == '__main__':
+                    iotests.main(supported_fmts=['qcow2'], supported_protocols=['file'])
                 """);
+        assertThat(r.reference()).isEqualTo(Iotest.REFERENCE);
+    }
+
+    @Test
+    void aSequenceTheModelDoesNotBreakHasNoIotest() {
+        assertThat(Iotest.of(TRACE, "bitmig-small").whyNot())
+                .isEqualTo("the model (QEMU_UPSTREAM) does not break NoUnderReport on this sequence");
+    }
+
+    @Test
+    void theReproducerCarriesTheTableAndTheModelsPrediction() {
+        String py = Reproducer.of(LOSS);
+        assertThat(py).startsWith("#!/usr/bin/env python3\n").contains("\"predicted\":[\"NoSilentLoss\"]")
+                .contains("\"op\":\"launch\"").contains("def main():").doesNotContain("source> {");
     }
 }

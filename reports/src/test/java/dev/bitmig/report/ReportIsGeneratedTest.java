@@ -80,8 +80,9 @@ class ReportIsGeneratedTest {
     }
 
     @Test
-    void everyCounterexamplePageHoldsStepsScriptAndIotest() throws Exception {
+    void everyCounterexamplePageHoldsStepsScriptReproducerAndIotestOrWhyNot() throws Exception {
         assertThat(result.counterexamples()).isNotEmpty();
+        int iotests = 0;
         for (Path page : result.counterexamples()) {
             Document d = Jsoup.parse(page.toFile(), "UTF-8");
             Element steps = d.selectFirst("table.steps");
@@ -89,13 +90,25 @@ class ReportIsGeneratedTest {
             assertThat(steps.select("tr.break")).hasSize(1);
             String script = d.selectFirst("pre.qmp-script").text();
             assertThat(script).contains("block-dirty-bitmap-add").contains("qemu-img create");
-            String iotest = d.selectFirst("pre.iotest").text();
-            assertThat(iotest).contains("import iotests").contains("(iotests.QMPTestCase)").contains("def setUp(self)")
-                    .contains("iotests.VM(").contains("Expected failure");
+            String stem = page.getFileName().toString().replace(".html", "");
+            Path reproducer = OUT.resolve(Artifacts.reproducer(stem));
+            assertThat(d.select("table.artifacts a[href]").eachAttr("href")).contains(Artifacts.reproducer(stem));
+            assertThat(Files.readString(reproducer)).startsWith("#!/usr/bin/env python3").contains("DATA = json.loads(");
+            Element iotest = d.selectFirst("pre.iotest");
+            if (iotest != null) {
+                iotests++;
+                assertThat(iotest.text()).contains("import iotests").contains("(iotests.QMPTestCase)")
+                        .contains("def setUp(self)").contains("iotests.VM(").contains("self.assert_");
+                assertThat(OUT.resolve(Artifacts.iotestName(stem))).exists();
+                assertThat(OUT.resolve(Artifacts.iotestName(stem) + ".out")).hasContent(Iotest.REFERENCE.strip());
+            } else {
+                assertThat(d.text()).contains("No qemu-iotests test: ");
+            }
             Path trace = Path.of(page.toString().replace(".html", ".json"));
             assertThat(Replay.of(TraceJson.read(trace)).reproduces()).as(trace.toString()).isTrue();
             assertThat(d.select("script, link, img[src^=http]")).isEmpty();
         }
+        assertThat(iotests).as("pages with a qemu-iotests test").isPositive();
     }
 
     @Test

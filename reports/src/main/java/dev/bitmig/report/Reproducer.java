@@ -1,0 +1,173 @@
+package dev.bitmig.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bitmig.check.Trace;
+import dev.bitmig.check.TraceJson;
+import dev.bitmig.impl.hbitmap.HBitmap;
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Geometry;
+import dev.bitmig.model.Invariant;
+import dev.bitmig.model.NodeId;
+import dev.bitmig.model.Outcome;
+import dev.bitmig.model.Policies;
+import dev.bitmig.model.QemuErrors;
+import dev.bitmig.model.Spec;
+import dev.bitmig.model.World;
+import dev.bitmig.qemu.Flavour;
+import dev.bitmig.qemu.MigrationOps;
+import dev.bitmig.qemu.Place;
+import dev.bitmig.qemu.QemuTable;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A standalone Python 3 reproducer of a counterexample: the sequence from {@code World.initial} (the initial world's
+ * own steps first), each step as the operations of {@link QemuTable} in the live runner's flavour, and after every
+ * step the model's (QEMU_UPSTREAM) world it is judged against. The runtime (resource {@code reproducer.py}) runs it
+ * on real QEMU as qemu-live's runner does and exits 1 when QEMU's state shows every violation the model predicts,
+ * 0 when it does not, 2 when it cannot run.
+ */
+public final class Reproducer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Disks of at most this many granules get the table from SHA-256 to granules (2^n entries per granularity). */
+    private static final int SHA_TABLE_GRANULES = 10;
+
+    private Reproducer() {
+    }
+
+    /** The script's text. */
+    public static String of(Trace t) {
+        Geometry g = t.configuration().geometry();
+        List<Action> actions = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
+        actions.addAll(t.actions().toJavaList());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("title", "Reproduces on real QEMU: " + t.policy() + " / " + t.invariant() + " (" + t.message() + ")");
+        data.put("clusterBytes", Geometry.CLUSTER_BYTES);
+        data.put("drive", QemuTable.DRIVE);
+        Map<String, String> places = new LinkedHashMap<>();
+        for (Place p : Place.values()) {
+            places.put(p.name(), p.file());
+        }
+        data.put("places", places);
+        data.put("setup", OpData.of(List.of(QemuTable.createImage(g.clusters()),
+                QemuTable.ops(new Action.Launch(NodeId.SOURCE, false), Flavour.LIVE).get(0))));
+        data.put("handover", OpData.of(MigrationOps.handover()));
+        data.put("release", OpData.of(MigrationOps.release()));
+        data.put("killTarget", OpData.of(MigrationOps.killTarget()));
+        data.put("cancel", OpData.of(MigrationOps.cancel(Flavour.LIVE)));
+        data.put("migrate", OpData.of(MigrationOps.migrate()));
+        data.put("errors", errors());
+        data.put("sha256", shaTable(t, g));
+
+        Spec spec = new Spec(Policies.QEMU_UPSTREAM, g);
+        World w = World.initial(g);
+        data.put("initial", ModelView.of(w, g));
+        List<Object> steps = new ArrayList<>();
+        List<String> predicted = new ArrayList<>();
+        for (Action a : actions) {
+            Outcome o = spec.apply(w, a);
+            w = o.successor().isDefined() ? o.successor().get() : w.withLosses(io.vavr.collection.List.empty());
+            Map<String, Object> step = new LinkedHashMap<>();
+            ObjectNode action = TraceJson.action(a);
+            if (action.has("node")) {
+                action.put("node", action.get("node").asText().toLowerCase(java.util.Locale.ROOT));
+            }
+            step.put("action", action);
+            step.put("text", a.toString());
+            step.put("ops", OpData.of(QemuTable.ops(a, Flavour.LIVE)));
+            step.put("model", o instanceof Outcome.Failed f ? "failed: " + f.reason()
+                    : o instanceof Outcome.Rejected r ? "rejected: " + r.reason() : "accepted");
+            step.put("visibleLoss", a instanceof Action.Crash || a instanceof Action.BitmapRemove
+                    || a instanceof Action.ForeignWrite f && f.writer() == Action.Writer.UNAWARE);
+            step.put("world", ModelView.of(w, g));
+            for (Invariant i : Invariant.values()) {
+                if (i.violation(w, g).isDefined() && !predicted.contains(i.title())) {
+                    predicted.add(i.title());
+                }
+            }
+            steps.add(step);
+        }
+        data.put("steps", steps);
+        data.put("predicted", predicted);
+        String json;
+        try {
+            json = JSON.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (json.contains("'''")) {
+            throw new IllegalStateException("the reproducer's data cannot be quoted");
+        }
+        return "#!/usr/bin/env python3\n"
+                + "# Reproducer of a bitmig counterexample on real QEMU: policy " + t.policy() + ", invariant "
+                + t.invariant() + ".\n"
+                + "# " + t.message() + "\n"
+                + "# Runs the QEMU on PATH (or --qemu PREFIX) in a temporary directory of its own and removes it.\n"
+                + "# Exit status: 1 QEMU shows the violation the model predicts, 0 it does not, 2 cannot run.\n"
+                + "# Python 3 standard library only. Generated by bitmig report; edit the table, not this file.\n"
+                + "import json\n\n"
+                + "DATA = json.loads(r'''" + json + "''')\n"
+                + runtime();
+    }
+
+    private static Map<String, Object> errors() {
+        Map<String, Object> e = new LinkedHashMap<>();
+        Map<String, String> off = new LinkedHashMap<>();
+        Map<String, String> on = new LinkedHashMap<>();
+        for (NodeId n : NodeId.values()) {
+            off.put(n.lower(), QemuErrors.notRunning(n));
+            on.put(n.lower(), QemuErrors.alreadyRunning(n));
+        }
+        e.put("notRunning", off);
+        e.put("alreadyRunning", on);
+        e.put("noMigration", QemuErrors.NO_MIGRATION);
+        e.put("alreadyHandedOver", QemuErrors.ALREADY_HANDED_OVER);
+        e.put("writeLock", QemuErrors.WRITE_LOCK);
+        e.put("sharedWriteLock", QemuErrors.SHARED_WRITE_LOCK);
+        return e;
+    }
+
+    /**
+     * For each granularity of the bounds: the SHA-256 QEMU's x-debug-block-dirty-bitmap-sha256 prints for every set of
+     * granules on this disk, so that the script reads back which granules QEMU's bitmap holds.
+     */
+    private static Map<String, Map<String, List<Integer>>> shaTable(Trace t, Geometry g) {
+        Map<String, Map<String, List<Integer>>> out = new LinkedHashMap<>();
+        for (int gc : t.configuration().granularities()) {
+            int n = g.granules(gc);
+            if (n > SHA_TABLE_GRANULES) {
+                continue;
+            }
+            long gran = gc * Geometry.CLUSTER_BYTES;
+            Map<String, List<Integer>> table = new LinkedHashMap<>();
+            for (int mask = 0; mask < (1 << n); mask++) {
+                List<Integer> set = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    if ((mask & (1 << i)) != 0) set.add(i);
+                }
+                String sha = HBitmap.fromGranules(g.clusters() * Geometry.CLUSTER_BYTES, Long.numberOfTrailingZeros(gran),
+                        set.stream().mapToLong(Integer::longValue).toArray()).sha256Hex();
+                table.put(sha, set);
+            }
+            out.put(Long.toString(gran), table);
+        }
+        return out;
+    }
+
+    private static String runtime() {
+        try (InputStream in = Reproducer.class.getResourceAsStream("reproducer.py")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,829 @@
+
+
+# ---------------------------------------------------------------------------------------------------- the runtime
+# Everything below is the same for every counterexample; only DATA above differs. It executes the operations of the
+# project's one Action->QEMU table (flavour LIVE, as the live runner does), with the live runner's guards and waits,
+# observes QEMU after every step and judges the two invariants the live runner judges on QEMU's state.
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+MIGRATION_DONE = ("completed", "failed", "cancelled")
+MIGRATION_TIMEOUT = 15.0
+QEMU_IO_FAILURE = re.compile(r"(?m)^(Error:|.*\bfailed: |.*: No such file or directory|qemu-io: )")
+QEMU_IO_ERROR = re.compile(r"(?m)^(?:Error: )?(.*(?:failed|read-only|not permitted|lock|Cannot|error).*)$")
+
+
+class CannotRun(Exception):
+    """The reproducer cannot run here (exit 2)."""
+
+
+class Unmappable(Exception):
+    """The step has no counterpart on this QEMU (exit 2)."""
+
+
+class QmpError(Exception):
+    def __init__(self, desc):
+        super().__init__(desc)
+        self.desc = desc
+
+
+class Gone(Exception):
+    """The QEMU went away while we talked to it."""
+
+
+class Qmp:
+    """A small QMP client (docs/interop/qmp-spec.rst) over a unix socket."""
+
+    def __init__(self, path, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        self.sock.settimeout(MIGRATION_TIMEOUT)
+        self.buf = b""
+        self.events = []
+        greeting = self._read()
+        if "QMP" not in greeting:
+            raise CannotRun("no QMP greeting on " + path)
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        while b"\n" not in self.buf:
+            try:
+                chunk = self.sock.recv(65536)
+            except (ConnectionResetError, socket.timeout) as e:
+                raise Gone(str(e))
+            if not chunk:
+                raise Gone("QMP socket closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def cmd(self, name, args=None):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        try:
+            self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        except OSError as e:
+            raise Gone(str(e))
+        while True:
+            r = self._read()
+            if "event" in r:
+                self.events.append(r)
+            elif "error" in r:
+                raise QmpError(r["error"].get("desc", str(r["error"])))
+            elif "return" in r:
+                return r["return"]
+
+    def close(self):
+        self.sock.close()
+
+
+class Qemu:
+    """One QEMU process as a node, started from the table's command line."""
+
+    def __init__(self, node, argv, env, cwd):
+        self.node = node
+        self.log = os.path.join(cwd, node + ".log")
+        # qemu-io through HMP prints to QEMU's stdout (qemu-io-cmds.c printf): line-buffered into the log.
+        stdbuf = shutil.which("stdbuf")
+        if stdbuf:
+            argv = [stdbuf, "-oL", "-eL"] + argv
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        sock = os.path.join(cwd, node + ".qmp")
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait()
+                raise Gone(self.log_text() or "QEMU exited at start-up")
+            time.sleep(0.01)
+        try:
+            self.qmp = Qmp(sock)
+        except (OSError, Gone) as e:
+            self.kill()
+            raise Gone(self.log_text() or str(e))
+
+    def log_text(self, since=0):
+        with open(self.log, "rb") as f:
+            f.seek(since)
+            return f.read().decode(errors="replace").strip()
+
+    def log_size(self):
+        return os.path.getsize(self.log)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def kill(self):
+        if self.alive():
+            self.proc.kill()
+        self.proc.wait()
+
+    def wait_exit(self, seconds):
+        try:
+            self.proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            pass
+        return self.alive()
+
+    def migration_status(self):
+        return self.qmp.cmd("query-migrate").get("status", "none")
+
+    def wait_migration(self, states, seconds=MIGRATION_TIMEOUT):
+        deadline = time.monotonic() + seconds
+        while True:
+            now = self.migration_status()
+            if now in states or now in MIGRATION_DONE:
+                return now
+            if time.monotonic() > deadline:
+                raise CannotRun("%s: migration still '%s' after %d s" % (self.node, now, seconds))
+            time.sleep(0.02)
+
+
+class System:
+    """Two QEMUs on one image, driven as the live runner drives them (see qemu-live/MAPPING.md)."""
+
+    def __init__(self, work, binaries, env):
+        self.work = work
+        self.binaries = binaries
+        self.env = env
+        self.procs = {}
+        self.mig = "NONE"  # NONE, PRE_SWITCHOVER, HANDED_OVER
+        self.frozen = False
+
+    # --- the table's operations
+    def word(self, a):
+        if isinstance(a, list):
+            return "".join(self.word(p) for p in a)
+        if isinstance(a, dict):
+            return PLACES[a["place"]]
+        return a
+
+    def program(self, name):
+        return self.binaries.get(name, name)
+
+    def tool(self, argv, merge=True):
+        """Runs a tool; its output is stdout and stderr together, or stdout alone when merge is False."""
+        args = [self.word(a) for a in argv]
+        args[0] = self.program(args[0])
+        r = subprocess.run(args, cwd=self.work, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT if merge else subprocess.DEVNULL, timeout=30)
+        return r.returncode, r.stdout.decode(errors="replace")
+
+    def alive(self, n):
+        p = self.procs.get(n)
+        return p is not None and p.alive()
+
+    def is_frozen(self, n):
+        return n == "target" and self.frozen and self.alive(n)
+
+    def qmp(self, n):
+        return self.procs[n].qmp
+
+    def run(self, op):
+        k = op["op"]
+        say("   ", render(op))
+        if k == "qmp":
+            args = {key: resolve(v) for key, v in op["args"].items()}
+            self.qmp(op["node"]).cmd(op["command"], args)
+        elif k == "qemu-io":
+            line = 'qemu-io %s "%s"' % (op["drive"], op["command"])
+            before = self.procs[op["node"]].log_size()
+            out = self.qmp(op["node"]).cmd("human-monitor-command", {"command-line": line})
+            return 0, out + self.procs[op["node"]].log_text(before)
+        elif k == "tool":
+            return self.tool(op["argv"])
+        elif k == "launch":
+            argv = [self.word(a) for a in op["argv"]]
+            argv[0] = self.program(argv[0])
+            self.procs[op["node"]] = Qemu(op["node"], argv, self.env, self.work)
+            if op["node"] == "target":
+                self.frozen = False
+        elif k == "quit":
+            try:
+                self.qmp(op["node"]).cmd("quit")
+            except Gone:
+                pass
+            self.procs[op["node"]].wait_exit(10)
+        elif k == "kill":
+            self.procs[op["node"]].kill()
+            if op["node"] == "target":
+                self.frozen = False
+        elif k == "signal":
+            os.kill(self.procs[op["node"]].proc.pid, getattr(signal, "SIG" + op["name"]))
+            if op["node"] == "target":
+                self.frozen = op["name"] == "STOP"
+        elif k == "await":
+            return 0, self.procs[op["node"]].wait_migration((op["state"],))
+        elif k == "clear-autoclear-bit0":
+            with open(PLACES["IMAGE"], "r+b") as f:
+                f.seek(95)
+                b = f.read(1)[0]
+                f.seek(95)
+                f.write(bytes([b & 0xFE]))
+        elif k == "unmappable":
+            raise Unmappable(op["why"])
+        return 0, ""
+
+    def run_on_running(self, ops):
+        for op in ops:
+            n = op.get("node") if op["op"] in ("qmp", "qemu-io", "quit", "kill", "signal", "await") else None
+            if n is None or self.alive(n):
+                self.run(op)
+
+    # --- the live runner's orchestration
+    def image_locked(self):
+        return self.tool(["qemu-img", "info", {"place": "IMAGE"}])[0] != 0
+
+    def handover(self):
+        self.run_on_running(DATA["handover"])
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and self.image_locked():
+            if self.procs["source"].migration_status() in MIGRATION_DONE:
+                break
+            time.sleep(0.005)
+        self.mig = "HANDED_OVER"
+
+    def thaw(self):
+        if self.frozen:
+            self.run_on_running([DATA["release"]])
+        self.frozen = False
+
+    def kill_target(self):
+        self.run_on_running([DATA["killTarget"]])
+        self.frozen = False
+
+    def cancel_and_wait(self):
+        if not self.alive("source"):
+            return
+        self.run(DATA["cancel"])
+        self.procs["source"].wait_migration(())
+
+    def wait_exit(self, n, seconds):
+        return self.procs[n].wait_exit(seconds) if n in self.procs else False
+
+    def after_gone(self, n):
+        if self.mig == "NONE":
+            return
+        if n == "target":
+            if self.mig == "PRE_SWITCHOVER":
+                self.cancel_and_wait()
+            elif self.alive("source"):
+                self.procs["source"].wait_migration(())
+        else:
+            self.thaw()
+            deadline = time.monotonic() + 5
+            while self.alive("target") and time.monotonic() < deadline:
+                try:
+                    if self.procs["target"].migration_status() == "completed":
+                        break
+                except (Gone, QmpError):
+                    break
+                time.sleep(0.02)
+        self.mig = "NONE"
+
+    def close(self):
+        for p in self.procs.values():
+            if p.alive():
+                if self.frozen:
+                    try:
+                        os.kill(p.proc.pid, signal.SIGCONT)
+                    except OSError:
+                        pass
+                p.kill()
+            else:
+                p.proc.wait()
+            try:
+                p.qmp.close()
+            except AttributeError:
+                pass
+
+
+def resolve(v):
+    if isinstance(v, dict) and set(v) == {"place"}:
+        return PLACES[v["place"]]
+    if isinstance(v, dict):
+        return {k: resolve(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [resolve(x) for x in v]
+    return v
+
+
+def render(op):
+    k = op["op"]
+    if k == "qmp":
+        return "%s> %s" % (op["node"], json.dumps({"execute": op["command"], "arguments": resolve(op["args"])}))
+    if k == "qemu-io":
+        return '%s> HMP qemu-io %s "%s"' % (op["node"], op["drive"], op["command"])
+    if k in ("tool", "launch"):
+        words = ["".join(p if isinstance(p, str) else PLACES[p["place"]] for p in a) if isinstance(a, list)
+                 else (PLACES[a["place"]] if isinstance(a, dict) else a) for a in op["argv"]]
+        return "$ " + " ".join(words) + ("   # " + op["remark"] if op.get("remark") else "")
+    if k == "quit":
+        return op["node"] + '> {"execute": "quit"}'
+    if k in ("kill", "signal"):
+        return "$ kill -%s %s" % ("9" if k == "kill" else op["name"], op["node"])
+    if k == "await":
+        return "# wait until %s's migration is %s" % (op["node"], op["state"])
+    if k == "note":
+        return "# " + op["text"]
+    if k == "clear-autoclear-bit0":
+        return "# clear autoclear bit 0 in the qcow2 header (byte 95)"
+    return "# not mappable: " + op.get("why", "")
+
+
+def first_error_line(out):
+    if 'Failed to get "write" lock' in out:
+        return DATA["errors"]["writeLock"]
+    if 'Failed to get shared "write" lock' in out:
+        return DATA["errors"]["sharedWriteLock"]
+    m = QEMU_IO_ERROR.search(out)
+    line = m.group(1) if m else (out.strip().splitlines() or [""])[0]
+    return re.sub(r"^qemu-io: ", "", line).strip()
+
+
+def launch_error(message):
+    if 'Failed to get "write" lock' in message:
+        return DATA["errors"]["writeLock"]
+    if 'Failed to get shared "write" lock' in message:
+        return DATA["errors"]["sharedWriteLock"]
+    first = (message.strip().splitlines() or [message])[0]
+    cut = first.rfind(": ")
+    return first[cut + 2:].strip() if cut >= 0 else first.strip()
+
+
+class Steps:
+    """LiveMapper: one method per action kind; each returns None (accepted) or the rejection text."""
+
+    def __init__(self, sys_):
+        self.s = sys_
+
+    def require_on(self, n):
+        if not self.s.alive(n):
+            return DATA["errors"]["notRunning"][n]
+        if self.s.is_frozen(n):
+            raise Unmappable("the target is held stopped (SIGSTOP) between handover and completion")
+        return None
+
+    def on(self, n, ops):
+        off = self.require_on(n)
+        if off:
+            return off
+        for op in ops:
+            self.s.run(op)
+        return None
+
+    def GuestWrite(self, a, ops):
+        off = self.require_on(a["node"])
+        if off:
+            return off
+        out = self.s.run(ops[0])[1]
+        return None if "wrote " in out else first_error_line(out)
+
+    def ForeignWrite(self, a, ops):
+        aware = a["writer"] == "AWARE"
+        for op in ops:
+            rc, out = self.s.run(op)
+            if aware and (rc != 0 or QEMU_IO_FAILURE.search(out)):
+                return first_error_line(out)
+            if not aware and rc != 0:
+                return DATA["errors"]["writeLock"]
+        return None
+
+    def Inactivate(self, a, ops):
+        off = self.require_on(a["node"])
+        if off:
+            return off
+        if a["node"] == "source" and self.s.mig == "PRE_SWITCHOVER":
+            self.s.handover()
+            return None
+        raise Unmappable("QEMU 7.2 has no blockdev-set-active: a node inactivates only when a migration hands over")
+
+    def Activate(self, a, ops):
+        off = self.require_on(a["node"])
+        if off:
+            return off
+        status = self.s.qmp(a["node"]).cmd("query-status")["status"]
+        if self.s.mig == "NONE" and status == "postmigrate":
+            return self.on(a["node"], ops)
+        raise Unmappable("QEMU 7.2 has no blockdev-set-active: activation happens only through cont")
+
+    def Cont(self, a, ops):
+        if a["node"] == "target" and self.s.is_frozen("target"):
+            return None
+        off = self.require_on(a["node"])
+        if off:
+            return off
+        if a["node"] == "source" and self.s.mig == "PRE_SWITCHOVER":
+            return None
+        return self.on(a["node"], ops)
+
+    def Stop(self, a, ops):
+        if a["node"] == "target" and self.s.is_frozen("target"):
+            raise Unmappable("stop on the held incoming target")
+        off = self.require_on(a["node"])
+        if off:
+            return off
+        if a["node"] == "source" and self.s.mig != "NONE":
+            raise Unmappable("stop on the source while QEMU's migration holds it in finish-migrate")
+        return self.on(a["node"], ops)
+
+    def MigrateStart(self, a, ops):
+        off = self.require_on("source")
+        if off:
+            return off
+        if self.s.mig != "NONE":
+            self.s.run(DATA["migrate"])
+            return None
+        names, st = [], ""
+        for op in ops:
+            if op["op"] == "qmp" and op["command"] == "migrate" and a["capability"]:
+                names = [b["name"] for b in bitmaps(self.s.qmp("source")) if b.get("name")]
+            if self.s.alive("target") or op.get("node") != "target":
+                st = self.s.run(op)[1]
+        if st != "pre-switchover":
+            err = self.s.qmp("source").cmd("query-migrate").get("error-desc", "")
+            self.s.wait_exit("target", 3)
+            if "connect" in err or "No such file" in err or "refused" in err:
+                return err
+            return None
+        self.s.mig = "PRE_SWITCHOVER"
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and self.s.alive("target") and names:
+            try:
+                have = [b.get("name") for b in bitmaps(self.s.qmp("target"))]
+            except Gone:
+                break
+            if all(n in have for n in names):
+                break
+            time.sleep(0.01)
+        if not self.s.wait_exit("target", 0 if not names else 0.2):
+            self.s.cancel_and_wait()
+            self.s.mig = "NONE"
+        return None
+
+    def MigrateComplete(self, a, ops):
+        if self.s.mig == "NONE":
+            return DATA["errors"]["noMigration"]
+        for op in ops:
+            if op["op"] == "qmp" and self.s.mig == "HANDED_OVER":
+                self.s.thaw()
+            elif not (op["op"] == "await" and op["node"] == "target"):
+                self.s.run(op)
+            elif self.s.alive("target"):
+                try:
+                    self.s.run(op)
+                except Gone:
+                    pass
+        self.s.mig = "NONE"
+        return None
+
+    def MigrateCancel(self, a, ops):
+        if not self.s.alive("source"):
+            return DATA["errors"]["notRunning"]["source"]
+        if self.s.mig == "NONE":
+            for op in ops:
+                self.s.run(op)
+            return None
+        self.s.cancel_and_wait()
+        if self.s.mig == "HANDED_OVER":
+            self.s.kill_target()
+        else:
+            self.s.wait_exit("target", 5)
+        self.s.mig = "NONE"
+        return None
+
+    def MigrateFail(self, a, ops):
+        if self.s.mig == "NONE":
+            return DATA["errors"]["noMigration"]
+        before = a["when"] == "BEFORE_HANDOVER"
+        if before and self.s.mig == "HANDED_OVER":
+            return DATA["errors"]["alreadyHandedOver"]
+        if not before and self.s.mig == "PRE_SWITCHOVER":
+            self.s.handover()
+        self.s.run_on_running(ops)
+        self.s.mig = "NONE"
+        return None
+
+    def bitmap(self, a, ops):
+        return self.on(a["node"], ops)
+
+    BitmapAdd = BitmapRemove = BitmapClear = BitmapEnable = BitmapDisable = BitmapMerge = Backup = bitmap
+
+    def Quit(self, a, ops):
+        n = a["node"]
+        if not self.s.alive(n):
+            return DATA["errors"]["notRunning"][n]
+        if self.s.is_frozen(n):
+            raise Unmappable("quit on the held incoming target")
+        for op in ops:
+            self.s.run(op)
+        self.s.after_gone(n)
+        return None
+
+    def Crash(self, a, ops):
+        n = a["node"]
+        if not self.s.alive(n):
+            return DATA["errors"]["notRunning"][n]
+        for op in ops:
+            self.s.run(op)
+        self.s.after_gone(n)
+        return None
+
+    def Launch(self, a, ops):
+        n = a["node"]
+        if self.s.alive(n):
+            return DATA["errors"]["alreadyRunning"][n]
+        try:
+            for op in ops:
+                self.s.run(op)
+        except Gone as e:
+            return launch_error(str(e))
+        return None
+
+    def unmappable(self, a, ops):
+        raise Unmappable(next(op["why"] for op in ops if op["op"] == "unmappable"))
+
+    MirrorStart = MirrorCopy = MirrorCancel = unmappable
+
+
+# ---------------------------------------------------------------------------------------------------- observing
+
+def bitmaps(qmp):
+    for node in qmp.cmd("query-named-block-nodes", {"flat": True}):
+        if node.get("node-name") == DATA["drive"]:
+            return node.get("dirty-bitmaps", [])
+    return []
+
+
+def observe(s):
+    """What QEMU shows: per node its named bitmaps (or why it cannot be read), the image's directory and bit 0."""
+    nodes = {}
+    for n in ("source", "target"):
+        o = {"on": s.alive(n), "held": s.is_frozen(n), "bitmaps": {}, "unreadable": None}
+        if o["on"] and not o["held"]:
+            try:
+                for b in bitmaps(s.qmp(n)):
+                    if not b.get("name"):
+                        continue
+                    sha = s.qmp(n).cmd("x-debug-block-dirty-bitmap-sha256",
+                                       {"node": DATA["drive"], "name": b["name"]})["sha256"]
+                    o["bitmaps"][b["name"]] = {
+                        "count": b["count"], "granularity": b["granularity"], "recording": b["recording"],
+                        "persistent": b["persistent"], "busy": b["busy"],
+                        "inconsistent": b.get("inconsistent", False), "sha256": sha}
+            except Gone:
+                o["on"] = False
+                o["bitmaps"] = {}
+            except QmpError as e:
+                o["unreadable"] = e.desc
+                o["bitmaps"] = {}
+        nodes[n] = o
+    rc, out = s.tool(["qemu-img", "info", "-U", "--output=json", {"place": "IMAGE"}], merge=False)
+    directory = {}
+    if rc == 0:
+        data = json.loads(out).get("format-specific", {}).get("data", {})
+        for e in data.get("bitmaps", []):
+            directory[e["name"]] = {"granularity": e["granularity"], "in-use": "in-use" in e.get("flags", []),
+                                    "auto": "auto" in e.get("flags", [])}
+    with open(PLACES["IMAGE"], "rb") as f:
+        f.seek(95)
+        autoclear = bool(f.read(1)[0] & 1)
+    return {"nodes": nodes, "directory": directory, "autoclear": autoclear}
+
+
+def granules_of(q):
+    """The granules QEMU's bitmap holds, from its SHA-256 (the model's table of every set on this disk)."""
+    return DATA["sha256"].get(str(q["granularity"]), {}).get(q["sha256"])
+
+
+def observed_world(model, obs):
+    """Comparison.observedWorld: QEMU's bitmaps and directory in place of the model's, with the model's ghost."""
+    nodes = {}
+    for n in ("source", "target"):
+        m = model["nodes"][n]
+        o = obs["nodes"][n]
+        if o["held"] or not o["on"] or not m["on"] or o["unreadable"]:
+            nodes[n] = dict(m["bitmaps"])
+            continue
+        bms = {}
+        for name, q in o["bitmaps"].items():
+            mine = m["bitmaps"].get(name)
+            got = granules_of(q)
+            if got is None:
+                got = mine["granules"] if mine else []
+            bms[name] = {"lineage": mine["lineage"] if mine else 0, "inconsistent": q["inconsistent"],
+                         "granularity": max(1, q["granularity"] // CLUSTER), "granules": got}
+        nodes[n] = bms
+    entries = {}
+    for name, e in obs["directory"].items():
+        mine = model["image"]["entries"].get(name)
+        entries[name] = {"lineage": mine["lineage"] if mine else 0, "in-use": e["in-use"],
+                         "granularity": max(1, e["granularity"] // CLUSTER),
+                         "granules": mine["granules"] if mine else []}
+    return {"nodes": nodes, "entries": entries, "autoclear": obs["autoclear"]}
+
+
+def lost_disks(obs):
+    """NoLostDisk on QEMU: a node whose reactivation failed has no medium ("Block device drive0 is ejected")."""
+    return ["NoLostDisk: the %s QEMU lost its disk (%s)" % (n, obs["nodes"][n]["unreadable"]) for n in ("source", "target")
+            if obs["nodes"][n]["unreadable"] and "is ejected" in obs["nodes"][n]["unreadable"]]
+
+
+def under_reports(model, world):
+    """NoUnderReport on the observed world: a usable copy misses a cluster its lineage's truth says changed."""
+    truth = model["truth"]
+    out = []
+
+    def misses(where, name, b):
+        t = truth.get(str(b["lineage"]), [])
+        lost = sorted(c for c in t if c // b["granularity"] not in b["granules"])
+        if lost:
+            out.append("NoUnderReport: %s '%s' does not report clusters %s that changed while it was meant to record"
+                       % (where, name, lost))
+
+    for n in ("source", "target"):
+        if model["nodes"][n]["active"]:
+            for name, b in world["nodes"][n].items():
+                if not b["inconsistent"]:
+                    misses("bitmap on the " + n, name, b)
+    if world["autoclear"]:
+        for name, e in world["entries"].items():
+            if not e["in-use"]:
+                misses("image entry", name, e)
+    return out
+
+
+def available(model, world):
+    """Spec.available: families of persistent lineages with a consistent copy in RAM or on the image."""
+    fam = model["families"]
+    got = set()
+    for n in ("source", "target"):
+        if model["nodes"][n]["counts"]:
+            for b in world["nodes"][n].values():
+                if not b["inconsistent"] and str(b["lineage"]) in fam:
+                    got.add(fam[str(b["lineage"])])
+    if world["autoclear"]:
+        for e in world["entries"].values():
+            if not e["in-use"] and str(e["lineage"]) in fam:
+                got.add(fam[str(e["lineage"])])
+    return got
+
+
+def silent_losses(step, before_model, before, model, world):
+    lost = available(before_model, before) - available(model, world)
+    out = []
+    names = {}
+    for where in [before_model["image"]["entries"]] + [before_model["nodes"][n]["bitmaps"] for n in ("source", "target")]:
+        for name, b in where.items():
+            names[before_model["families"].get(str(b["lineage"]))] = name
+    for f in sorted(lost):
+        if step["visibleLoss"] or f in model["visibleFamilies"]:
+            continue
+        out.append("NoSilentLoss: persistent bitmap '%s' is gone on QEMU: no consistent copy in RAM and none "
+                   "on the image, and nothing the user could see explains it" % names.get(f, "?"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- the run
+
+def say(*words):
+    print(*words, flush=True)
+
+
+def show(model, obs):
+    for n in ("source", "target"):
+        m, o = model["nodes"][n], obs["nodes"][n]
+        state = "held (SIGSTOP)" if o["held"] else ("running" if o["on"] else "off")
+        say("    %s: QEMU %s, model %s%s" % (n, state, "running" if m["on"] else "off",
+                                              ", unreadable: " + o["unreadable"] if o["unreadable"] else ""))
+        for name in sorted(set(m["bitmaps"]) | set(o["bitmaps"])):
+            q, b = o["bitmaps"].get(name), m["bitmaps"].get(name)
+            qs = ("count %d, recording %s, persistent %s, busy %s, inconsistent %s"
+                  % (q["count"] // q["granularity"], q["recording"], q["persistent"], q["busy"], q["inconsistent"])
+                  if q else "absent")
+            ms = ("count %d, recording %s, persistent %s, busy %s, inconsistent %s"
+                  % (len(b["granules"]), b["recording"], b["persistent"], b["busy"], b["inconsistent"])
+                  if b else "absent")
+            t = model["truth"].get(str(b["lineage"]), []) if b else []
+            say("      bitmap '%s' (counts in granules): QEMU %s | model %s | truth: clusters %s" % (name, qs, ms, t))
+    entries = model["image"]["entries"]
+    for name in sorted(set(entries) | set(obs["directory"])):
+        q, e = obs["directory"].get(name), entries.get(name)
+        say("    image entry '%s': QEMU %s | model %s" % (
+            name, ("in-use %s" % q["in-use"]) if q else "absent", ("in-use %s" % e["inUse"]) if e else "absent"))
+    say("    image autoclear bit 0: QEMU %s | model %s" % (obs["autoclear"], model["image"]["autoclear"]))
+
+
+def binaries_of(prefix):
+    if prefix is None:
+        found = shutil.which("qemu-system-x86_64")
+        if not found:
+            raise CannotRun("qemu-system-x86_64 is not on PATH (give --qemu PREFIX)")
+        return {}, dict(os.environ)
+    for d in ("usr/bin", "bin", ""):
+        if os.access(os.path.join(prefix, d, "qemu-system-x86_64"), os.X_OK):
+            env = dict(os.environ)
+            modules = os.path.join(prefix, "usr/lib/x86_64-linux-gnu/qemu")
+            if os.path.isdir(modules):
+                env["QEMU_MODULE_DIR"] = modules
+            return {p: os.path.join(prefix, d, p) for p in ("qemu-system-x86_64", "qemu-img", "qemu-io")}, env
+    raise CannotRun("no qemu-system-x86_64 under " + prefix)
+
+
+def run(prefix):
+    binaries, env = binaries_of(prefix)
+    work = tempfile.mkdtemp(prefix="reproducer-")
+    PLACES.update({k: os.path.join(work, v) if k != "MIGRATION_URI" else v for k, v in DATA["places"].items()})
+    s = System(work, binaries, env)
+    seen = []
+    try:
+        for op in DATA["setup"]:
+            rc, out = s.run(op)
+            if rc != 0:
+                raise CannotRun(out.strip().splitlines()[-1] if out.strip() else "setup failed")
+        version = s.qmp("source").cmd("query-version")
+        say("QEMU %(major)d.%(minor)d.%(micro)d" % version["qemu"], version.get("package", "").strip())
+        steps = Steps(s)
+        before_model = DATA["initial"]
+        before = observed_world(before_model, observe(s))
+        for i, step in enumerate(DATA["steps"], 1):
+            a = step["action"]
+            say("step %d: %s" % (i, step["text"]))
+            try:
+                rejected = getattr(Steps, a["action"])(steps, a, step["ops"])
+            except QmpError as e:
+                rejected = e.desc
+            except Unmappable as e:
+                raise CannotRun("step %d %s is not mappable on this QEMU: %s" % (i, step["text"], e))
+            say("    outcome: QEMU %s | model %s" % ("rejected: " + rejected if rejected else "accepted", step["model"]))
+            obs = observe(s)
+            model = step["world"]
+            show(model, obs)
+            world = observed_world(model, obs)
+            found = under_reports(model, world) + lost_disks(obs) + silent_losses(step, before_model, before, model, world)
+            for v in found:
+                say("    QEMU state violates " + v)
+                title = v.split(":")[0]
+                if title not in seen:
+                    seen.append(title)
+            for v in model["violations"]:
+                say("    the model says: " + v)
+            before_model, before = model, world
+    finally:
+        s.close()
+        shutil.rmtree(work, ignore_errors=True)
+    predicted = DATA["predicted"]
+    shown = bool(predicted) and all(t in seen for t in predicted)
+    say("predicted by the model (QEMU_UPSTREAM): %s; shown by QEMU: %s"
+        % (", ".join(predicted) or "none", ", ".join(seen) or "none"))
+    say("VERDICT: " + ("QEMU shows the violation" if shown else "QEMU does not show the violation"))
+    return 1 if shown else 0
+
+
+class Arguments(argparse.ArgumentParser):
+    def error(self, message):
+        print("cannot run: " + message, file=sys.stderr)
+        sys.exit(2)
+
+
+def main():
+    p = Arguments(description=DATA["title"])
+    p.add_argument("--qemu", metavar="PREFIX", help="run QEMU from PREFIX (PREFIX/usr/bin or PREFIX/bin)")
+    args = p.parse_args()
+    try:
+        sys.exit(run(args.qemu))
+    except CannotRun as e:
+        print("cannot run: %s" % e, file=sys.stderr)
+        sys.exit(2)
+    except (OSError, Gone, QmpError, ValueError, KeyError, subprocess.TimeoutExpired) as e:
+        print("cannot run: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+        sys.exit(2)
+
+
+PLACES = {}
+CLUSTER = DATA["clusterBytes"]
+
+if __name__ == "__main__":
+    main()

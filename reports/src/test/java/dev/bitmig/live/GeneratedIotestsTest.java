@@ -1,0 +1,78 @@
+package dev.bitmig.live;
+
+import dev.bitmig.check.Trace;
+import dev.bitmig.model.Action;
+import dev.bitmig.report.Iotest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Profile iotests: every counterexample (of every policy, each distinct sequence once) that the live runner reproduces
+ * on the system's QEMU becomes a qemu-iotests test, which runs under QEMU's own ./check on the same QEMU version built from source
+ * (iotests/build-qemu) and fails on the assertion that names the violated invariant; a generated test of a sequence
+ * the live runner does not reproduce passes.
+ */
+@Tag("qemu")
+class GeneratedIotestsTest {
+    static final Path DIR = Path.of("target/iotests");
+    static final Path SCRIPTS = Path.of("../iotests");
+
+    @BeforeAll
+    static void requireTheProfileAndQemu() {
+        assumeTrue(Boolean.getBoolean("bitmig.iotests"), "profile iotests is off");
+        assumeTrue("false".equals(System.getProperty("bitmig.live.skip")), "real-QEMU tests run with -Pqemu-live");
+        assumeTrue(QemuLauncher.qemuAvailable(), "qemu-system-x86_64 not on PATH");
+        Tools.Result built = Tools.run(List.of(SCRIPTS.resolve("build-qemu").toString()), Duration.ofMinutes(60));
+        assertThat(built.exitCode()).as("iotests/build-qemu\n%s", built.output()).isZero();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyReproducedCounterexampleIsAnIotestThatFailsOnTheViolation() throws Exception {
+        Files.createDirectories(DIR);
+        LiveChecker live = new LiveCampaign().checker();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Map.Entry<String, Trace> e : ReproducersOnQemuTest.counterexamples().entrySet()) {
+            Trace t = e.getValue();
+            String name = "bitmig-" + e.getKey().replaceFirst("^ce-", "");
+            tests.add(DynamicTest.dynamicTest(name, () -> {
+                List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
+                sequence.addAll(t.actions().toJavaList());
+                LiveChecker.Replay predicted = live.replay(name, sequence, t.configuration().geometry());
+                Iotest.Result iotest = Iotest.of(t, name);
+                if (!iotest.generated()) {
+                    assertThat(predicted.reproduced()).as("no iotest (%s), but the live runner says %s",
+                            iotest.whyNot(), predicted.label()).isFalse();
+                    return;
+                }
+                Path test = DIR.resolve(name);
+                Files.writeString(test, iotest.test(), StandardCharsets.UTF_8);
+                Files.writeString(DIR.resolve(name + ".out"), iotest.reference(), StandardCharsets.UTF_8);
+                Tools.Result ran = Tools.run(List.of(SCRIPTS.resolve("run").toString(), test.toString()), Duration.ofMinutes(5));
+                Files.writeString(DIR.resolve(name + ".check"), ran.output(), StandardCharsets.UTF_8);
+                if (predicted.reproduced()) {
+                    assertThat(ran.exitCode()).as("./check fails the test\n%s", ran.output()).isNotZero();
+                    assertThat(ran.output()).as("it fails on the assertion of the violation, not in setup")
+                            .contains("+AssertionError: ").contains(t.invariant() + ": after step");
+                } else {
+                    assertThat(ran.exitCode()).as("./check passes the test (live runner: %s)\n%s", predicted.label(),
+                            ran.output()).isZero();
+                }
+            }));
+        }
+        return tests.stream();
+    }
+}
