@@ -57,13 +57,21 @@ final class Words {
         return pages[p];
     }
 
+    /** The page holding word {@code index}, or {@code null} while it has never held a non-zero word. */
+    long[] pageOf(long index) {
+        return pages[(int) (index >>> PAGE_SHIFT)];
+    }
+
     /** The page {@code p}, allocated (all zero) if it was absent. */
     long[] pageForWrite(int p) {
         long[] page = pages[p];
-        if (page == null) {
-            page = new long[pageLength(p)];
-            pages[p] = page;
-        }
+        return page != null ? page : allocate(p);
+    }
+
+    /** Allocates page {@code p}; out of line, so that the callers' hot paths stay small enough to inline. */
+    private long[] allocate(int p) {
+        long[] page = new long[pageLength(p)];
+        pages[p] = page;
         return page;
     }
 
