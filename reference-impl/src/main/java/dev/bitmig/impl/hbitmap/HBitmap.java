@@ -44,8 +44,6 @@ public final class HBitmap {
     private static final int BITS_PER_LEVEL = 6;
     private static final int LAST = LEVELS - 1;
     /** Little-endian 64-bit words in a byte array: QEMU's serialized last level (cpu_to_le64s), written in bulk. */
-    /** A page of zeros, never written: what an absent page holds. */
-    private static final long[] ZERO_PAGE = new long[Words.PAGE_WORDS];
     private static final VarHandle LE_WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Seeded faults, selected by name by the checker. Each produces wrong observable behaviour. */
@@ -712,53 +710,48 @@ public final class HBitmap {
     }
 
     /**
-     * {@code this |= src} for a bitmap of the same size and granularity, a page at a time. Whether a page gains a bit is
-     * decided by two passes the JIT vectorizes (the OR of both pages into a scratch page, then {@link Arrays#mismatch}
-     * of that with the page), so merging what is already there costs no more than reading both bitmaps. Only a page
-     * that gains is walked word by word. hbitmap_merge recounts the result from its words; while the count is exact
-     * (always, except under the seeded count fault) adding the bits that were new gives the same number without that
-     * second pass.
+     * {@code this |= src} for a bitmap of the same size and granularity, a page at a time. Only the words of {@code src}
+     * that are non-zero are visited, found from the bits of its level above (every non-zero word has its bit there), so
+     * a sparse source costs its dirty words, not its size, and a word of {@code this} is written only if it gains a
+     * bit. At 1 % dirty this reads about half of the cache lines of both bitmaps, and no word is stored.
+     * hbitmap_merge recounts the result from its words; while the count is exact (always, except under the seeded
+     * count fault) adding the bits that were new gives the same number without that second pass.
      */
     private void orWords(HBitmap src) {
         Words from = src.bottom;
+        Words summary = src.levels[LAST - 1];
         long added = 0;
-        long[] or = new long[Words.PAGE_WORDS];
         for (int p = 0; p < bottom.pageCount(); p++) {
             long[] sp = from.page(p);
-            if (sp == null || !gainsBits(bottom.page(p), sp, or)) {
+            if (sp == null) {
                 continue;
             }
-            long[] dp = bottomPageForWrite(p);
+            long[] dp = bottom.page(p);
             long base = (long) p << Words.PAGE_SHIFT;
-            for (int k = 0; k < sp.length; k++) {
-                long old = dp[k];
-                long now = old | sp[k];
-                if (now != old) {
-                    dp[k] = now;
-                    added += Long.bitCount(now & ~old);
-                    if (old == 0) {
-                        markNonZero(LAST - 1, base + k);
+            // The summary words of this page: PAGE_WORDS / 64 consecutive words of one page of the level above.
+            long first = base >>> BITS_PER_LEVEL;
+            long[] sums = summary.pageOf(first);
+            int s0 = (int) (first & Words.PAGE_MASK);
+            for (int j = 0; j << BITS_PER_LEVEL < sp.length; j++) {
+                for (long nz = sums[s0 + j]; nz != 0; nz &= nz - 1) {
+                    int k = (j << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(nz);
+                    long word = sp[k];
+                    long old = dp == null ? 0 : dp[k];
+                    if ((word & ~old) != 0) {
+                        if (dp == null) {
+                            dp = bottomPageForWrite(p);
+                        }
+                        dp[k] = old | word;
+                        added += Long.bitCount(word & ~old);
+                        if (old == 0) {
+                            markNonZero(LAST - 1, base + k);
+                        }
                     }
                 }
             }
         }
         // FAULT COUNT_OFF_AFTER_OVERLAPPING_SET may have left the count wrong: recount as hbitmap_merge does.
         count = countOffAfterOverlappingSet ? countLastLevel() : count + added;
-    }
-
-    /**
-     * Whether ORing page {@code src} into page {@code dst} (null: absent, all zero) sets any bit that was clean;
-     * {@code or} is scratch space of a page.
-     */
-    private static boolean gainsBits(long[] dst, long[] src, long[] or) {
-        int n = src.length;
-        if (dst == null) {
-            return Arrays.mismatch(src, 0, n, ZERO_PAGE, 0, n) >= 0;
-        }
-        for (int k = 0; k < n; k++) {
-            or[k] = dst[k] | src[k];
-        }
-        return Arrays.mismatch(or, 0, n, dst, 0, n) >= 0;
     }
 
     /** Number of set bits in a page; 0 for an absent one. */
