@@ -75,7 +75,7 @@ public final class HBitmap {
     private final boolean serializeDropsLastPartialWord;
     private final boolean resetRoundsOutward;
     private final boolean zeroLengthSetReset;
-    /** No seeded fault: set, reset and the iterator may take their one-word fast paths. */
+    /** No seeded fault: set and reset may take their one-word fast paths. */
     private final boolean plain;
     private long origSize;
     private long granules;
@@ -354,7 +354,6 @@ public final class HBitmap {
      * were clean. As in hb_set_between, only a word that goes from zero to non-zero touches the level above.
      */
     private long orRange(long first, long last) {
-        Words w = bottom;
         long lastWord = last >>> BITS_PER_LEVEL;
         long added = 0;
         for (long i = first >>> BITS_PER_LEVEL; i <= lastWord; ) {
@@ -526,8 +525,7 @@ public final class HBitmap {
                 return skipWords();
             }
             long p = (pos & -64L) + Long.numberOfTrailingZeros(above);
-            long rest = above & (above - 1);
-            cur[LAST - 1] = rest;
+            cur[LAST - 1] = above & (above - 1);
             long word = bottom.get(p);
             wordsVisited += 3;
             if (word == 0) {
@@ -713,7 +711,8 @@ public final class HBitmap {
      * {@code this |= src} for a bitmap of the same size and granularity, a page at a time. Only the words of {@code src}
      * that are non-zero are visited, found from the bits of its level above (every non-zero word has its bit there), so
      * a sparse source costs its dirty words, not its size, and a word of {@code this} is written only if it gains a
-     * bit. At 1 % dirty this reads about half of the cache lines of both bitmaps, and no word is stored.
+     * bit: merging what is already there reads about half of the cache lines of both bitmaps at 1 % dirty, and
+     * writes nothing.
      * hbitmap_merge recounts the result from its words; while the count is exact (always, except under the seeded
      * count fault) adding the bits that were new gives the same number without that second pass.
      */

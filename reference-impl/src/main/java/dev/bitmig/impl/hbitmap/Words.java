@@ -65,13 +65,10 @@ final class Words {
     /** The page {@code p}, allocated (all zero) if it was absent. */
     long[] pageForWrite(int p) {
         long[] page = pages[p];
-        return page != null ? page : allocate(p);
-    }
-
-    /** Allocates page {@code p}; out of line, so that the callers' hot paths stay small enough to inline. */
-    private long[] allocate(int p) {
-        long[] page = new long[pageLength(p)];
-        pages[p] = page;
+        if (page == null) {
+            page = new long[pageLength(p)];
+            pages[p] = page;
+        }
         return page;
     }
 
