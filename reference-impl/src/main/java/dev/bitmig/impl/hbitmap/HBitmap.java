@@ -417,11 +417,11 @@ public final class HBitmap {
 
     private long[] allocateBottom(int p) {
         long word = (long) p << Words.PAGE_SHIFT;
-        for (int lev = LAST; lev >= 0; lev--) {
-            levels[lev].pageForWrite((int) (word >>> Words.PAGE_SHIFT));
+        for (int lev = LAST - 1; lev >= 0; lev--) {
             word >>>= BITS_PER_LEVEL;
+            levels[lev].pageForWrite((int) (word >>> Words.PAGE_SHIFT));
         }
-        return bottom.page(p);
+        return bottom.pageForWrite(p);
     }
 
     /**

@@ -45,6 +45,18 @@ class HBitmapFastPathTest {
     }
 
     @Test
+    void aLongRangeWhoseEndWordIsSixtyFourTimesItsStartGranuleIsSetWhole() {
+        // Granules [1, 4096]: the first word index shifted the wrong way (1 << 6 = 64) would equal the last word's.
+        HBitmap hb = HBitmap.create(2 * PAGE_GRANULES, 0);
+        hb.set(64 * 64 + 100, 1); // word 64's page exists
+        hb.set(1, 4096);
+        BitSet expected = new BitSet();
+        expected.set(1, 4097);
+        expected.set(64 * 64 + 100);
+        assertConsistentWith(hb, expected);
+    }
+
+    @Test
     void aOneWordResetCountsOnlyClearedBitsAndUnmarksAWordThatBecomesZero() {
         HBitmap hb = HBitmap.create(2 * PAGE_GRANULES, 0);
         hb.set(64 * 3, 64);
