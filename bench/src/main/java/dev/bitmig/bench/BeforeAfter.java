@@ -17,24 +17,33 @@ final class BeforeAfter {
     private BeforeAfter() {
     }
 
-    /** One line of the table: a benchmark, an optional dirty share, and a fixed peer (empty: the best one). */
-    private record Op(String label, String benchmark, String dirty, Optional<BitmapKind> peer) { }
+    /**
+     * One line of the table: a benchmark, an optional dirty share, a fixed peer (empty: the best one) and the ratio
+     * "after ÷ peer" the issue asks for (0: none).
+     */
+    private record Op(String label, String benchmark, String dirty, Optional<BitmapKind> peer, double target) { }
 
     private static final List<Op> OPS = List.of(
-            new Op("write", "BitmapBench.write", "", Optional.empty()),
-            new Op("aligned reset", "BitmapBench.resetAligned", "", Optional.empty()),
-            new Op("merge", "BitmapBench.merge", "", Optional.empty()),
-            new Op("iterate at 1 %", "BitmapBench.iterate", "1", Optional.empty()),
-            new Op("sparse iterate at 0.01 %", "BitmapBench.iterate", "0.01", Optional.empty()),
-            new Op("sparse iterate at 0.01 %, vs BitSet", "BitmapBench.iterate", "0.01", Optional.of(BitmapKind.BitSet)),
-            new Op("serialize, vs arraycopy bandwidth", "BitmapBench.serialize", "", Optional.empty()),
-            new Op("SHA-256", "BitmapBench.sha256", "", Optional.empty()),
-            new Op("count", "BitmapBench.count", "", Optional.empty()));
+            new Op("write", "BitmapBench.write", "", Optional.empty(), 1),
+            new Op("aligned reset", "BitmapBench.resetAligned", "", Optional.empty(), 1),
+            new Op("merge", "BitmapBench.merge", "", Optional.empty(), 1),
+            new Op("iterate at 1 %", "BitmapBench.iterate", "1", Optional.empty(), 1),
+            new Op("sparse iterate at 0.01 %", "BitmapBench.iterate", "0.01", Optional.empty(), 0),
+            new Op("sparse iterate at 0.01 %, vs BitSet", "BitmapBench.iterate", "0.01", Optional.of(BitmapKind.BitSet),
+                    10),
+            new Op("serialize, vs arraycopy bandwidth", "BitmapBench.serialize", "", Optional.empty(), 0.5),
+            new Op("SHA-256", "BitmapBench.sha256", "", Optional.empty(), 0),
+            new Op("count", "BitmapBench.count", "", Optional.empty(), 0));
 
     private static final List<BitmapKind> PEERS = List.of(BitmapKind.BitSet, BitmapKind.Roaring, BitmapKind.Model);
 
     /** The table, or empty when the run has no HBitmapBefore results. */
     static Optional<Table> table(List<Result> results) {
+        return table(results, "");
+    }
+
+    /** The table, with {@code load} (how busy the machine was during the run; may be empty) in its note. */
+    static Optional<Table> table(List<Result> results, String load) {
         if (results.stream().noneMatch(r -> r.param("impl").equals(BitmapKind.HBitmapBefore.name()))) {
             return Optional.empty();
         }
@@ -52,9 +61,10 @@ final class BeforeAfter {
                         + " each divided by the fastest peer at the same size and dirty share in this run (BitSet,"
                         + " Roaring, or the model where it ran uncapped). Serialize is divided by System.arraycopy of"
                         + " the same number of bytes, so its ratio is the share of copy bandwidth reached. Above 1:"
-                        + " HBitmap is faster.",
+                        + " HBitmap is faster. Target: the ratio after ÷ peer that the issue asks for, and whether this"
+                        + " run reached it." + (load.isEmpty() ? "" : " " + load),
                 List.of("operation", "bits", "best peer", "peer ops/s", "before ÷ peer", "after ÷ peer",
-                        "after ÷ before"), rows));
+                        "after ÷ before", "target", "reached"), rows));
     }
 
     private static Optional<List<String>> row(Op op, String bits, List<Result> results) {
@@ -82,8 +92,10 @@ final class BeforeAfter {
         double p = peer.get().primary().score();
         double b = before.get().primary().score();
         double a = after.get().primary().score();
+        String target = op.target() > 0 ? "≥ " + BenchReport.ratioCell(op.target()) : "—";
+        String reached = op.target() > 0 ? (a / p >= op.target() ? "yes" : "no") : "—";
         return Optional.of(List.of(op.label(), "2^" + bits, peerName, BenchReport.num(p), BenchReport.ratioCell(b / p),
-                BenchReport.ratioCell(a / p), BenchReport.ratioCell(a / b)));
+                BenchReport.ratioCell(a / p), BenchReport.ratioCell(a / b), target, reached));
     }
 
     private static Optional<Result> find(List<Result> results, String benchmark, String bits, String dirty,

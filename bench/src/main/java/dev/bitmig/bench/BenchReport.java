@@ -22,8 +22,10 @@ import java.util.TreeMap;
  * here runs in throughput mode, so a ratio above 1 means HBitmap is faster. With the footprint JSON of
  * {@link Footprint} it adds the memory and wire-size tables.
  *
- * <p>Usage: {@code BenchReport [jmh-result.json [out-dir [footprint.json]]]}, by default
- * {@code bench/target/jmh-result.json}, {@code bench/target/bench-report}, {@code bench/target/footprint.json}.
+ * <p>Usage: {@code BenchReport [jmh-result.json [out-dir [footprint.json [load.txt]]]]}, by default
+ * {@code bench/target/jmh-result.json}, {@code bench/target/bench-report}, {@code bench/target/footprint.json},
+ * {@code bench/target/load.txt} (the machine's load averages at the start and the end of the run, as
+ * {@code bench/run} writes them; left out of the report when absent).
  */
 public final class BenchReport {
 
@@ -92,10 +94,12 @@ public final class BenchReport {
         File in = new File(args.length > 0 ? args[0] : "bench/target/jmh-result.json");
         File outDir = new File(args.length > 1 ? args[1] : "bench/target/bench-report");
         File footprint = new File(args.length > 2 ? args[2] : "bench/target/footprint.json");
+        File loadFile = new File(args.length > 3 ? args[3] : "bench/target/load.txt");
         List<Result> results = read(in);
         Optional<JsonNode> fp = footprint.isFile() ? Optional.of(new ObjectMapper().readTree(footprint))
                 : Optional.empty();
-        List<Table> tables = tables(results, fp);
+        String load = loadFile.isFile() ? loadNote(Files.readAllLines(loadFile.toPath(), StandardCharsets.UTF_8)) : "";
+        List<Table> tables = tables(results, fp, load);
         outDir.mkdirs();
         String title = "bitmig benchmarks";
         Files.writeString(new File(outDir, "benchmarks.md").toPath(), markdown(title, tables), StandardCharsets.UTF_8);
@@ -176,7 +180,32 @@ public final class BenchReport {
                 .map(h -> h.primary().score() / r.primary().score());
     }
 
+    /**
+     * The load note from the lines of {@code load.txt}, each a label, the 1, 5 and 15 minute load averages and the
+     * number of cores, as bench/run writes them: "start 1.52 1.20 0.90 2".
+     */
+    static String loadNote(List<String> lines) {
+        List<String> parts = new ArrayList<>();
+        String cores = "";
+        for (String line : lines) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4) {
+                parts.add(f[0] + " " + f[1] + " / " + f[2] + " / " + f[3]);
+                cores = f[f.length - 1];
+            }
+        }
+        if (parts.isEmpty()) {
+            return "";
+        }
+        return "Machine load averages (1 / 5 / 15 min) during this run, on " + cores + " cores: "
+                + String.join("; ", parts) + ". A load above the number of cores means the benchmarks shared them.";
+    }
+
     public static List<Table> tables(List<Result> results, Optional<JsonNode> footprint) {
+        return tables(results, footprint, "");
+    }
+
+    public static List<Table> tables(List<Result> results, Optional<JsonNode> footprint, String load) {
         List<Table> tables = new ArrayList<>();
         Map<String, List<Result>> byBench = new LinkedHashMap<>();
         List<Result> sorted = new ArrayList<>(results);
@@ -187,7 +216,7 @@ public final class BenchReport {
         for (Result r : sorted) {
             byBench.computeIfAbsent(r.benchmark(), k -> new ArrayList<>()).add(r);
         }
-        BeforeAfter.table(results).ifPresent(tables::add);
+        BeforeAfter.table(results, load).ifPresent(tables::add);
         tables.add(summary(results));
         for (var e : byBench.entrySet()) {
             tables.add(e.getValue().get(0).params().containsKey("impl") ? bitmapTable(e.getKey(), e.getValue(), results)

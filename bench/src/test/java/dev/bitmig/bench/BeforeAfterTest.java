@@ -43,11 +43,34 @@ class BeforeAfterTest {
                 result("arraycopy", "", "28", "", 100));
         Table t = BeforeAfter.table(rs).orElseThrow();
         assertThat(row(t, "merge", "28")).containsExactly("merge", "2^28", "BitSet", "200.0", "0.150×", "1.50×",
-                "10.00×");
+                "10.00×", "≥ 1.00×", "yes");
         assertThat(row(t, "serialize, vs arraycopy bandwidth", "28")).containsExactly(
                 "serialize, vs arraycopy bandwidth", "2^28", "System.arraycopy", "100.0", "0.0500×", "0.500×",
-                "10.00×");
+                "10.00×", "≥ 0.500×", "yes");
         assertThat(t.rows()).hasSize(2);
+    }
+
+    @Test
+    void aRatioBelowItsTargetIsMarkedAndOperationsWithoutATargetAreNot() {
+        List<Result> rs = List.of(
+                result("write", "HBitmap", "24", "", 90),
+                result("write", "HBitmapBefore", "24", "", 60),
+                result("write", "BitSet", "24", "", 100),
+                result("count", "HBitmap", "24", "", 5),
+                result("count", "HBitmapBefore", "24", "", 5),
+                result("count", "BitSet", "24", "", 1));
+        Table t = BeforeAfter.table(rs, "Load: busy.").orElseThrow();
+        assertThat(row(t, "write", "24")).endsWith("0.900×", "1.50×", "≥ 1.00×", "no");
+        assertThat(row(t, "count", "24")).endsWith("—", "—");
+        assertThat(t.note()).endsWith(" Load: busy.");
+    }
+
+    @Test
+    void theLoadNoteGivesTheLoadAveragesAtTheStartAndTheEndOfTheRun() {
+        assertThat(BenchReport.loadNote(List.of("start 1.52 1.20 0.90 2", "end 3.00 2.10 1.00 2"))).isEqualTo(
+                "Machine load averages (1 / 5 / 15 min) during this run, on 2 cores: start 1.52 / 1.20 / 0.90;"
+                        + " end 3.00 / 2.10 / 1.00. A load above the number of cores means the benchmarks shared them.");
+        assertThat(BenchReport.loadNote(List.of("garbage"))).isEmpty();
     }
 
     @Test

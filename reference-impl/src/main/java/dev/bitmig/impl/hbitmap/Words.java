@@ -57,6 +57,11 @@ final class Words {
         return pages[p];
     }
 
+    /** The page holding word {@code index}, or {@code null} while it has never held a non-zero word. */
+    long[] pageOf(long index) {
+        return pages[(int) (index >>> PAGE_SHIFT)];
+    }
+
     /** The page {@code p}, allocated (all zero) if it was absent. */
     long[] pageForWrite(int p) {
         long[] page = pages[p];
