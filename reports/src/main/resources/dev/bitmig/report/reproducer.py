@@ -60,8 +60,15 @@ class Qmp:
         self.buf = b""
         self.events = []
         greeting = self._read()
+        for _ in range(8):
+            if "QMP" in greeting:
+                break
+            # anything before the greeting (it should be first) is kept if it is an event, and otherwise skipped
+            if "event" in greeting:
+                self.events.append(greeting)
+            greeting = self._read()
         if "QMP" not in greeting:
-            raise CannotRun("no QMP greeting on " + path)
+            raise CannotRun("no QMP greeting on %s (got %s)" % (path, json.dumps(greeting)[:200]))
         self.cmd("qmp_capabilities")
 
     def _read(self):
