@@ -61,6 +61,8 @@ public final class LiveSystem implements Driver, AutoCloseable {
     private final List<String> script = new ArrayList<>();
     Mig mig = Mig.NONE;
     private boolean targetFrozen;
+    /** Whether the incoming target will run when its migration completes (no stop on it since its launch). */
+    private boolean targetAutostarts = true;
 
     public LiveSystem(Geometry geometry, StepTimings timings) {
         this.geometry = geometry;
@@ -100,6 +102,19 @@ public final class LiveSystem implements Driver, AutoCloseable {
     boolean alive(NodeId n) {
         QemuProcess p = procs.get(n);
         return p != null && p.isAlive();
+    }
+
+    boolean targetAutostarts() {
+        return targetAutostarts;
+    }
+
+    void targetAutostarts(boolean a) {
+        targetAutostarts = a;
+    }
+
+    /** Whose rules the QEMU under test follows. */
+    dev.bitmig.model.Release release() {
+        return QemuInstall.release();
     }
 
     boolean frozen(NodeId n) {

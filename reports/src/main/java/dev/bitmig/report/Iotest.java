@@ -33,7 +33,7 @@ import java.util.Set;
  * A test for QEMU's own harness (tests/qemu-iotests, python module iotests) from a counterexample that real QEMU 7.2
  * can replay: the steps as the table's operations in the live runner's flavour, with the live runner's migration
  * holds (pause-before-switchover, the target held by SIGSTOP across the source's inactivation), every QMP result
- * checked, and after the step where the model (QEMU_UPSTREAM) breaks the invariant an assertion of the correct
+ * checked, and after the step where the model (QEMU_10_0) breaks the invariant an assertion of the correct
  * behaviour: it fails on QEMU that has the bug and passes on one that does not.
  */
 public final class Iotest {
@@ -86,7 +86,7 @@ public final class Iotest {
     }
 
     private Result generate(Invariant inv, String name) {
-        Spec spec = new Spec(Policies.QEMU_UPSTREAM, g);
+        Spec spec = new Spec(Policies.QEMU_10_0, g);
         List<Action> actions = new ArrayList<>(trace.initial().fromRunningSource(trace.configuration()).toJavaList());
         actions.addAll(trace.actions().toJavaList());
         Optional<String> check = Optional.empty();
@@ -112,7 +112,7 @@ public final class Iotest {
             return none(e.getMessage());
         }
         if (check.isEmpty()) {
-            return none("the model (QEMU_UPSTREAM) does not break " + inv.title() + " on this sequence");
+            return none("the model (QEMU_10_0) does not break " + inv.title() + " on this sequence");
         }
         body.append(check.get());
         return new Result(header(name) + body + "\n\nif __name__ == '__main__':\n"
@@ -343,7 +343,7 @@ public final class Iotest {
         }
         StringBuilder b = new StringBuilder();
         String ind = IotestLines.IND;
-        b.append(ind).append("# ").append(inv.title()).append(" breaks here on QEMU_UPSTREAM: ")
+        b.append(ind).append("# ").append(inv.title()).append(" breaks here on QEMU_10_0: ")
                 .append(inv.violation(w, g).get()).append('\n');
         if (inv == Invariant.NO_SILENT_LOSS) {
             for (Loss l : w.losses()) {

@@ -32,7 +32,7 @@ import java.util.Map;
 /**
  * A standalone Python 3 reproducer of a counterexample: the sequence from {@code World.initial} (the initial world's
  * own steps first), each step as the operations of {@link QemuTable} in the live runner's flavour, and after every
- * step the model's (QEMU_UPSTREAM) world it is judged against. The runtime (resource {@code reproducer.py}) runs it
+ * step the model's (QEMU_10_0) world it is judged against. The runtime (resource {@code reproducer.py}) runs it
  * on real QEMU as qemu-live's runner does and exits 1 when QEMU's state shows every violation the model predicts,
  * 0 when it does not, 2 when it cannot run.
  */
@@ -68,7 +68,7 @@ public final class Reproducer {
         data.put("errors", errors());
         data.put("sha256", shaTable(t, g));
 
-        Spec spec = new Spec(Policies.QEMU_UPSTREAM, g);
+        Spec spec = new Spec(Policies.QEMU_10_0, g);
         World w = World.initial(g);
         data.put("initial", ModelView.of(w, g));
         List<Object> steps = new ArrayList<>();

@@ -803,7 +803,7 @@ def run(prefix):
         shutil.rmtree(work, ignore_errors=True)
     predicted = DATA["predicted"]
     shown = bool(predicted) and all(t in seen for t in predicted)
-    say("predicted by the model (QEMU_UPSTREAM): %s; shown by QEMU: %s"
+    say("predicted by the model (QEMU_10_0): %s; shown by QEMU: %s"
         % (", ".join(predicted) or "none", ", ".join(seen) or "none"))
     say("VERDICT: " + ("QEMU shows the violation" if shown else "QEMU does not show the violation"))
     return 1 if shown else 0

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every counterexample of every policy (each violated cell's shortest and each violation class's; each distinct
- * sequence once, under its QEMU_UPSTREAM name where it has one) becomes the report's Python reproducer, which runs against the QEMU under test (PATH, or -Dlive.qemu=PREFIX) and must exit with the code
+ * sequence once, under its QEMU_10_0 name where it has one) becomes the report's Python reproducer, which runs against the QEMU under test (PATH, or -Dlive.qemu=PREFIX) and must exit with the code
  * the live runner's own replay of the same sequence predicts: 1 when QEMU shows the violation, 0 when it does not, 2
  * when a step cannot be mapped. The outputs are kept in target/reproducers/.
  */
@@ -101,8 +101,8 @@ class ReproducersOnQemuTest {
     private static Map<String, Trace> all;
 
     private static Map<String, Trace> explore() {
-        // QEMU_UPSTREAM first, so that a sequence it shares with other policies keeps the name of its page.
-        VerdictMatrix m = VerdictMatrix.explore(Policies.ALL.sortBy(p -> p != Policies.QEMU_UPSTREAM), Bounds.DEFAULT, 2,
+        // QEMU_10_0 first, so that a sequence it shares with other policies keeps the name of its page.
+        VerdictMatrix m = VerdictMatrix.explore(Policies.ALL.sortBy(p -> p != Policies.QEMU_10_0), Bounds.DEFAULT, 2,
                 p -> { });
         Map<String, Trace> out = new LinkedHashMap<>();
         java.util.Set<String> seen = new java.util.HashSet<>();

@@ -61,7 +61,7 @@ class QemuScriptRendersTheTableTest {
                 """);
     }
 
-    static final Trace LOSS = new Trace(Bounds.DEFAULT, "QEMU_UPSTREAM", List.empty(), InitialWorld.BITMAP_LOADED,
+    static final Trace LOSS = new Trace(Bounds.DEFAULT, "QEMU_10_0", List.empty(), InitialWorld.BITMAP_LOADED,
             List.of(new Action.MigrateStart(true), new Action.Quit(NodeId.SOURCE)), "NoSilentLoss", "'a' is gone");
 
     @Test
@@ -83,7 +83,7 @@ class QemuScriptRendersTheTableTest {
                         # step 6: Quit[node=SOURCE]
                         self.vm.pop('source').shutdown()
                         self.wait_exit('target')
-                        # NoSilentLoss breaks here on QEMU_UPSTREAM: persistent bitmap 'a' is gone\
+                        # NoSilentLoss breaks here on QEMU_10_0: persistent bitmap 'a' is gone\
                 """)
                 .endsWith("""
                         self.assert_not_lost('a', 6)
@@ -98,7 +98,7 @@ class QemuScriptRendersTheTableTest {
     @Test
     void aSequenceTheModelDoesNotBreakHasNoIotest() {
         assertThat(Iotest.of(TRACE, "bitmig-small").whyNot())
-                .isEqualTo("the model (QEMU_UPSTREAM) does not break NoUnderReport on this sequence");
+                .isEqualTo("the model (QEMU_10_0) does not break NoUnderReport on this sequence");
     }
 
     @Test
