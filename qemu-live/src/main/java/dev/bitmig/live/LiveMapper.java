@@ -239,6 +239,7 @@ final class LiveMapper implements Action.Visitor<Outcome> {
             // The held target has the whole stream in its socket buffer; the model's incoming QEMU exits on a
             // broken stream, so the harness kills it.
             sys.killTarget();
+            sys.awaitSourceActivation();
         } else {
             sys.waitExit(NodeId.TARGET, 5000);
         }
@@ -256,6 +257,7 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         }
         // Before: the stream breaks, the target dies, the paused source is cancelled. After: the held target dies.
         sys.runOnRunning(ops(a));
+        if (!before) sys.awaitSourceActivation();
         sys.mig = Mig.NONE;
         return ok();
     }

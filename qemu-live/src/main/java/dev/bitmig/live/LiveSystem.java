@@ -306,6 +306,24 @@ public final class LiveSystem implements Driver, AutoCloseable {
         procs.get(NodeId.SOURCE).waitForMigration(MIGRATION_TIMEOUT);
     }
 
+    /**
+     * A migration that had handed over ended without success: the source activates again in
+     * migration_iteration_finish (migration_block_activate), just after its status changed. Where QEMU reports the
+     * node's {@code active} field (10.0), wait up to 3 s for that; a node that stays inactive is then observed as such.
+     */
+    void awaitSourceActivation() {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (alive(NodeId.SOURCE) && System.nanoTime() < deadline) {
+            try {
+                java.util.Optional<Boolean> active = procs.get(NodeId.SOURCE).active(QemuLauncher.DRIVE_NODE);
+                if (active.isEmpty() || active.get()) return;
+            } catch (RuntimeException e) {
+                return;
+            }
+            QemuProcess.sleep(10);
+        }
+    }
+
     /** A process went away: the other side of a running migration reacts. */
     void afterGone(NodeId n) {
         if (mig == Mig.NONE) return;
