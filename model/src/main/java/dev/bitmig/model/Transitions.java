@@ -8,6 +8,7 @@ import io.vavr.control.Option;
 
 import java.nio.charset.StandardCharsets;
 
+import static dev.bitmig.model.Outcome.failed;
 import static dev.bitmig.model.Outcome.next;
 import static dev.bitmig.model.Outcome.rejected;
 
@@ -48,9 +49,7 @@ final class Transitions {
             // D4 (block/io.c): a node without a driver has no medium.
             if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_WRITE);
             // QEMU 10.0 (block/io.c bdrv_co_write_req_prepare): the write reaches an inactive node and QEMU aborts.
-            if (!n.isActive() && !n.readOnly() && policy.release().abortsOnInactiveWrite()) {
-                return Outcome.failed(aborted(life.abandonMigration(w, a.node()), a.node()), QemuErrors.INACTIVE_WRITE_ABORT);
-            }
+            if (!n.isActive() && !n.readOnly() && policy.release().abortsOnInactiveWrite()) return failed(aborted(w, a.node()), QemuErrors.INACTIVE_WRITE_ABORT);
             // No writes to an inactive or read-only node (block/block-backend.c, QEMU 7.2), and R13 (block/io.c
             // bdrv_aligned_pwritev): none to a node with readonly bitmaps.
             if (!n.isActive() || n.readOnly()) return rejected(QemuErrors.NODE_READ_ONLY);
@@ -493,7 +492,8 @@ final class Transitions {
     }
 
     /** QEMU aborted: as kill -9, and the user sees it (every bitmap of the node is declared lost to a crash). */
-    private static World aborted(World w, NodeId node) {
+    private World aborted(World before, NodeId node) {
+        World w = life.abandonMigration(before, node);
         World next = w;
         for (var e : w.node(node).bitmaps()) {
             next = next.lose(new Loss(e._2.lineage(), e._1, Cause.CRASH, false));

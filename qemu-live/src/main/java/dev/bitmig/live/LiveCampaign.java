@@ -167,12 +167,17 @@ public final class LiveCampaign {
         return m;
     }
 
-    /** Writes {@code findings.json} and {@code findings.md} into {@code dir}. */
+    /**
+     * Writes {@code findings-RELEASE.json} and {@code findings-RELEASE.md} (RELEASE: 7.2 or 10.0) into {@code dir},
+     * then {@code findings.md}: every release found there, side by side ({@link FindingsSideBySide}).
+     */
     public static void write(Report r, Path dir) throws IOException {
         Files.createDirectories(dir);
+        String release = FindingsSideBySide.release(r.qemuVersion());
         QmpClient.json().copy().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(dir.resolve("findings.json").toFile(), r);
-        Files.writeString(dir.resolve("findings.md"), markdown(r), StandardCharsets.UTF_8);
+                .writeValue(dir.resolve("findings-" + release + ".json").toFile(), r);
+        Files.writeString(dir.resolve("findings-" + release + ".md"), markdown(r), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("findings.md"), FindingsSideBySide.of(dir), StandardCharsets.UTF_8);
     }
 
     static String markdown(Report r) {

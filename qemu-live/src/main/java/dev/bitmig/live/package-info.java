@@ -13,7 +13,7 @@
  *       {@link dev.bitmig.live.Observation} and {@link dev.bitmig.live.Comparison}: QEMU's state after each step
  *       against the model (QEMU_7_2 or QEMU_10_0, as the QEMU under test), and the invariants on QEMU's state with the model's ghost truth.</li>
  *   <li>{@link dev.bitmig.live.SequenceGenerator}, {@link dev.bitmig.live.LiveChecker},
- *       {@link dev.bitmig.live.LiveCampaign}: seeded sequences, shrinking, counterexample replay, findings.json/.md.
+ *       {@link dev.bitmig.live.LiveCampaign}: seeded sequences, shrinking, counterexample replay, findings per release and side by side.
  *       Run with {@code -Pqemu-live} (30 sequences) or {@code -Dlive.sequences=N}.</li>
  * </ul>
  *

@@ -105,11 +105,13 @@ class HelpAndOptionsTest {
 
     @Test
     void policyNamesIgnoreCaseAndANearMissIsSuggested() {
-        MainTest.Run r = MainTest.run("explore", "--policy", "qemu_upstream", "--depth", "2");
+        MainTest.Run r = MainTest.run("explore", "--policy", "qemu_10_0", "--depth", "2");
         assertThat(r.code()).as(r.err()).isIn(0, 1);
         MainTest.badInput(MainTest.run("explore", "--policy", "CANARY_MERGES", "--depth", "1"),
                 "did you mean CANARY_MERGE?");
         MainTest.badInput(MainTest.run("explore", "--policy", "nothing-like-it", "--depth", "1"), "valid policies:");
+        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "1"),
+                "QEMU_UPSTREAM is now QEMU_7_2 and QEMU_10_0");
     }
 
     @Test
