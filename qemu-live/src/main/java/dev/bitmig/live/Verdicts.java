@@ -70,6 +70,14 @@ final class Verdicts {
                         + "fails on the lock, so the refused cont already reopened the qcow2 layer under a running "
                         + "target; the exact path to the unparsable directory was not traced in the time available."));
         KNOWN.put("Cont outcome", KNOWN.get("Cont error text"));
+        KNOWN.put("abort bdrv_co_write_req_prepare", new Verdict("QEMU-wrong",
+                "block/io.c bdrv_co_write_req_prepare() asserts that the node is not inactive. QEMU 10.0 lets a write "
+                        + "get there: blockdev-set-active inactivates even a running VM's node (block-backend.c "
+                        + "blk_can_inactivate allows guest devices), blk_insert_bs() gives a BlockBackend on an "
+                        + "inactive node no permissions to check, and HMP qemu-io (like a guest) then writes: the whole "
+                        + "QEMU aborts. QEMU 7.2 refuses the same write ('Block node is read-only'). The model "
+                        + "(QEMU_10_0) predicts the abort, so the harness can send it; a write on an inactive node "
+                        + "should fail with an error, not take the VM down."));
         KNOWN.put("source node active", new Verdict("harness, fixed",
                 "QEMU 10.0 reports the node's 'active' field. After a migration that had handed over fails or is "
                         + "cancelled, migration_iteration_finish() reactivates the source (migration_block_activate) just "
