@@ -19,6 +19,7 @@ import time
 
 MIGRATION_DONE = ("completed", "failed", "cancelled")
 MIGRATION_TIMEOUT = 15.0
+START_TIMEOUT = 60.0
 QEMU_IO_FAILURE = re.compile(r"(?m)^(Error:|.*\bfailed: |.*: No such file or directory|qemu-io: )")
 QEMU_IO_ERROR = re.compile(r"(?m)^(?:Error: )?(.*(?:failed|read-only|not permitted|lock|Cannot|error).*)$")
 ASSERTION = re.compile(r"(\w+: Assertion `.*' failed\.)")
@@ -57,7 +58,8 @@ class Qmp:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.02)
-        self.sock.settimeout(MIGRATION_TIMEOUT)
+        # A QEMU starting on a loaded machine may take a while to greet (seen once: over 15 s, QEMU 10.0.2).
+        self.sock.settimeout(START_TIMEOUT)
         self.buf = b""
         self.events = []
         greeting = self._read()
@@ -71,6 +73,7 @@ class Qmp:
         if "QMP" not in greeting:
             raise CannotRun("no QMP greeting on %s (got %s)" % (path, json.dumps(greeting)[:200]))
         self.cmd("qmp_capabilities")
+        self.sock.settimeout(MIGRATION_TIMEOUT)
 
     def _read(self):
         while b"\n" not in self.buf:
@@ -671,6 +674,9 @@ def observed_world(model, obs):
     for n in ("source", "target"):
         m = model["nodes"][n]
         o = obs["nodes"][n]
+        if o["unreadable"] and "is ejected" in o["unreadable"]:
+            nodes[n] = {}  # Comparison.observedWorld: a node without its medium has no usable bitmap (D4)
+            continue
         if o["held"] or not o["on"] or not m["on"] or o["unreadable"]:
             nodes[n] = dict(m["bitmaps"])
             continue
