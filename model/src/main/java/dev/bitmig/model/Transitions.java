@@ -178,11 +178,12 @@ final class Transitions {
             // init_dirty_bitmap_migration selects every named bitmap, except the names a policy keeps for itself.
             SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !policy.reservesName(name));
             // Names longer than 255 bytes do not fit the stream without an alias (init_dirty_bitmap_migration).
+            // The failed setup closes the stream, so the incoming QEMU's load fails and it exits (migration.c).
             if (selected.values().exists(b -> b.busy() || b.readonly() || b.inconsistent())
                     || selected.keySet().exists(n -> n.getBytes(StandardCharsets.UTF_8).length > 255)) {
-                World failed = policy.onMigrationStart(w.withMigration(Migration.started(true, TreeSet.empty(),
-                        TreeSet.empty()).failed(QemuErrors.SETUP_FAILED)), TreeSet.empty());
-                return next(life.abandonMigration(failed, NodeId.SOURCE).withMigration(failed.migration()));
+                World started = policy.onMigrationStart(w.withMigration(Migration.started(true, TreeSet.empty(),
+                        TreeSet.empty())), TreeSet.empty());
+                return next(life.endMigration(started, Phase.FAILED, QemuErrors.SETUP_FAILED));
             }
             SortedSet<String> enabled = selected.filter((name, b) -> b.enabled()).keySet();
             World started = w.withMigration(Migration.started(true, selected.keySet(), enabled));

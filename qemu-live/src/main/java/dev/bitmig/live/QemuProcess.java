@@ -21,8 +21,9 @@ public final class QemuProcess implements AutoCloseable {
     /** Terminal states of {@code query-migrate}. */
     public static final Set<String> MIGRATION_DONE = Set.of("completed", "failed", "cancelled");
 
+    /** A failure in qemu-io's output; its warnings (e.g. about bitmaps an unaware writer invalidated) are not. */
     private static final Pattern QEMU_IO_FAILURE = Pattern.compile(
-            "(?m)^(Error:|.*\\bfailed: |.*: No such file or directory|qemu-io: )");
+            "(?m)^(Error:|.*\\bfailed: |.*: No such file or directory|qemu-io: (?!warning: ))");
 
     private final QemuLauncher launcher;
     private final Role role;

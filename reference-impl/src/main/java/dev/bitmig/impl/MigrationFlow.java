@@ -75,9 +75,10 @@ final class MigrationFlow {
             }
         }
         if (unusable) {
+            // The failed setup closes the stream: the incoming QEMU's load fails and it exits.
             migration.start(true);
-            migration.fail(QemuErrors.SETUP_FAILED);
             sys.policyHooks().onMigrationStart(sys, new TreeSet<>());
+            end(Phase.FAILED, QemuErrors.SETUP_FAILED);
             return;
         }
         migration.start(true);

@@ -20,7 +20,7 @@ import time
 MIGRATION_DONE = ("completed", "failed", "cancelled")
 MIGRATION_TIMEOUT = 15.0
 START_TIMEOUT = 60.0
-QEMU_IO_FAILURE = re.compile(r"(?m)^(Error:|.*\bfailed: |.*: No such file or directory|qemu-io: )")
+QEMU_IO_FAILURE = re.compile(r"(?m)^(Error:|.*\bfailed: |.*: No such file or directory|qemu-io: (?!warning: ))")
 QEMU_IO_ERROR = re.compile(r"(?m)^(?:Error: )?(.*(?:failed|read-only|not permitted|lock|Cannot|error).*)$")
 ASSERTION = re.compile(r"(\w+: Assertion `.*' failed\.)")
 
