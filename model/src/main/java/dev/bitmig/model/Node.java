@@ -12,9 +12,12 @@ import io.vavr.control.Option;
  * @param autostart   system/vl.c autostart: an incoming VM runs when its migration completes; {@code stop} on an
  *                    incoming VM clears it and {@code cont} sets it (monitor/qmp-cmds.c). Only an incoming node keeps
  *                    it; on every other node it is false.
+ * @param noBitmaps   migration/block-dirty-bitmap.c DBMSaveState.no_bitmaps of this QEMU process: a migration with the
+ *                    dirty-bitmaps capability found no bitmap to send; nothing clears it, so this QEMU never migrates a
+ *                    bitmap again (a QEMU bug, seen on 7.2.22; the same code in 10.0.2)
  */
 public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
-                   Option<Mirror> mirror, boolean autostart) {
+                   Option<Mirror> mirror, boolean autostart, boolean noBitmaps) {
 
     public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty());
 
@@ -25,7 +28,7 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     /** A node as QEMU starts it: an incoming VM autostarts (no {@code -S}). */
     public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
                 Option<Mirror> mirror) {
-        this(run, block, readOnly, bitmaps, mirror, run == RunState.INMIGRATE);
+        this(run, block, readOnly, bitmaps, mirror, run == RunState.INMIGRATE, false);
     }
 
     /** A node without a mirror job. */
@@ -51,19 +54,24 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withRun(RunState r) {
-        return new Node(r, block, readOnly, bitmaps, mirror, autostart);
+        return new Node(r, block, readOnly, bitmaps, mirror, autostart, noBitmaps);
     }
 
     public Node withBlock(BlockState b) {
-        return new Node(run, b, readOnly, bitmaps, mirror, autostart);
+        return new Node(run, b, readOnly, bitmaps, mirror, autostart, noBitmaps);
     }
 
     public Node withBitmaps(SortedMap<String, Bitmap> b) {
-        return new Node(run, block, readOnly, b, mirror, autostart);
+        return new Node(run, block, readOnly, b, mirror, autostart, noBitmaps);
+    }
+
+    /** This QEMU's bitmap migration is off for good (DBMSaveState.no_bitmaps). */
+    public Node withNoBitmaps() {
+        return new Node(run, block, readOnly, bitmaps, mirror, autostart, true);
     }
 
     public Node withAutostart(boolean a) {
-        return new Node(run, block, readOnly, bitmaps, mirror, a);
+        return new Node(run, block, readOnly, bitmaps, mirror, a, noBitmaps);
     }
 
     public Node withBitmap(String name, Bitmap b) {
@@ -75,6 +83,6 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withMirror(Option<Mirror> m) {
-        return new Node(run, block, readOnly, bitmaps, m, autostart);
+        return new Node(run, block, readOnly, bitmaps, m, autostart, noBitmaps);
     }
 }

@@ -170,13 +170,21 @@ final class Transitions {
             if (source.block() == BlockState.INACTIVE) return rejected(QemuErrors.NODE_INACTIVE);
             if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
 
-            // Without the capability no bitmap is selected; the policy still sees the migration start.
-            if (!a.capability()) {
-                return next(policy.onMigrationStart(w.withMigration(Migration.started(false, TreeSet.empty(),
+            // Without the capability no bitmap is selected; the policy still sees the migration start. QEMU bug
+            // (migration/block-dirty-bitmap.c): once a migration found no bitmap, dirty_bitmap_is_active() stays false
+            // (no_bitmaps is never cleared), so savevm never runs dirty_bitmap_save_setup: as if without the capability.
+            if (!a.capability() || source.noBitmaps()) {
+                return next(policy.onMigrationStart(w.withMigration(Migration.started(a.capability(), TreeSet.empty(),
                         TreeSet.empty())), TreeSet.empty()));
             }
             // init_dirty_bitmap_migration selects every named bitmap, except the names a policy keeps for itself.
             SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !policy.reservesName(name));
+            // init_dirty_bitmap_migration: "if (QSIMPLEQ_EMPTY(&s->dbms_list)) s->no_bitmaps = true", for good.
+            if (selected.isEmpty()) {
+                World latched = w.withNode(NodeId.SOURCE, source.withNoBitmaps());
+                return next(policy.onMigrationStart(latched.withMigration(Migration.started(true, TreeSet.empty(),
+                        TreeSet.empty())), TreeSet.empty()));
+            }
             // Names longer than 255 bytes do not fit the stream without an alias (init_dirty_bitmap_migration).
             // The failed setup closes the stream, so the incoming QEMU's load fails and it exits (migration.c).
             if (selected.values().exists(b -> b.busy() || b.readonly() || b.inconsistent())

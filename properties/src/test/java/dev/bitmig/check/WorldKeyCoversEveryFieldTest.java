@@ -118,6 +118,7 @@ class WorldKeyCoversEveryFieldTest {
         v.put(Node.class, Map.of(
                 // The base world's target waits with -incoming and autostarts; stop would clear it.
                 "autostart", w -> w.withNode(NodeId.TARGET, w.target().withAutostart(false)),
+                "noBitmaps", w -> source(w, Node::withNoBitmaps),
                 "run", w -> source(w, n -> n.withRun(RunState.PAUSED)),
                 "block", w -> source(w, n -> n.withBlock(BlockState.INACTIVE)),
                 "readOnly", w -> source(w, n -> new Node(n.run(), n.block(), true, n.bitmaps(), n.mirror())),

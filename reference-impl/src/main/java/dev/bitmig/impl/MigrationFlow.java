@@ -54,13 +54,22 @@ final class MigrationFlow {
      * (init_dirty_bitmap_migration and dirty_bitmap_load_start, migration/block-dirty-bitmap.c).
      */
     void start(boolean capability) {
-        if (!capability) {
-            migration.start(false);
+        // Without the capability, or once this QEMU's no_bitmaps is set (dirty_bitmap_is_active, a QEMU bug), no
+        // bitmap is selected.
+        if (!capability || source().noBitmaps()) {
+            migration.start(capability);
             sys.policyHooks().onMigrationStart(sys, new TreeSet<>());
             return;
         }
         TreeSet<String> selected = new TreeSet<>(source().bitmaps().keySet());
         selected.removeIf(sys.policyHooks()::reservesName);
+        if (selected.isEmpty()) {
+            // init_dirty_bitmap_migration: an empty list sets no_bitmaps, and nothing clears it.
+            source().setNoBitmaps();
+            migration.start(true);
+            sys.policyHooks().onMigrationStart(sys, new TreeSet<>());
+            return;
+        }
         boolean unusable = false;
         for (String name : selected) {
             DirtyBitmap b = source().bitmap(name);

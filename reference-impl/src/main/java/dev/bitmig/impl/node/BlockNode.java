@@ -17,6 +17,8 @@ public final class BlockNode {
     private MirrorJob mirror;
     /** system/vl.c autostart: kept only while the node waits for an incoming migration (no -S: set). */
     private boolean autostart;
+    /** migration/block-dirty-bitmap.c DBMSaveState.no_bitmaps: once set, this QEMU never migrates a bitmap again. */
+    private boolean noBitmaps;
 
     public BlockNode(RunState run, BlockState block, boolean readOnly) {
         this.run = run;
@@ -32,6 +34,7 @@ public final class BlockNode {
     public BlockNode copy() {
         BlockNode c = new BlockNode(run, block, readOnly);
         c.autostart = autostart;
+        c.noBitmaps = noBitmaps;
         c.mirror = mirror == null ? null : mirror.copy();
         bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
         return c;
@@ -62,6 +65,15 @@ public final class BlockNode {
     /** Whether an incoming VM runs when its migration completes (qmp_stop clears it, qmp_cont sets it). */
     public boolean autostart() {
         return autostart;
+    }
+
+    public boolean noBitmaps() {
+        return noBitmaps;
+    }
+
+    /** A migration with the capability found no bitmap: this QEMU's bitmap migration is off for good (a QEMU bug). */
+    public void setNoBitmaps() {
+        noBitmaps = true;
     }
 
     public void setAutostart(boolean a) {
