@@ -20,7 +20,7 @@ final class Verdicts {
     static {
         // The earlier "source bitmap busy" disagreement (busy until completion in the model) was model-wrong and is
         // fixed: Lifecycle.handover clears busy as dirty_bitmap_save_complete does. What remains under this name:
-        KNOWN.put("source bitmap busy", new Verdict("QEMU-wrong",
+        KNOWN.put("source bitmap busy", new Verdict("QEMU-wrong, now in the model (Node.noBitmaps)",
                 "migration/block-dirty-bitmap.c: init_dirty_bitmap_migration() sets DBMSaveState.no_bitmaps when a "
                         + "migration with the dirty-bitmaps capability finds no bitmap, and only init_dirty_bitmap_migration() "
                         + "clears it; dirty_bitmap_is_active() returns false while it is set, so qemu_savevm_state_setup() "
@@ -28,7 +28,8 @@ final class Verdicts {
                         + "bitmaps, no later migration of that QEMU process migrates any bitmap: they are not busy on the "
                         + "source and never reach the target (a transient one is lost there without a word). Seen on "
                         + "QEMU 7.2.22 (a target quit in pre-switchover, a bitmap added, a second migrate); the code is "
-                        + "the same in 10.0.2. The model migrates the bitmaps, as the capability promises."));
+                        + "the same in 10.0.2, where the live runner sees it too. The model now has QEMU's latch "
+                        + "(Node.noBitmaps), so a disagreement here is another case."));
         KNOWN.put("target bitmap busy", KNOWN.get("source bitmap busy"));
         KNOWN.put("source node readable", new Verdict("model-wrong, fixed",
                 "block/qcow2.c qcow2_co_invalidate_cache(): when qcow2_do_open() fails during activation (here "
