@@ -3,6 +3,7 @@ package dev.bitmig.report;
 import dev.bitmig.check.Trace;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Bitmap;
+import dev.bitmig.model.BlockState;
 import dev.bitmig.model.Cause;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Invariant;
@@ -34,11 +35,16 @@ import java.util.Set;
  * can replay: the steps as the table's operations in the live runner's flavour, with the live runner's migration
  * holds (pause-before-switchover, the target held by SIGSTOP across the source's inactivation), every QMP result
  * checked, and after the step where the model (QEMU_UPSTREAM) breaks the invariant an assertion of the correct
- * behaviour: it fails on QEMU that has the bug and passes on one that does not.
+ * behaviour: it fails on QEMU that has the bug and passes on one that does not. A step the model fails (a failed
+ * reactivation, which ejects the node) is written as an attempt whose error, where QEMU gives one, must be QEMU's text;
+ * the test then stops with the NoLostDisk assertion that the QEMU still has its disk.
  */
 public final class Iotest {
-    /** A generated test and its reference output, or why there is none. */
-    public record Result(String test, String reference, String whyNot) {
+    /**
+     * A generated test and its reference output, or why there is none; the invariant its assertion names, and the
+     * error text of the step the model fails (empty when none fails).
+     */
+    public record Result(String test, String reference, String whyNot, String invariant, String failure) {
         public boolean generated() {
             return whyNot.isEmpty();
         }
@@ -56,6 +62,13 @@ public final class Iotest {
     private Mig mig = Mig.NONE;
     private boolean frozen;
     private World w;
+    /** The model's error text while the current step fails and its failing QMP command is not written yet. */
+    private String failing;
+    /** Where the failing command's statement starts in {@link #body}, and where the rest of its step starts; or -1. */
+    private int attemptAt = -1;
+    private int restAt = -1;
+    /** The model's error text of the step that failed, or empty. */
+    private String failure = "";
 
     private Iotest(Trace t) {
         this.trace = t;
@@ -66,14 +79,14 @@ public final class Iotest {
     /** The test for {@code t}, named {@code name} (its file name in tests/qemu-iotests/tests). */
     public static Result of(Trace t, String name) {
         Invariant inv = Invariant.byTitle(t.invariant()).getOrNull();
-        if (inv != Invariant.NO_UNDER_REPORT && inv != Invariant.NO_SILENT_LOSS) {
-            return none("only NoUnderReport and NoSilentLoss are judged on QEMU's state");
+        if (inv != Invariant.NO_UNDER_REPORT && inv != Invariant.NO_SILENT_LOSS && inv != Invariant.NO_LOST_DISK) {
+            return none("only NoUnderReport, NoSilentLoss and NoLostDisk are judged on QEMU's state");
         }
         return new Iotest(t).generate(inv, name);
     }
 
     private static Result none(String why) {
-        return new Result("", "", why);
+        return new Result("", "", why, "", "");
     }
 
     /** Thrown while planning a step that has no replay on QEMU 7.2 here. */
@@ -90,23 +103,32 @@ public final class Iotest {
         List<Action> actions = new ArrayList<>(trace.initial().fromRunningSource(trace.configuration()).toJavaList());
         actions.addAll(trace.actions().toJavaList());
         Optional<String> check = Optional.empty();
+        Invariant asserted = inv;
         try {
             for (int i = 0; i < actions.size() && check.isEmpty(); i++) {
                 Action a = actions.get(i);
                 Outcome o = spec.apply(w, a);
-                if (o instanceof Outcome.Failed) {
-                    throw new NoReplay("step " + (i + 1) + " " + a + " fails in the model (a failed reactivation); "
-                            + "the generated test does not assert a failing step yet");
-                }
-                if (!(o instanceof Outcome.Next next)) {
+                World before = w;
+                if (o instanceof Outcome.Failed f) {
+                    // A failed reactivation: QEMU's command fails and the node is left without a medium (D4).
+                    failing = f.reason();
+                    failure = f.reason();
+                    w = f.world();
+                } else if (o instanceof Outcome.Next next) {
+                    w = next.world();
+                } else {
                     throw new NoReplay("step " + (i + 1) + " " + a + " is rejected by the model");
                 }
-                World before = w;
-                w = next.world();
                 line("# step " + (i + 1) + ": " + a);
                 step(a, before);
+                endAttempt(i + 1, a);
                 sync();
                 check = assertion(inv, i + 1);
+                if (check.isEmpty() && inv != Invariant.NO_LOST_DISK) {
+                    // Nothing after a lost disk runs as the sequence meant: the test stops on the lost disk.
+                    check = assertion(Invariant.NO_LOST_DISK, i + 1);
+                    asserted = check.isPresent() ? Invariant.NO_LOST_DISK : inv;
+                }
             }
         } catch (NoReplay e) {
             return none(e.getMessage());
@@ -115,14 +137,39 @@ public final class Iotest {
             return none("the model (QEMU_UPSTREAM) does not break " + inv.title() + " on this sequence");
         }
         body.append(check.get());
-        return new Result(header(name) + body + "\n\nif __name__ == '__main__':\n"
-                + "    iotests.main(supported_fmts=['qcow2'], supported_protocols=['file'])\n", REFERENCE, "");
+        return new Result(header(name, asserted) + body + "\n\nif __name__ == '__main__':\n"
+                + "    iotests.main(supported_fmts=['qcow2'], supported_protocols=['file'])\n", REFERENCE, "",
+                asserted.title(), failure);
     }
 
-    private String header(String name) {
+    /**
+     * After a step the model fails: the failing command was written as an attempt, and the rest of the step (sent
+     * only where QEMU accepts the command, as the live runner stops a step at its first error) goes under it.
+     */
+    private void endAttempt(int step, Action a) {
+        if (failing != null) {
+            throw new NoReplay("step " + step + " " + a + " fails in the model, but no QMP command of its counterpart "
+                    + "on QEMU 7.2 returns the failure");
+        }
+        if (attemptAt < 0) {
+            return;
+        }
+        String rest = body.substring(restAt);
+        if (!rest.isEmpty()) {
+            body.setLength(restAt - 1);
+            body.insert(attemptAt + IotestLines.IND.length(), "if ").append(":\n");
+            rest.lines().forEach(l -> body.append("    ").append(l).append('\n'));
+        }
+        attemptAt = -1;
+        restAt = -1;
+    }
+
+    private String header(String name, Invariant asserted) {
         StringBuilder b = new StringBuilder("#!/usr/bin/env python3\n# group: rw migration\n#\n")
                 .append("# ").append(name).append(": dirty bitmaps across migration, ").append(trace.invariant()).append(".\n")
                 .append("# ").append(trace.message()).append("\n#\n")
+                .append(asserted.title().equals(trace.invariant()) ? ""
+                        : "# On today's QEMU (QEMU_UPSTREAM) the sequence breaks " + asserted.title() + " first.\n#\n")
                 .append("# The test asserts the correct behaviour; it fails on a QEMU that breaks it.\n#\n");
         for (String l : LICENCE) {
             b.append(l.isEmpty() ? "#\n" : "# " + l + "\n");
@@ -135,10 +182,10 @@ public final class Iotest {
                 .append("class Test").append(Report.camel(name)).append("(iotests.QMPTestCase):\n")
                 .append("    def setUp(self):\n")
                 .append("        qemu_img_create('-f', iotests.imgfmt, disk, '").append(g.clusters() * Geometry.CLUSTER_BYTES).append("')\n")
-                .append("        self.vm = {}\n        self.frozen = set()\n")
+                .append("        self.vm = {}\n        self.frozen = set()\n        self.failed = []\n")
                 .append("        self.launch('source')\n\n")
                 .append(helpers())
-                .append("\n    def test_").append(trace.invariant().toLowerCase(java.util.Locale.ROOT)).append("(self):\n")
+                .append("\n    def test_").append(asserted.title().toLowerCase(java.util.Locale.ROOT)).append("(self):\n")
                 .toString();
     }
 
@@ -159,6 +206,14 @@ public final class Iotest {
     }
 
     private void emit(Op op) {
+        if (failing != null && op instanceof Op.Qmp q) {
+            line("# QEMU_UPSTREAM: " + q.command() + " fails with " + IotestLines.py(failing));
+            attemptAt = body.length();
+            body.append(IotestLines.attempt(q, failing));
+            restAt = body.length();
+            failing = null;
+            return;
+        }
         body.append(IotestLines.of(op));
     }
 
@@ -345,6 +400,15 @@ public final class Iotest {
         String ind = IotestLines.IND;
         b.append(ind).append("# ").append(inv.title()).append(" breaks here on QEMU_UPSTREAM: ")
                 .append(inv.violation(w, g).get()).append('\n');
+        if (inv == Invariant.NO_LOST_DISK) {
+            for (NodeId id : NodeId.values()) {
+                if (w.node(id).block() == BlockState.EJECTED) {
+                    requireOn(id);
+                    b.append(ind).append("self.assert_has_disk(").append(IotestLines.py(id.lower())).append(", ").append(step).append(")\n");
+                }
+            }
+            return Optional.of(b.toString());
+        }
         if (inv == Invariant.NO_SILENT_LOSS) {
             for (Loss l : w.losses()) {
                 if (l.cause() == Cause.SILENT) {

@@ -95,6 +95,47 @@ class QemuScriptRendersTheTableTest {
         assertThat(r.reference()).isEqualTo(Iotest.REFERENCE);
     }
 
+    static final Trace LOST_DISK = new Trace(Bounds.DEFAULT, "QEMU_UPSTREAM", List.empty(), InitialWorld.BITMAP_LOADED,
+            List.of(new Action.MigrateStart(true), new Action.MigrateComplete(), new Action.Quit(NodeId.TARGET),
+                    new Action.Activate(NodeId.SOURCE)), "NoLostDisk", "the source lost its disk");
+
+    @Test
+    void aLostDiskIsAStepThatMayFailOnlyWithQemusTextAndThenAnAssertionThatTheDiskStays() {
+        Iotest.Result r = Iotest.of(LOST_DISK, "bitmig-lost");
+        assertThat(r.generated()).as(r.whyNot()).isTrue();
+        assertThat(r.invariant()).isEqualTo("NoLostDisk");
+        assertThat(r.failure()).isEqualTo("Could not reopen qcow2 layer: Bitmap already exists: a");
+        assertThat(r.test()).contains("    def test_nolostdisk(self):\n").contains("""
+                        # step 8: Activate[node=SOURCE]
+                        # QEMU_UPSTREAM: cont fails with 'Could not reopen qcow2 layer: Bitmap already exists: a'
+                        if self.attempt('source', 'cont', None, 'Could not reopen qcow2 layer: Bitmap already exists: a'):
+                            self.ok('source', 'stop')
+                        # NoLostDisk breaks here on QEMU_UPSTREAM: the source QEMU lost its disk\
+                """).contains("""
+                        self.assert_has_disk('source', 8)
+
+
+                if __name__ == '__main__':
+                """);
+    }
+
+    @Test
+    void aTraceOfAnotherInvariantStopsOnTheLostDiskWhereTheModelOfQemuLosesItFirst() {
+        Trace t = new Trace(Bounds.DEFAULT, "CANARY_DROP", List.empty(), InitialWorld.BITMAP_LOADED,
+                List.of(new Action.MigrateStart(true), new Action.MigrateComplete(), new Action.Quit(NodeId.TARGET),
+                        new Action.Cont(NodeId.SOURCE)), "NoSilentLoss", "'a' is gone");
+        Iotest.Result r = Iotest.of(t, "bitmig-other");
+        assertThat(r.generated()).as(r.whyNot()).isTrue();
+        assertThat(r.invariant()).isEqualTo("NoLostDisk");
+        assertThat(r.test()).contains("# On today's QEMU (QEMU_UPSTREAM) the sequence breaks NoLostDisk first.")
+                .contains("""
+                        # step 8: Cont[node=SOURCE]
+                        # QEMU_UPSTREAM: cont fails with 'Could not reopen qcow2 layer: Bitmap already exists: a'
+                        self.attempt('source', 'cont', None, 'Could not reopen qcow2 layer: Bitmap already exists: a')
+                        # NoLostDisk breaks here\
+                """);
+    }
+
     @Test
     void aSequenceTheModelDoesNotBreakHasNoIotest() {
         assertThat(Iotest.of(TRACE, "bitmig-small").whyNot())
