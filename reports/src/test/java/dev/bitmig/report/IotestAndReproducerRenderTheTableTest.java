@@ -12,54 +12,13 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The QMP script, the qemu-iotests test and the Python reproducer of small traces: each step is its table entry. */
-class QemuScriptRendersTheTableTest {
+/** The qemu-iotests test and the Python reproducer of small traces: each step is its table entry. */
+class IotestAndReproducerRenderTheTableTest {
     static final List<Action> STEPS = List.of(new Action.BitmapAdd(NodeId.SOURCE, "a", 1, true, false),
             new Action.GuestWrite(NodeId.SOURCE, 0, 1), new Action.MigrateStart(true), new Action.MigrateComplete(),
             new Action.Crash(NodeId.TARGET));
     static final Trace TRACE = new Trace(Bounds.DEFAULT, "QemuUpstream", List.empty(), InitialWorld.TARGET_WAITING, STEPS,
             "NoUnderReport", "the bitmap reports nothing");
-
-    @Test
-    void theScriptIsTheTableRendered() {
-        String script = QemuScript.script(TRACE);
-        int step = 0;
-        for (Action a : STEPS) {
-            assertThat(script).contains("# step " + ++step + ": " + a + "\n" + ScriptLines.of(QemuTable.ops(a, Flavour.SCRIPT)));
-        }
-        assertThat(script).isEqualTo("""
-                # Replays QemuUpstream / NoUnderReport on QEMU.
-                # source> and target> lines go to each QEMU's QMP socket; $ lines run in a shell.
-                $ qemu-img create -f qcow2 disk.qcow2 196608
-                # --- prelude: the initial world TARGET_WAITING
-                $ qemu-system-x86_64 -nodefaults -display none -machine accel=qtest \
-                -blockdev driver=file,filename=disk.qcow2,node-name=file0 -blockdev driver=qcow2,file=file0,node-name=drive0 \
-                -qmp unix:source.qmp,server=on,wait=off &   # SOURCE_PID=$!
-                $ qemu-system-x86_64 -nodefaults -display none -machine accel=qtest \
-                -blockdev driver=file,filename=disk.qcow2,node-name=file0 -blockdev driver=qcow2,file=file0,node-name=drive0 \
-                -qmp unix:target.qmp,server=on,wait=off -incoming unix:mig.sock &   # TARGET_PID=$!
-                # --- the counterexample
-                # step 1: BitmapAdd[node=SOURCE, name=a, granularity=1, persistent=true, disabled=false]
-                source> {"execute": "block-dirty-bitmap-add", "arguments": {"node": "drive0", "name": "a", \
-                "granularity": 65536, "persistent": true, "disabled": false}}
-                # step 2: GuestWrite[node=SOURCE, first=0, count=1]
-                source> {"execute": "human-monitor-command", "arguments": {"command-line": "qemu-io drive0 \\"write 0 65536\\""}}
-                # step 3: MigrateStart[capability=true]
-                source> {"execute": "migrate-set-capabilities", "arguments": {"capabilities": [{"capability": "dirty-bitmaps", \
-                "state": true}, {"capability": "pause-before-switchover", "state": true}]}}
-                target> {"execute": "migrate-set-capabilities", "arguments": {"capabilities": [{"capability": "dirty-bitmaps", \
-                "state": true}]}}
-                source> {"execute": "migrate", "arguments": {"uri": "unix:mig.sock"}}
-                # wait for the pre-switchover state: the migration stays in setup/active until it is completed
-                # step 4: MigrateComplete[]
-                source> {"execute": "migrate-continue", "arguments": {"state": "pre-switchover"}}
-                # wait for the completed event on both sides
-                # step 5: Crash[node=TARGET]
-                # kill -9: no clean close, no bitmap store
-                $ kill -9 $TARGET_PID
-                # expected: NoUnderReport breaks: the bitmap reports nothing
-                """);
-    }
 
     static final Trace LOSS = new Trace(Bounds.DEFAULT, "QEMU_UPSTREAM", List.empty(), InitialWorld.BITMAP_LOADED,
             List.of(new Action.MigrateStart(true), new Action.Quit(NodeId.SOURCE)), "NoSilentLoss", "'a' is gone");
