@@ -30,13 +30,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class GeneratedIotestsTest {
     static final Path DIR = Path.of("target/iotests");
     static final Path SCRIPTS = Path.of("../iotests");
+    /** The QEMU of the build, the same version as the live runner's: 10.0.2 with -Dlive.qemu, otherwise 7.2. */
+    static final String QEMU = System.getProperty("live.qemu", "").isEmpty() ? "7.2" : "10.0.2";
 
     @BeforeAll
     static void requireTheProfileAndQemu() {
         assumeTrue(Boolean.getBoolean("bitmig.iotests"), "profile iotests is off");
         assumeTrue("false".equals(System.getProperty("bitmig.live.skip")), "real-QEMU tests run with -Pqemu-live");
         assumeTrue(QemuLauncher.qemuAvailable(), "qemu-system-x86_64 not on PATH");
-        Tools.Result built = Tools.run(List.of(SCRIPTS.resolve("build-qemu").toString()), Duration.ofMinutes(60));
+        Tools.Result built = Tools.run(List.of(SCRIPTS.resolve("build-qemu").toString(), "--qemu", QEMU),
+                Duration.ofMinutes(60));
         assertThat(built.exitCode()).as("iotests/build-qemu\n%s", built.output()).isZero();
     }
 
@@ -65,7 +68,8 @@ class GeneratedIotestsTest {
                 Path test = DIR.resolve(name);
                 Files.writeString(test, iotest.test(), StandardCharsets.UTF_8);
                 Files.writeString(DIR.resolve(name + ".out"), iotest.reference(), StandardCharsets.UTF_8);
-                Tools.Result ran = Tools.run(List.of(SCRIPTS.resolve("run").toString(), test.toString()), Duration.ofMinutes(5));
+                Tools.Result ran = Tools.run(List.of(SCRIPTS.resolve("run").toString(), "--qemu", QEMU, test.toString()),
+                        Duration.ofMinutes(5));
                 Files.writeString(DIR.resolve(name + ".check"), ran.output(), StandardCharsets.UTF_8);
                 if (predicted.reproduced()) {
                     assertThat(ran.exitCode()).as("./check fails the test\n%s", ran.output()).isNotZero();
