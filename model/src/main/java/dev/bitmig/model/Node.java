@@ -9,11 +9,24 @@ import io.vavr.control.Option;
  *
  * @param readOnly    opened read-only: bitmaps load readonly and IN_USE is not written (qcow2-bitmap.c)
  * @param mirror      the mirror job running on the node, if any
+ * @param autostart   system/vl.c autostart: an incoming VM runs when its migration completes; {@code stop} on an
+ *                    incoming VM clears it and {@code cont} sets it (monitor/qmp-cmds.c). Only an incoming node keeps
+ *                    it; on every other node it is false.
  */
 public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
-                   Option<Mirror> mirror) {
+                   Option<Mirror> mirror, boolean autostart) {
 
     public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty());
+
+    public Node {
+        autostart = autostart && run == RunState.INMIGRATE;
+    }
+
+    /** A node as QEMU starts it: an incoming VM autostarts (no {@code -S}). */
+    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
+                Option<Mirror> mirror) {
+        this(run, block, readOnly, bitmaps, mirror, run == RunState.INMIGRATE);
+    }
 
     /** A node without a mirror job. */
     public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps) {
@@ -38,15 +51,19 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withRun(RunState r) {
-        return new Node(r, block, readOnly, bitmaps, mirror);
+        return new Node(r, block, readOnly, bitmaps, mirror, autostart);
     }
 
     public Node withBlock(BlockState b) {
-        return new Node(run, b, readOnly, bitmaps, mirror);
+        return new Node(run, b, readOnly, bitmaps, mirror, autostart);
     }
 
     public Node withBitmaps(SortedMap<String, Bitmap> b) {
-        return new Node(run, block, readOnly, b, mirror);
+        return new Node(run, block, readOnly, b, mirror, autostart);
+    }
+
+    public Node withAutostart(boolean a) {
+        return new Node(run, block, readOnly, bitmaps, mirror, a);
     }
 
     public Node withBitmap(String name, Bitmap b) {
@@ -58,6 +75,6 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withMirror(Option<Mirror> m) {
-        return new Node(run, block, readOnly, bitmaps, m);
+        return new Node(run, block, readOnly, bitmaps, m, autostart);
     }
 }

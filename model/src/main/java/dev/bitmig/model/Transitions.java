@@ -8,6 +8,7 @@ import io.vavr.control.Option;
 
 import java.nio.charset.StandardCharsets;
 
+import static dev.bitmig.model.Outcome.failed;
 import static dev.bitmig.model.Outcome.next;
 import static dev.bitmig.model.Outcome.rejected;
 
@@ -47,7 +48,9 @@ final class Transitions {
             if (!geometry.inBounds(a.first(), a.count())) return rejected(QemuErrors.WRITE_OUT_OF_RANGE);
             // D4 (block/io.c): a node without a driver has no medium.
             if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_WRITE);
-            // No writes to an inactive or read-only node (block/block-backend.c), and R13 (block/io.c
+            // QEMU 10.0 (block/io.c bdrv_co_write_req_prepare): the write reaches an inactive node and QEMU aborts.
+            if (!n.isActive() && !n.readOnly() && policy.release().abortsOnInactiveWrite()) return failed(aborted(w, a.node()), QemuErrors.INACTIVE_WRITE_ABORT);
+            // No writes to an inactive or read-only node (block/block-backend.c, QEMU 7.2), and R13 (block/io.c
             // bdrv_aligned_pwritev): none to a node with readonly bitmaps.
             if (!n.isActive() || n.readOnly()) return rejected(QemuErrors.NODE_READ_ONLY);
             if (n.bitmaps().values().exists(Bitmap::readonly)) return rejected(QemuErrors.WRITE_NOT_PERMITTED);
@@ -93,10 +96,12 @@ final class Transitions {
             if (a.node() == NodeId.SOURCE && w.migration().isActive() && !w.migration().handedOver()) {
                 return handoverUnlessEjected(w);
             }
+            // Outside a handover only blockdev-set-active inactivates a node: new in QEMU 10.0 (qapi/block-core.json).
+            if (!policy.release().hasBlockdevSetActive()) return rejected(QemuErrors.NO_SET_ACTIVE);
             if (n.block() == BlockState.INACTIVE) return next(w);
             // block.c bdrv_inactivate on a node without a driver (D4, QEMU 10.0.2 blockdev-set-active).
             if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_INACTIVATE);
-            if (n.run() == RunState.RUNNING) return rejected(QemuErrors.VM_RUNNING);
+            // A running VM's node inactivates too (block/block-backend.c blk_can_inactivate: a guest device may).
 
             return outcome(life.inactivate(w, a.node()));
         }
@@ -106,6 +111,8 @@ final class Transitions {
         public Outcome visit(Action.Activate a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            // blockdev-set-active is new in QEMU 10.0; before it, only cont or a migration's end activates.
+            if (!policy.release().hasBlockdevSetActive()) return rejected(QemuErrors.NO_SET_ACTIVE);
             if (n.run() == RunState.INMIGRATE) return rejected(QemuErrors.INCOMING_NODE);
             if (a.node() == NodeId.SOURCE && w.migration().isActive()) return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             // An ejected node stays ejected: activation succeeds and changes nothing (seen on QEMU 10.0.2).
@@ -119,7 +126,9 @@ final class Transitions {
         public Outcome visit(Action.Cont a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
-            if (n.run() == RunState.INMIGRATE || n.run() == RunState.RUNNING) return next(w);
+            // monitor/qmp-cmds.c qmp_cont: "if (runstate_check(RUN_STATE_INMIGRATE)) autostart = 1".
+            if (n.run() == RunState.INMIGRATE) return next(w.withNode(a.node(), n.withAutostart(true)));
+            if (n.run() == RunState.RUNNING) return next(w);
             if (a.node() == NodeId.SOURCE && w.migration().isActive() && w.migration().handedOver()) {
                 return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             }
@@ -133,6 +142,8 @@ final class Transitions {
         public Outcome visit(Action.Stop a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            // monitor/qmp-cmds.c qmp_stop: on an incoming VM "autostart = 0", as -S would have done.
+            if (n.run() == RunState.INMIGRATE) return next(w.withNode(a.node(), n.withAutostart(false)));
             if (n.run() != RunState.RUNNING) return next(w);
 
             return next(w.withNode(a.node(), n.withRun(RunState.PAUSED)));
@@ -478,6 +489,16 @@ final class Transitions {
     private static World gone(World w, NodeId node) {
         World off = w.withNode(node, Node.OFF);
         return off.image().owner().contains(node) ? off.withImage(off.image().withOwner(Option.none())) : off;
+    }
+
+    /** QEMU aborted: as kill -9, and the user sees it (every bitmap of the node is declared lost to a crash). */
+    private World aborted(World before, NodeId node) {
+        World w = life.abandonMigration(before, node);
+        World next = w;
+        for (var e : w.node(node).bitmaps()) {
+            next = next.lose(new Loss(e._2.lineage(), e._1, Cause.CRASH, false));
+        }
+        return gone(next, node);
     }
 
     /** "Lost persistent bitmaps during inactivation": every persistent bitmap in RAM is gone, with a message. */

@@ -69,7 +69,7 @@ public final class Abstraction {
         }
         Option<Mirror> mirror = n.mirror() == null ? Option.none() : Option.some(new Mirror(
                 clusters(n.mirror().granularityBytes()), granuleSet(Disk.granules(n.mirror().bits())), 0));
-        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, mirror);
+        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, mirror, n.autostart());
     }
 
     private static int clusters(long granularityBytes) {

@@ -74,6 +74,7 @@ public final class Concretization {
 
     private static BlockNode node(Disk disk, Node n) {
         BlockNode out = new BlockNode(n.run(), n.block(), n.readOnly());
+        out.setAutostart(n.autostart());
         for (var e : n.bitmaps()) {
             Bitmap b = e._2;
             long gran = (long) b.granularity() * Disk.CLUSTER;

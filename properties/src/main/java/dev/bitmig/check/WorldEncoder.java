@@ -119,6 +119,7 @@ final class WorldEncoder extends ByteWriter {
         varint(node.run().ordinal());
         varint(node.block().ordinal());
         bool(node.readOnly());
+        bool(node.autostart());
         varint(node.bitmaps().size());
         for (Tuple2<String, Bitmap> e : entries(node.bitmaps(), r)) {
             Bitmap b = e._2;

@@ -116,6 +116,8 @@ class WorldKeyCoversEveryFieldTest {
                 "directory", w -> image(w, i -> new Image(i.clock(), i.lastWrite(), i.autoclear(), TreeMap.empty(), i.owner())),
                 "owner", w -> image(w, i -> i.withOwner(Option.none()))));
         v.put(Node.class, Map.of(
+                // The base world's target waits with -incoming and autostarts; stop would clear it.
+                "autostart", w -> w.withNode(NodeId.TARGET, w.target().withAutostart(false)),
                 "run", w -> source(w, n -> n.withRun(RunState.PAUSED)),
                 "block", w -> source(w, n -> n.withBlock(BlockState.INACTIVE)),
                 "readOnly", w -> source(w, n -> new Node(n.run(), n.block(), true, n.bitmaps(), n.mirror())),

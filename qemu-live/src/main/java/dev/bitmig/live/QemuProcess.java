@@ -283,6 +283,20 @@ public final class QemuProcess implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Whether the node is active, from {@code query-named-block-nodes}' {@code active} field (QEMU 10.0,
+     * qapi/block-core.json BlockDeviceInfo); empty on a QEMU that does not report it (7.2).
+     */
+    public Optional<Boolean> active(String node) {
+        JsonNode nodes = qmp.execute("query-named-block-nodes", QmpClient.args().put("flat", true));
+        for (JsonNode n : nodes) {
+            if (n.path("node-name").asText().equals(node) && n.has("active")) {
+                return Optional.of(n.path("active").asBoolean());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Bitmaps of one node. */
     public List<BitmapInfo> bitmaps(String node) {
         return bitmaps().stream().filter(b -> b.node().equals(node)).toList();

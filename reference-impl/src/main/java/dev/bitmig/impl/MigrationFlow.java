@@ -228,20 +228,23 @@ final class MigrationFlow {
     }
 
     /**
-     * The incoming side of a completed migration: enable what START flagged ENABLED, activate, run; when activation
-     * fails the target stays stopped and inactive (process_incoming_migration_bh, migration/migration.c).
+     * The incoming side of a completed migration (process_incoming_migration_bh, migration/migration.c): enable what
+     * START flagged ENABLED; the VM runs if the source ran and autostart is set. QEMU 7.2 activates in any case, QEMU
+     * 10.0 only a VM that runs; when activation fails the target stays stopped and inactive.
      */
     private void completeOnTarget() {
         for (String name : migration.enabledAtStart) {
             DirtyBitmap b = target().bitmap(name);
             if (b != null) b.setEnabled(true);
         }
+        boolean runs = migration.sourceWasRunning && target().autostart();
         migration.end(Phase.COMPLETED);
-        if (life.tryActivate(NodeId.TARGET)) {
-            target().setRun(RunState.RUNNING);
-        } else {
+        if (!runs && sys.policy().release().activatesOnlyToRun()) {
             target().setRun(RunState.PAUSED);
+            return;
         }
+        boolean active = life.tryActivate(NodeId.TARGET);
+        target().setRun(active && runs ? RunState.RUNNING : RunState.PAUSED);
     }
 
     /**

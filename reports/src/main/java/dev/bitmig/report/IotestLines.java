@@ -41,7 +41,7 @@ final class IotestLines {
 
     /**
      * A command the model says fails, with the model's error text: {@code self.attempt(...)} checks that QEMU's error,
-     * if it gives one, is that text, and returns whether QEMU accepted the command.
+     * if it gives one, is that text.
      */
     static String attempt(Op.Qmp q, String error) {
         return IND + "self.attempt(" + py(q.node().lower()) + ", " + py(q.command()) + ", "

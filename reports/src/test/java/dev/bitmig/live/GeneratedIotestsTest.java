@@ -55,7 +55,7 @@ class GeneratedIotestsTest {
                 List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
                 sequence.addAll(t.actions().toJavaList());
                 LiveChecker.Replay predicted = live.replay(name, sequence, t.configuration().geometry());
-                Iotest.Result iotest = Iotest.of(t, name);
+                Iotest.Result iotest = Iotest.of(t, name, QemuInstall.policy());
                 Files.writeString(DIR.resolve(name + ".why"), "live runner: " + predicted.label() + "\niotest: "
                         + (iotest.generated() ? "generated" : "none, " + iotest.whyNot()) + "\nsequence: " + sequence + "\n",
                         StandardCharsets.UTF_8);

@@ -15,11 +15,14 @@ public final class BlockNode {
     private boolean readOnly;
     private final TreeMap<String, DirtyBitmap> bitmaps = new TreeMap<>();
     private MirrorJob mirror;
+    /** system/vl.c autostart: kept only while the node waits for an incoming migration (no -S: set). */
+    private boolean autostart;
 
     public BlockNode(RunState run, BlockState block, boolean readOnly) {
         this.run = run;
         this.block = block;
         this.readOnly = readOnly;
+        this.autostart = run == RunState.INMIGRATE;
     }
 
     public static BlockNode off() {
@@ -28,6 +31,7 @@ public final class BlockNode {
 
     public BlockNode copy() {
         BlockNode c = new BlockNode(run, block, readOnly);
+        c.autostart = autostart;
         c.mirror = mirror == null ? null : mirror.copy();
         bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
         return c;
@@ -52,6 +56,16 @@ public final class BlockNode {
 
     public void setRun(RunState r) {
         run = r;
+        autostart &= r == RunState.INMIGRATE;
+    }
+
+    /** Whether an incoming VM runs when its migration completes (qmp_stop clears it, qmp_cont sets it). */
+    public boolean autostart() {
+        return autostart;
+    }
+
+    public void setAutostart(boolean a) {
+        autostart = a && run == RunState.INMIGRATE;
     }
 
     public BlockState block() {
