@@ -233,9 +233,7 @@ public final class LiveCampaign {
             for (int i = 0; i < f.minimalSequence().size(); i++) {
                 b.append(i + 1).append(". `").append(f.minimalSequence().get(i)).append("`\n");
             }
-            b.append("\nQMP script:\n\n```\n");
-            f.qmpScript().forEach(l -> b.append(l).append('\n'));
-            b.append("```\n\n");
+            b.append('\n');
         }
         b.append("## Counterexample replays\n\n");
         for (LiveChecker.Replay p : r.replays()) {

@@ -332,8 +332,6 @@ public final class Report {
             broke |= v.isDefined();
         }
         d.table(new Doc.Table("steps", header, rows, classes));
-        d.h(2, "QMP script " + page);
-        d.pre("qmp-script", QemuScript.script(t));
         Iotest.Result iotest = Iotest.of(t, Artifacts.iotestName(page));
         d.h(2, "qemu-iotests test " + page);
         if (iotest.generated()) {
