@@ -85,6 +85,8 @@ public final class HBitmap {
     private final Words bottom;
     /** {@code bottom}'s pages, for the hot paths: one load less than through {@link Words}; renewed by truncate. */
     private long[][] lastPages;
+    /** The pages of the level above the last, for the iterator; renewed by truncate. */
+    private long[][] summaryPages;
     private long wordsVisited;
 
     private HBitmap(long size, int granularity, Set<Fault> faults) {
@@ -111,6 +113,7 @@ public final class HBitmap {
         }
         bottom = levels[LAST];
         lastPages = bottom.pages();
+        summaryPages = levels[LAST - 1].pages();
     }
 
     private HBitmap(HBitmap other) {
@@ -130,6 +133,7 @@ public final class HBitmap {
         }
         bottom = levels[LAST];
         lastPages = bottom.pages();
+        summaryPages = levels[LAST - 1].pages();
     }
 
     private static long granulesFor(long size, int granularity) {
@@ -548,59 +552,126 @@ public final class HBitmap {
         /**
          * The first item of the next dirty granule, or -1 when there is none. A bit of the current word is taken here;
          * this part is kept small so that the JIT inlines it into the caller's loop. Moving to another word is
-         * {@link #nextWord}'s.
+         * {@link #advance}'s.
          */
         public long next() {
-            long word = curLast & bottom.get(pos);
-            if (word != 0) {
-                wordsVisited++;
-                return take(word);
+            long word = curLast & currentWord();
+            wordsVisited++;
+            if (word == 0 && (word = advance()) == 0) {
+                return -1;
             }
-            return nextWord();
+            curLast = word & (word - 1);
+            return ((pos << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(word)) << granularity;
         }
 
-        /** The current word is exhausted: moves to the next non-zero word and takes its first bit, or returns -1. */
-        private long nextWord() {
+        /**
+         * Fills {@code items} with the first items of the next dirty granules, in order, as that many calls of
+         * {@link #next()} would; returns how many it wrote, fewer than {@code items.length} only at the end (0 when
+         * nothing is left). Each last-level word is read once per call rather than once per bit, and its bits are
+         * taken in a tight loop: the way to walk many dirty granules (QEMU's callers of hbitmap_iter_next loop over
+         * it one bit at a time).
+         */
+        public int next(long[] items) {
+            int room = items.length;
+            if (room == 0) {
+                return 0;
+            }
+            int n = 0;
+            int shift = granularity;
+            long[][] last = lastPages;
+            long word = curLast & currentWord();
+            // Nothing else runs during the call, so the current group's summary bits are read once, kept in a local
+            // and walked there; the words read are counted in a local and added once.
+            long above = cur[LAST - 1] & summaryWord(pos >>> BITS_PER_LEVEL);
+            long reads = 2;
+            while (true) {
+                if (word == 0) {
+                    if (above != 0) {
+                        long p = (pos & -64L) + Long.numberOfTrailingZeros(above);
+                        above &= above - 1;
+                        long[] page = last[(int) (p >>> Words.PAGE_SHIFT)];
+                        word = page == null ? 0 : page[(int) (p & Words.PAGE_MASK)];
+                        reads++;
+                        if (word == 0) {
+                            break; // stale summary levels (a seeded fault): iteration ends, as in next()
+                        }
+                        pos = p;
+                    } else {
+                        cur[LAST - 1] = 0;
+                        wordsVisited += reads;
+                        reads = 0;
+                        word = skipWords();
+                        if (word == 0) {
+                            return n;
+                        }
+                        above = cur[LAST - 1]; // skipWords left the new group's other summary bits there
+                    }
+                }
+                long base = pos << BITS_PER_LEVEL;
+                do {
+                    items[n++] = (base + Long.numberOfTrailingZeros(word)) << shift;
+                    word &= word - 1;
+                } while (word != 0 && n < room);
+                curLast = word; // the current word's bits not taken yet, as next() leaves them
+                if (n == room) {
+                    break;
+                }
+            }
+            cur[LAST - 1] = above;
+            wordsVisited += reads;
+            return n;
+        }
+
+        /** Word {@code index} of the level above the last; zero on an absent page. */
+        private long summaryWord(long index) {
+            long[] page = summaryPages[(int) (index >>> Words.PAGE_SHIFT)];
+            return page == null ? 0 : page[(int) (index & Words.PAGE_MASK)];
+        }
+
+        /** Last-level word {@code pos}; zero on an absent page. */
+        private long currentWord() {
+            long[] page = lastPages[(int) (pos >>> Words.PAGE_SHIFT)];
+            return page == null ? 0 : page[(int) (pos & Words.PAGE_MASK)];
+        }
+
+        /**
+         * The current word is exhausted: moves {@code pos} to the next non-zero last-level word and returns it, or
+         * returns 0 when there is none. The caller counted its read of the current word.
+         */
+        private long advance() {
             // Usually the next non-zero word is in the same group of 64 words: its bit is pending one level up, and
             // it is taken here without the general climb (the same reads, in the same order, as skipWords). If nothing
             // is pending there, skipWords climbs from the current word and counts that summary word once.
-            long above = cur[LAST - 1] & levels[LAST - 1].get(pos >>> BITS_PER_LEVEL);
+            long above = cur[LAST - 1] & summaryWord(pos >>> BITS_PER_LEVEL);
             if (above == 0) {
                 return skipWords();
             }
             long p = (pos & -64L) + Long.numberOfTrailingZeros(above);
             cur[LAST - 1] = above & (above - 1);
-            long word = bottom.get(p);
-            wordsVisited += 3;
-            if (word == 0) {
-                return -1; // stale summary levels (a seeded fault), as in skipWords
+            long[] page = lastPages[(int) (p >>> Words.PAGE_SHIFT)];
+            long word = page == null ? 0 : page[(int) (p & Words.PAGE_MASK)];
+            wordsVisited += 2;
+            if (word != 0) {
+                pos = p;
             }
-            pos = p;
-            return take(word);
-        }
-
-        /** Returns the first item of {@code word}'s lowest bit (a word of the last level at {@code pos}). */
-        private long take(long word) {
-            curLast = word & (word - 1);
-            long bit = (pos << BITS_PER_LEVEL) + Long.numberOfTrailingZeros(word);
-            return bit << granularity;
+            return word; // zero only when the summary levels are stale (a seeded fault), as in skipWords
         }
 
         /**
-         * Climbs to the nearest level with pending bits, then descends to the next non-zero last-level word and takes
-         * its first bit; -1 when there is none. The words it read, and the current word next() read, are added to
-         * the counter once, at the end (one update per call keeps the counter off the iteration's critical path).
+         * Climbs to the nearest level with pending bits, then descends to the next non-zero last-level word, moves
+         * {@code pos} there and returns it; 0 when there is none. The words it read are added to the counter once, at
+         * the end (one update per call keeps the counter off the iteration's critical path).
          */
         private long skipWords() {
             long p = pos;
             int i = LAST;
-            long reads = 1;
+            long reads = 0;
             long word;
             do {
                 i--;
                 if (i < 0) {
                     wordsVisited += reads;
-                    return -1;
+                    return 0;
                 }
                 p >>>= BITS_PER_LEVEL;
                 reads++;
@@ -614,12 +685,12 @@ public final class HBitmap {
                 if (word == 0) {
                     // Only reachable when the summary levels are stale (a seeded fault): iteration ends early.
                     wordsVisited += reads;
-                    return -1;
+                    return 0;
                 }
             }
             wordsVisited += reads;
             pos = p;
-            return take(word);
+            return word;
         }
     }
 
@@ -840,6 +911,7 @@ public final class HBitmap {
             levels[i].resize(words);
         }
         lastPages = bottom.pages();
+        summaryPages = levels[LAST - 1].pages();
     }
 
     // ------------------------------------------------------------------------------------------------ serialization
