@@ -22,8 +22,10 @@ import java.util.Set;
  * non-zero. Iteration therefore skips clean regions 64 words at a time per level. Words are allocated lazily, in
  * pages, so large sparse bitmaps are cheap.
  *
- * <p>Set and reset of long ranges, serialization and SHA-256 loop over whole pages, merge over the source's non-zero
- * words; the count and the upper levels change only where a word changed (became zero or non-zero), never by a rebuild.
+ * <p>Set and reset of one word or two neighbouring words take an inlined path without loops; longer ranges,
+ * serialization and SHA-256 loop over whole pages, merge over the source's non-zero words; the count and the upper
+ * levels change only where a word changed (became zero or non-zero), never by a rebuild. Iteration is one item per
+ * {@link Iter#next()} call, as hbitmap_iter_next, or a batch per {@link Iter#next(long[])} call.
  *
  * <p>Semantics follow current QEMU: {@code set} rounds outward to granules, {@code reset} is strict (granule-aligned,
  * or ending exactly at the bitmap end), {@link #count()} is the number of set granules shifted left by the
