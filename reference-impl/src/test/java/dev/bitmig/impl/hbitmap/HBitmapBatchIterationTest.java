@@ -64,6 +64,23 @@ class HBitmapBatchIterationTest {
     }
 
     @Test
+    void aBatchCountsTheWordsItReadsWhetherItEndsFullOrAtTheEnd() {
+        // Granules 0, 70 and 8191: words 0 and 1 of the first group, word 127 of the second.
+        HBitmap hb = HBitmap.fromGranules(8192, 0, 0, 70, 8191);
+        hb.resetWordsVisited();
+        HBitmap.Iter it = hb.iterator(0);
+        long[] two = new long[2];
+        assertThat(it.next(two)).isEqualTo(2);
+        assertThat(two).containsExactly(0, 70);
+        // Word 0, its summary word, and word 1 found from the summary bits kept in the call: the batch is full.
+        assertThat(hb.wordsVisited()).isEqualTo(HBitmap.LEVELS + 3);
+        assertThat(it.next(two)).isEqualTo(1);
+        assertThat(two[0]).isEqualTo(8191);
+        // Word 1 and its summary word again, the climb to level 4 and down to word 127, the climb to the top.
+        assertThat(hb.wordsVisited()).isEqualTo(HBitmap.LEVELS + 3 + 2 + 4 + 6);
+    }
+
+    @Test
     void aFullBatchLeavesTheRestOfTheWordForTheNextCall() {
         HBitmap hb = HBitmap.fromGranules(8192, 0, 3, 4, 5, 70, 71, 4000);
         HBitmap.Iter it = hb.iterator(0);

@@ -59,6 +59,21 @@ class HBitmapTwoWordPathTest {
     }
 
     @Test
+    void aSetWhoseFirstWordHasItsBitsAlreadyStillCountsAndMarksTheSecond() {
+        HBitmap hb = HBitmap.create(2 * PAGE_GRANULES, 0);
+        hb.set(64 * 5 + 60, 4); // granules 380..383: the top of word 5
+        BitSet expected = new BitSet();
+        expected.set(64 * 5 + 60, 64 * 5 + 64);
+        hb.set(64 * 5 + 60, 8); // word 5 unchanged, word 6 was zero: granules 384..387
+        expected.set(64 * 6, 64 * 6 + 4);
+        assertThat(hb.countGranules()).isEqualTo(8);
+        assertConsistentWith(hb, expected);
+        hb.set(64 * 6 + 2, 64 + 3); // word 6 partly set already, word 7 was zero
+        expected.set(64 * 6 + 2, 64 * 7 + 5);
+        assertConsistentWith(hb, expected);
+    }
+
+    @Test
     void aSetWhoseSecondWordIsOnTheNextPageTakesTheGeneralPath() {
         HBitmap hb = HBitmap.create(3 * PAGE_GRANULES, 0);
         hb.set(0, 1);
@@ -93,6 +108,18 @@ class HBitmapTwoWordPathTest {
         expected.clear(64 * 9, 64 * 11);
         assertConsistentWith(hb, expected);
         assertThat(hb.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aResetWhoseFirstWordIsCleanAlreadyStillClearsTheSecond() {
+        HBitmap hb = HBitmap.create(2 * PAGE_GRANULES, 0);
+        hb.set(64 * 5, 10);
+        hb.set(64 * 6, 4); // word 6: granules 384..387 only
+        BitSet expected = new BitSet();
+        expected.set(64 * 5, 64 * 5 + 10);
+        hb.reset(64 * 5 + 60, 8); // word 5's top is clean, word 6 becomes zero
+        assertThat(hb.countGranules()).isEqualTo(10);
+        assertConsistentWith(hb, expected);
     }
 
     @Test
