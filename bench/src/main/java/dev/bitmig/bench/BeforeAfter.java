@@ -28,6 +28,7 @@ final class BeforeAfter {
             new Op("aligned reset", "BitmapBench.resetAligned", "", Optional.empty(), 1),
             new Op("merge", "BitmapBench.merge", "", Optional.empty(), 1),
             new Op("iterate at 1 %", "BitmapBench.iterate", "1", Optional.empty(), 1),
+            new Op("iterate at 1 %, batch API", "BitmapBench.iterateBatch", "1", Optional.empty(), 1),
             new Op("sparse iterate at 0.01 %", "BitmapBench.iterate", "0.01", Optional.empty(), 0),
             new Op("sparse iterate at 0.01 %, vs BitSet", "BitmapBench.iterate", "0.01", Optional.of(BitmapKind.BitSet),
                     10),

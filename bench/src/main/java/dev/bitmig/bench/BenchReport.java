@@ -51,7 +51,7 @@ public final class BenchReport {
     public record Table(String title, String note, List<String> header, List<List<String>> rows) { }
 
     private static final List<String> ORDER = List.of("BitmapBench.write", "BitmapBench.resetAligned",
-            "BitmapBench.iterate", "BitmapBench.count", "BitmapBench.merge", "BitmapBench.clear",
+            "BitmapBench.iterate", "BitmapBench.iterateBatch", "BitmapBench.count", "BitmapBench.merge", "BitmapBench.clear",
             "BitmapBench.serialize", "BitmapBench.deserialize", "BitmapBench.sha256", "BitmapBench.arraycopy",
             "StreamBench.encode", "StreamBench.decode", "CheckerBench.explore", "ChainBench.model",
             "ChainBench.impl", "ChainBench.lockstep");
@@ -61,7 +61,10 @@ public final class BenchReport {
                     + " is clean at the start of each 1 s iteration; one write per operation."),
             Map.entry("resetAligned", "Aligned resets of 1 to 16 granules on a bitmap that is 50 % dirty at the start"
                     + " of each iteration; one reset per operation."),
-            Map.entry("iterate", "One full next-dirty walk over every dirty bit, in order."),
+            Map.entry("iterate", "One full next-dirty walk over every dirty bit, in order, one call per bit."),
+            Map.entry("iterateBatch", "The same walk through each implementation's batch API, 256 positions per call:"
+                    + " HBitmap Iter.next(long[]), Roaring's batch iterator; BitSet, the model and HBitmapBefore have"
+                    + " none and walk as in iterate."),
             Map.entry("count", "Number of dirty bits of a 1 % dirty bitmap."),
             Map.entry("merge", "a |= b, both 1 % dirty (different patterns)."),
             Map.entry("clear", "Clearing a 1 % dirty bitmap (a fresh copy before every operation, not timed)."),
@@ -148,7 +151,7 @@ public final class BenchReport {
         return switch (r.op()) {
             case "write" -> 0;
             case "resetAligned" -> 0.5;
-            case "iterate" -> Fixtures.fraction(r.param("dirty"));
+            case "iterate", "iterateBatch" -> Fixtures.fraction(r.param("dirty"));
             default -> 0.01;
         };
     }

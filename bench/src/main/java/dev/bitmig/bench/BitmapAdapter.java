@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import org.roaringbitmap.BitSetUtil;
 import org.roaringbitmap.PeekableIntIterator;
+import org.roaringbitmap.RoaringBatchIterator;
 import org.roaringbitmap.RoaringBitmap;
 
 /**
@@ -37,6 +38,18 @@ public abstract class BitmapAdapter {
 
     /** Walks every dirty bit in order (next-dirty iteration); returns the sum of their indexes. */
     public abstract long iterate();
+
+    /**
+     * As {@link #iterate()}, through the implementation's batch API where it has one (HBitmap's {@code next(long[])},
+     * Roaring's batch iterator), in batches of {@link #ITERATION_BATCH}; an implementation without one iterates as in
+     * {@link #iterate()}.
+     */
+    public long iterateBatch() {
+        return iterate();
+    }
+
+    /** Positions per batch of {@link #iterateBatch()}. */
+    public static final int ITERATION_BATCH = 256;
 
     /** Number of dirty bits. */
     public abstract long count();
@@ -171,6 +184,19 @@ public abstract class BitmapAdapter {
             long sum = 0;
             for (long item = it.next(); item >= 0; item = it.next()) {
                 sum += item >>> Fixtures.GRANULE_SHIFT;
+            }
+            return sum;
+        }
+
+        @Override
+        public long iterateBatch() {
+            HBitmap.Iter it = hb.iterator(0);
+            long[] items = new long[ITERATION_BATCH];
+            long sum = 0;
+            for (int n; (n = it.next(items)) > 0; ) {
+                for (int k = 0; k < n; k++) {
+                    sum += items[k] >>> Fixtures.GRANULE_SHIFT;
+                }
             }
             return sum;
         }
@@ -352,6 +378,20 @@ public abstract class BitmapAdapter {
             long sum = 0;
             while (it.hasNext()) {
                 sum += it.next();
+            }
+            return sum;
+        }
+
+        @Override
+        public long iterateBatch() {
+            RoaringBatchIterator it = rb.getBatchIterator();
+            int[] items = new int[ITERATION_BATCH];
+            long sum = 0;
+            while (it.hasNext()) {
+                int n = it.nextBatch(items);
+                for (int k = 0; k < n; k++) {
+                    sum += items[k];
+                }
             }
             return sum;
         }

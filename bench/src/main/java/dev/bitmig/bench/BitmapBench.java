@@ -190,6 +190,12 @@ public class BitmapBench {
         return s.bitmap.iterate();
     }
 
+    /** The same walk through each implementation's batch API (see {@link BitmapAdapter#iterateBatch()}). */
+    @Benchmark
+    public long iterateBatch(DirtyState s) {
+        return s.bitmap.iterateBatch();
+    }
+
     @Benchmark
     public long count(OnePercentState s) {
         return s.a.count();

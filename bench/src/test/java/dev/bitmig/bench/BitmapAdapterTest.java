@@ -28,6 +28,7 @@ class BitmapAdapterTest {
             assertThat(b.words()).as(kind.name()).isEqualTo(ref.words());
             assertThat(b.count()).as(kind.name()).isEqualTo(ref.count()).isPositive();
             assertThat(b.iterate()).as(kind.name()).isEqualTo(ref.iterate());
+            assertThat(b.iterateBatch()).as(kind.name() + " in batches").isEqualTo(ref.iterate());
             assertThat(b.sha256()).as(kind.name()).isEqualTo(ref.sha256());
         }
     }

@@ -57,6 +57,14 @@ final class Words {
         return pages[p];
     }
 
+    /**
+     * The page array itself (entries null while absent), for loops that index it directly. It is replaced by
+     * {@link #resize}, so a holder must fetch it again after one; {@link #clear} empties it in place.
+     */
+    long[][] pages() {
+        return pages;
+    }
+
     /** The page holding word {@code index}, or {@code null} while it has never held a non-zero word. */
     long[] pageOf(long index) {
         return pages[(int) (index >>> PAGE_SHIFT)];

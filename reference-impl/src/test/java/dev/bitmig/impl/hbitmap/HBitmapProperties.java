@@ -100,6 +100,8 @@ class HBitmapProperties {
             assertThat(hb.nextDirtyArea(probe, probe + op.b(), 1 + op.a() % 300))
                     .isEqualTo(shadow.nextDirtyArea(probe, probe + op.b(), 1 + op.a() % 300));
             assertThat(ShadowBitmap.iterate(hb, probe)).isEqualTo(shadow.iterationFrom(probe));
+            assertThat(ShadowBitmap.iterateInBatches(hb, probe, 1 + op.b() % 70)).as("in batches")
+                    .isEqualTo(shadow.iterationFrom(probe));
         }
     }
 

@@ -108,6 +108,24 @@ final class ShadowBitmap {
         return out;
     }
 
+    /**
+     * The items {@link HBitmap.Iter#next(long[])} returns from {@code first} in batches of {@code batch}, until a call
+     * returns fewer than asked; each batch but the last must be full.
+     */
+    static List<Long> iterateInBatches(HBitmap hb, long first, int batch) {
+        List<Long> out = new ArrayList<>();
+        HBitmap.Iter it = hb.iterator(first);
+        long[] items = new long[batch];
+        int n;
+        do {
+            n = it.next(items);
+            for (int k = 0; k < n; k++) {
+                out.add(items[k]);
+            }
+        } while (n == batch);
+        return out;
+    }
+
     /** Asserts that the bitmap holds exactly the shadow's bits (iteration, count, emptiness and sampled gets). */
     void assertMatches(HBitmap hb) {
         assertThat(hb.size()).as("size").isEqualTo(size);
