@@ -134,7 +134,7 @@ public final class LiveCampaign {
                 min = r.actions();
             }
             LiveChecker.StepRecord s = m.firstMismatch();
-            Verdicts.Verdict v = Verdicts.of(e.getKey());
+            Verdicts.Verdict v = Verdicts.of(e.getKey(), s.mismatches().toString());
             findings.add(new Finding("D" + n++, "disagreement", e.getKey(), countBySignature.get(e.getKey()),
                     seedOf.getOrDefault(r, -1L), min.stream().map(Object::toString).toList(), s.index(), s.action(),
                     s.mismatches().stream().map(Comparison.Mismatch::expected).toList() + " / model outcome " + s.model(),

@@ -102,7 +102,8 @@ final class Verdicts {
                         + "The harness now waits for the reactivation (LiveSystem.awaitSourceActivation)."));
         KNOWN.put("target node active", KNOWN.get("source node active"));
         KNOWN.put("target node readable", new Verdict("QEMU-wrong (minor)",
-                "An incoming (inactive) target keeps the qcow2 header it read at open. After the source's quit "
+                "An inactive node (an incoming target, or a source after handover) keeps the qcow2 header it read at "
+                        + "open. After the source's quit "
                         + "and a bitmap-aware qemu-io rewrote the bitmap directory elsewhere, query-named-block-nodes "
                         + "on the target reads the directory at the stale offset (qcow2_get_specific_info -> "
                         + "qcow2_get_bitmap_info_list) and fails with 'Bitmap extra data is not supported' (or the node "
@@ -133,6 +134,17 @@ final class Verdicts {
                         + "IN_USE entry because a same-named bitmap is in RAM (a505475b95), and the stale RAM copy "
                         + "does not report the target's writes. Nothing detects that the image changed meanwhile "
                         + "(the 'generation' TODO in block/qcow2.c qcow2_do_open)."));
+    }
+
+    /**
+     * The verdict on a disagreement, by what QEMU showed where that tells more than the signature: a node that keeps a
+     * stale qcow2 header fails to list its bitmaps the same way on either side.
+     */
+    static Verdict of(String signature, String observed) {
+        if (observed.contains("Bitmap extra data is not supported")) {
+            return KNOWN.get("target node readable");
+        }
+        return of(signature);
     }
 
     static Verdict of(String signature) {
