@@ -9,15 +9,26 @@ import io.vavr.control.Option;
  *
  * @param readOnly    opened read-only: bitmaps load readonly and IN_USE is not written (qcow2-bitmap.c)
  * @param mirror      the mirror job running on the node, if any
+ * @param backup      the backup job running on the node, if any
  */
 public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
-                   Option<Mirror> mirror) {
+                   Option<Mirror> mirror, Option<BackupJob> backup) {
 
     public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty());
 
     /** A node without a mirror job. */
     public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps) {
-        this(run, block, readOnly, bitmaps, Option.none());
+        this(run, block, readOnly, bitmaps, Option.none(), Option.none());
+    }
+
+    /** A node without a backup job. */
+    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps, Option<Mirror> mirror) {
+        this(run, block, readOnly, bitmaps, mirror, Option.none());
+    }
+
+    /** Whether a block job (mirror or backup) holds the node: it blocks every other job (bdrv_op_is_blocked). */
+    public boolean hasJob() {
+        return mirror.isDefined() || backup.isDefined();
     }
 
     public boolean isOn() {
@@ -38,15 +49,15 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withRun(RunState r) {
-        return new Node(r, block, readOnly, bitmaps, mirror);
+        return new Node(r, block, readOnly, bitmaps, mirror, backup);
     }
 
     public Node withBlock(BlockState b) {
-        return new Node(run, b, readOnly, bitmaps, mirror);
+        return new Node(run, b, readOnly, bitmaps, mirror, backup);
     }
 
     public Node withBitmaps(SortedMap<String, Bitmap> b) {
-        return new Node(run, block, readOnly, b, mirror);
+        return new Node(run, block, readOnly, b, mirror, backup);
     }
 
     public Node withBitmap(String name, Bitmap b) {
@@ -57,7 +68,11 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
         return withBitmaps(bitmaps.remove(name));
     }
 
+    public Node withBackup(Option<BackupJob> j) {
+        return new Node(run, block, readOnly, bitmaps, mirror, j);
+    }
+
     public Node withMirror(Option<Mirror> m) {
-        return new Node(run, block, readOnly, bitmaps, m);
+        return new Node(run, block, readOnly, bitmaps, m, backup);
     }
 }

@@ -106,4 +106,27 @@ public final class QemuErrors {
     public static String jobNotFound(String id) {
         return "Block job '" + id + "' not found";
     }
+
+    /** blockdev.c bdrv_op_is_blocked via backup_job_create or blockdev_mirror_common: another job holds the node. */
+    public static String nodeBusyWithJob(String jobId) {
+        return "Node 'drive0' is busy: block device is in use by block job: " + jobId;
+    }
+
+    /** blockdev.c do_backup_common: sync=incremental takes only bitmap-mode on-success. */
+    public static String bitmapModeMustBeOnSuccess(Action.Sync sync) {
+        return "Bitmap sync mode must be 'on-success' when using sync mode '" + sync.qapi() + "'";
+    }
+
+    /** blockdev.c do_backup_common: bdrv_find_dirty_bitmap found no bitmap of that name. */
+    public static String backupBitmapNotFound(String name) {
+        return "Bitmap '" + name + "' could not be found";
+    }
+
+    /**
+     * Migrating or inactivating a node while a backup job runs on it is outside the model: on QEMU 7.2 the busy sync
+     * bitmap reaches bdrv_release_dirty_bitmap in qcow2_store_persistent_dirty_bitmaps (block/qcow2-bitmap.c), whose
+     * assertion that the bitmap is not busy aborts the process.
+     */
+    public static final String BACKUP_JOB_RUNNING = "bitmig: a backup job runs on the node (not modelled: QEMU 7.2 "
+            + "asserts that a released bitmap is not busy)";
 }

@@ -19,11 +19,13 @@ final class Transitions {
     private final Geometry geometry;
     private final Policy policy;
     private final Lifecycle life;
+    private final Backups backups;
 
     Transitions(Policy policy, Geometry geometry) {
         this.policy = policy;
         this.geometry = geometry;
         this.life = new Lifecycle(policy, geometry);
+        this.backups = new Backups(geometry);
     }
 
     Action.Visitor<Outcome> in(World w) {
@@ -97,6 +99,7 @@ final class Transitions {
             // block.c bdrv_inactivate on a node without a driver (D4, QEMU 10.0.2 blockdev-set-active).
             if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_INACTIVATE);
             if (n.run() == RunState.RUNNING) return rejected(QemuErrors.VM_RUNNING);
+            if (n.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
 
             return outcome(life.inactivate(w, a.node()));
         }
@@ -158,6 +161,8 @@ final class Transitions {
             // An ejected source migrates until its inactivation fails at completion (seen on QEMU 10.0.2).
             if (source.block() == BlockState.INACTIVE) return rejected(QemuErrors.NODE_INACTIVE);
             if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
+            // With the capability, setup fails on the job's busy bitmap; without it the handover is outside the model.
+            if (!a.capability() && source.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
 
             // Without the capability no bitmap is selected; the policy still sees the migration start.
             if (!a.capability()) {
@@ -325,6 +330,7 @@ final class Transitions {
             if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
             Option<String> unusable = check(n, a.bitmap(), true, true);
             if (unusable.isDefined()) return rejected(unusable.get());
+            if (n.backup().isDefined()) return rejected(QemuErrors.nodeBusyWithJob(BackupJob.JOB_ID));
 
             return next(Effects.emptied(w, a.node(), a.bitmap()));
         }
@@ -344,6 +350,7 @@ final class Transitions {
             }
             if (!Granules.isPowerOfTwo(a.granularity())) return rejected(QemuErrors.MIRROR_GRANULARITY_POWER);
             if (n.mirror().isDefined()) return rejected(QemuErrors.NODE_BUSY_WITH_JOB);
+            if (n.backup().isDefined()) return rejected(QemuErrors.nodeBusyWithJob(BackupJob.JOB_ID));
             if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
 
             int id = w.ghost().nextId();
@@ -381,6 +388,28 @@ final class Transitions {
             return next(w.withNode(a.node(), n.withMirror(Option.none())));
         }
 
+        // ---------------------------------------------------------------- backup job (Backups)
+
+        @Override
+        public Outcome visit(Action.BackupStart a) {
+            return backups.start(w, a);
+        }
+
+        @Override
+        public Outcome visit(Action.BackupCopy a) {
+            return backups.copy(w, a);
+        }
+
+        @Override
+        public Outcome visit(Action.BackupFail a) {
+            return backups.fail(w, a);
+        }
+
+        @Override
+        public Outcome visit(Action.BackupCancel a) {
+            return backups.cancel(w, a);
+        }
+
         // ---------------------------------------------------------------- processes
 
         /**
@@ -392,7 +421,7 @@ final class Transitions {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
 
-            World closing = life.abandonMigration(w, a.node());
+            World closing = life.abandonMigration(backups.cancelledByQuit(w, a.node()), a.node());
             Node node = closing.node(a.node());
             World closed = closing;
             if (node.isActive()) {
