@@ -28,6 +28,7 @@ final class Backups {
         Node n = w.node(a.node());
         if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
         if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
+        if (w.migration().isActive()) return rejected(QemuErrors.BACKUP_DURING_MIGRATION);
         // blockdev.c do_backup_common: incremental is bitmap with bitmap-mode on-success.
         if (a.sync() == Action.Sync.INCREMENTAL && a.mode() != Action.BitmapMode.ON_SUCCESS) {
             return rejected(QemuErrors.bitmapModeMustBeOnSuccess(a.sync()));

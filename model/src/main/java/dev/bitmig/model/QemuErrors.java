@@ -127,6 +127,9 @@ public final class QemuErrors {
      * bitmap reaches bdrv_release_dirty_bitmap in qcow2_store_persistent_dirty_bitmaps (block/qcow2-bitmap.c), whose
      * assertion that the bitmap is not busy aborts the process.
      */
+    public static final String BACKUP_DURING_MIGRATION = "bitmig: a backup job during a migration is not modelled "
+            + "(its handover would release the busy bitmap, which QEMU 7.2 asserts against)";
+
     public static final String BACKUP_JOB_RUNNING = "bitmig: a backup job runs on the node (not modelled: QEMU 7.2 "
             + "asserts that a released bitmap is not busy)";
 }

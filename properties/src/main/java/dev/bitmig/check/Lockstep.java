@@ -110,7 +110,9 @@ public final class Lockstep {
             SortedMap<String, Bitmap> bitmaps = n.bitmaps().map((name, b) -> io.vavr.Tuple.of(name,
                     b.withLineage(m.bitmaps().get(name).map(Bitmap::lineage).getOrElse(-1))));
             int mirrorLineage = m.mirror().map(Mirror::lineage).getOrElse(-1);
-            w = w.withNode(id, n.withBitmaps(bitmaps).withMirror(n.mirror().map(job -> job.withLineage(mirrorLineage))));
+            w = w.withNode(id, n.withBitmaps(bitmaps).withMirror(n.mirror().map(job -> job.withLineage(mirrorLineage)))
+                    .withBackup(n.backup().map(job -> m.backup().map(mj -> new dev.bitmig.model.BackupJob(job.bitmap(),
+                            job.sync(), job.mode(), job.toCopy(), mj.before(), mj.since())).getOrElse(job))));
         }
         Image i = w.image();
         var dir = i.directory().map((name, e) -> io.vavr.Tuple.of(name,

@@ -203,4 +203,56 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
         return List.of(f == LIVE ? new Op.Unmappable("no mirror job is ever started on the real QEMU")
                 : Op.qmp(a.node(), "block-job-cancel", "device", "mirror"));
     }
+
+    /**
+     * drive-backup sync=incremental|bitmap with bitmap-mode (qapi/block-core.json; blockdev.c do_backup_common), held
+     * at speed 1 B/s with one 64 KiB chunk and one worker (x-perf) so that it copies at most one cluster on its own.
+     */
+    @Override
+    public List<Op> visit(Action.BackupStart a) {
+        if (f == LIVE) {
+            return List.of(new Op.Unmappable(BACKUP_LIVE));
+        }
+        return List.of(Op.qmp(a.node(), "drive-backup", "job-id", BackupJobIds.JOB, "device", DRIVE, "sync",
+                a.sync().qapi(), "bitmap", a.bitmap(), "bitmap-mode", a.mode().qapi(), "target", Place.BACKUP_TARGET,
+                "format", "qcow2", "speed", 1L, "x-perf", perf()));
+    }
+
+    /** backup_loop in block/backup.c: background work; the last step completes the job (block-job-set-speed 0). */
+    @Override
+    public List<Op> visit(Action.BackupCopy a) {
+        if (f == LIVE) {
+            return List.of(new Op.Unmappable(BACKUP_LIVE));
+        }
+        return List.of(new Op.Note("the backup job copies its next cluster; with none left it completes (background "
+                + "work; block-job-set-speed device=backup speed=0 lets it finish)"));
+    }
+
+    /** A write error on the backup target (on-target-error=report): blkdebug error injection on the target. */
+    @Override
+    public List<Op> visit(Action.BackupFail a) {
+        if (f == LIVE) {
+            return List.of(new Op.Unmappable(BACKUP_LIVE));
+        }
+        return List.of(new Op.Note("the backup target fails a write (blkdebug inject-error on the target's file): "
+                + "the job ends with an error"));
+    }
+
+    @Override
+    public List<Op> visit(Action.BackupCancel a) {
+        if (f == LIVE) {
+            return List.of(new Op.Unmappable(BACKUP_LIVE));
+        }
+        return List.of(Op.qmp(a.node(), "block-job-cancel", "device", BackupJobIds.JOB));
+    }
+
+    /** x-perf of blockdev-backup (qapi/block-core.json BackupPerf): one worker, one 64 KiB chunk at a time. */
+    static java.util.Map<String, Object> perf() {
+        java.util.Map<String, Object> perf = new java.util.LinkedHashMap<>();
+        perf.put("max-workers", 1L);
+        perf.put("max-chunk", Geometry.CLUSTER_BYTES);
+        return perf;
+    }
+
+    private static final String BACKUP_LIVE = "backup jobs are not driven on the live runner yet";
 }

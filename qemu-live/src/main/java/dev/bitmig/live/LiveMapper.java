@@ -317,6 +317,26 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         return unmappable(a);
     }
 
+    @Override
+    public Outcome visit(Action.BackupStart a) {
+        return unmappable(a);
+    }
+
+    @Override
+    public Outcome visit(Action.BackupCopy a) {
+        return unmappable(a);
+    }
+
+    @Override
+    public Outcome visit(Action.BackupFail a) {
+        return unmappable(a);
+    }
+
+    @Override
+    public Outcome visit(Action.BackupCancel a) {
+        return unmappable(a);
+    }
+
     /** The table has no operation for this action on QEMU 7.2: its entry throws, whatever runs. */
     private static Outcome unmappable(Action a) {
         throw new Unmappable(ops(a).stream().filter(o -> o instanceof Op.Unmappable).map(o -> ((Op.Unmappable) o).why())

@@ -15,6 +15,7 @@ public final class BlockNode {
     private boolean readOnly;
     private final TreeMap<String, DirtyBitmap> bitmaps = new TreeMap<>();
     private MirrorJob mirror;
+    private BackupJobState backup;
 
     public BlockNode(RunState run, BlockState block, boolean readOnly) {
         this.run = run;
@@ -29,6 +30,7 @@ public final class BlockNode {
     public BlockNode copy() {
         BlockNode c = new BlockNode(run, block, readOnly);
         c.mirror = mirror == null ? null : mirror.copy();
+        c.backup = backup == null ? null : backup.copy();
         bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
         return c;
     }
@@ -75,6 +77,15 @@ public final class BlockNode {
 
     public void setMirror(MirrorJob m) {
         mirror = m;
+    }
+
+    /** The backup job running on this node, or null. */
+    public BackupJobState backup() {
+        return backup;
+    }
+
+    public void setBackup(BackupJobState b) {
+        backup = b;
     }
 
     /** The named bitmaps, sorted by name; live view. */
