@@ -113,14 +113,14 @@ public final class ChainGenerator {
             for (NodeId id : NodeId.values()) {
                 Node node = w.node(id);
                 if (node.backup().isDefined()) {
-                    out.add(new Weighted(4, new Action.BackupCopy(id)));
-                    out.add(new Weighted(2, new Action.BackupFail(id)));
-                    out.add(new Weighted(2, new Action.BackupCancel(id)));
+                    out.add(new Weighted(8, new Action.BackupCopy(id)));
+                    out.add(new Weighted(5, new Action.BackupFail(id)));
+                    out.add(new Weighted(5, new Action.BackupCancel(id)));
                 } else if (node.isActive() && !node.bitmaps().isEmpty()) {
                     String name = node.bitmaps().keySet().toList().get(random.nextInt(node.bitmaps().size()));
                     Action.Sync sync = Action.Sync.values()[random.nextInt(2)];
                     Action.BitmapMode mode = Action.BitmapMode.values()[random.nextInt(3)];
-                    out.add(new Weighted(5, new Action.BackupStart(id, name, sync, mode)));
+                    out.add(new Weighted(20, new Action.BackupStart(id, name, sync, mode)));
                 }
             }
         }

@@ -44,6 +44,6 @@ class BackupJobLockstepProperties {
         end.knownViolations.distinct().forEach(v -> Statistics.label("violation").collect(end.policy.name() + " " + v));
         Statistics.label("backup job started").collect(started).coverage(c -> c.check(true).percentage(p -> p >= 30.0));
         Statistics.label("backup job failed or cancelled").collect(ended)
-                .coverage(c -> c.check(true).percentage(p -> p >= 15.0));
+                .coverage(c -> c.check(true).percentage(p -> p >= 10.0));
     }
 }
