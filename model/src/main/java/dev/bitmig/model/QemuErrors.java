@@ -113,8 +113,8 @@ public final class QemuErrors {
     }
 
     /** blockdev.c do_backup_common: sync=incremental takes only bitmap-mode on-success. */
-    public static String bitmapModeMustBeOnSuccess(Action.Sync sync) {
-        return "Bitmap sync mode must be 'on-success' when using sync mode '" + sync.qapi() + "'";
+    public static String bitmapModeMustBeOnSuccess(String sync) {
+        return "Bitmap sync mode must be 'on-success' when using sync mode '" + sync + "'";
     }
 
     /** blockdev.c do_backup_common: bdrv_find_dirty_bitmap found no bitmap of that name. */
@@ -123,13 +123,12 @@ public final class QemuErrors {
     }
 
     /**
-     * Migrating or inactivating a node while a backup job runs on it is outside the model: on QEMU 7.2 the busy sync
+     * A backup job that would still run at a handover, and migrating or inactivating a node while a backup job runs on
+     * it, are outside the model: on QEMU 7.2 the busy sync
      * bitmap reaches bdrv_release_dirty_bitmap in qcow2_store_persistent_dirty_bitmaps (block/qcow2-bitmap.c), whose
      * assertion that the bitmap is not busy aborts the process.
      */
-    public static final String BACKUP_DURING_MIGRATION = "bitmig: a backup job during a migration is not modelled "
-            + "(its handover would release the busy bitmap, which QEMU 7.2 asserts against)";
+    public static final String BACKUP_DURING_MIGRATION = "bitmig: a backup job during a migration is not modelled";
 
-    public static final String BACKUP_JOB_RUNNING = "bitmig: a backup job runs on the node (not modelled: QEMU 7.2 "
-            + "asserts that a released bitmap is not busy)";
+    public static final String BACKUP_JOB_RUNNING = "bitmig: inactivation with a backup job is not modelled";
 }

@@ -388,26 +388,70 @@ final class Transitions {
             return next(w.withNode(a.node(), n.withMirror(Option.none())));
         }
 
-        // ---------------------------------------------------------------- backup job (Backups)
+        // ---------------------------------------------------------------- backup job (effects in Backups)
 
+        /**
+         * blockdev.c do_backup_common, then block/backup.c backup_job_create: sync and bitmap-mode are checked, the
+         * bitmap must exist and pass BDRV_BITMAP_ALLOW_RO, no other job may hold the node, and unless the mode is never
+         * the bitmap must be writable (BDRV_BITMAP_DEFAULT); bdrv_dirty_bitmap_create_successor then freezes it.
+         */
         @Override
         public Outcome visit(Action.BackupStart a) {
-            return backups.start(w, a);
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
+            if (w.migration().isActive()) return rejected(QemuErrors.BACKUP_DURING_MIGRATION);
+            // blockdev.c do_backup_common: incremental is bitmap with bitmap-mode on-success.
+            if (a.sync() == Action.Sync.INCREMENTAL && a.mode() != Action.BitmapMode.ON_SUCCESS) {
+                return rejected(QemuErrors.bitmapModeMustBeOnSuccess(a.sync().qapi()));
+            }
+            // blockdev.c do_backup_common: bdrv_find_dirty_bitmap.
+            if (n.bitmap(a.bitmap()).isEmpty()) return rejected(QemuErrors.backupBitmapNotFound(a.bitmap()));
+            // do_backup_common: bdrv_dirty_bitmap_check(bmap, BDRV_BITMAP_ALLOW_RO): busy, then inconsistent.
+            Option<String> unusable = check(n, a.bitmap(), false, true);
+            if (unusable.isDefined()) return rejected(unusable.get());
+            // backup_job_create: bdrv_op_is_blocked(bs, BLOCK_OP_TYPE_BACKUP_SOURCE) while another job holds the node.
+            if (n.mirror().isDefined()) return rejected(QemuErrors.NODE_BUSY_WITH_JOB);
+            if (n.backup().isDefined()) return rejected(QemuErrors.nodeBusyWithJob(BackupJob.JOB_ID));
+            // backup_job_create: a bitmap the job will write to must pass BDRV_BITMAP_DEFAULT (not readonly).
+            if (a.mode() != Action.BitmapMode.NEVER && n.bitmap(a.bitmap()).get().readonly()) {
+                return rejected(QemuErrors.readonly(a.bitmap()));
+            }
+
+            return next(backups.started(w, a));
         }
 
+        /**
+         * block/backup.c backup_loop: the job copies the next cluster still to copy; with none left backup_run returns
+         * 0 and the job completes (backup_commit -> backup_cleanup_sync_bitmap).
+         */
         @Override
         public Outcome visit(Action.BackupCopy a) {
-            return backups.copy(w, a);
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.backup().isEmpty()) return rejected(QemuErrors.jobNotFound(BackupJob.JOB_ID));
+
+            return next(backups.copied(w, a.node()));
         }
 
+        /** A write to the backup target fails (on-target-error=report): backup_run returns it; backup_abort. */
         @Override
         public Outcome visit(Action.BackupFail a) {
-            return backups.fail(w, a);
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.backup().isEmpty()) return rejected(QemuErrors.jobNotFound(BackupJob.JOB_ID));
+
+            return next(backups.ended(w, a.node(), false));
         }
 
+        /** blockdev.c qmp_block_job_cancel -> job_user_cancel: the job ends with -ECANCELED (backup_abort). */
         @Override
         public Outcome visit(Action.BackupCancel a) {
-            return backups.cancel(w, a);
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.backup().isEmpty()) return rejected(QemuErrors.jobNotFound(BackupJob.JOB_ID));
+
+            return next(backups.ended(w, a.node(), false));
         }
 
         // ---------------------------------------------------------------- processes

@@ -29,7 +29,7 @@ final class Backups {
         if (!n.isActive()) reject(QemuErrors.NODE_INACTIVE);
         if (sys.migration().isActive()) reject(QemuErrors.BACKUP_DURING_MIGRATION);
         if (a.sync() == Action.Sync.INCREMENTAL && a.mode() != Action.BitmapMode.ON_SUCCESS) {
-            reject(QemuErrors.bitmapModeMustBeOnSuccess(a.sync()));
+            reject(QemuErrors.bitmapModeMustBeOnSuccess(a.sync().qapi()));
         }
         DirtyBitmap b = n.bitmap(a.bitmap());
         if (b == null) reject(QemuErrors.backupBitmapNotFound(a.bitmap()));
