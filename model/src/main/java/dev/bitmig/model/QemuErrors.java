@@ -107,10 +107,15 @@ public final class QemuErrors {
         return "Block job '" + id + "' not found";
     }
 
-    /** blockdev.c bdrv_op_is_blocked via backup_job_create or blockdev_mirror_common: another job holds the node. */
-    public static String nodeBusyWithJob(String jobId) {
-        return "Node 'drive0' is busy: block device is in use by block job: " + jobId;
-    }
+    /**
+     * block/backup.c backup_job_create: bdrv_op_is_blocked(target, BLOCK_OP_TYPE_BACKUP_TARGET). Every backup job of a
+     * QEMU writes to the one target node backup-target, so a second job finds it in use (QEMU itself would run two
+     * backups of one node to two targets).
+     */
+    public static final String BACKUP_TARGET_BUSY = "Node 'backup-target' is busy: block device is in use by block job: backup";
+
+    /** blockdev.c qmp_get_root_bs (drive-mirror, blockdev-mirror): a filter sits above the node. */
+    public static final String NEED_ROOT_NODE = "Need a root block node";
 
     /** blockdev.c do_backup_common: sync=incremental takes only bitmap-mode on-success. */
     public static String bitmapModeMustBeOnSuccess(String sync) {

@@ -330,7 +330,6 @@ final class Transitions {
             if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
             Option<String> unusable = check(n, a.bitmap(), true, true);
             if (unusable.isDefined()) return rejected(unusable.get());
-            if (n.backup().isDefined()) return rejected(QemuErrors.nodeBusyWithJob(BackupJob.JOB_ID));
 
             return next(Effects.emptied(w, a.node(), a.bitmap()));
         }
@@ -345,12 +344,13 @@ final class Transitions {
         public Outcome visit(Action.MirrorStart a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            // blockdev.c qmp_get_root_bs: a backup job's copy-before-write filter sits above the node.
+            if (n.backup().isDefined()) return rejected(QemuErrors.NEED_ROOT_NODE);
             if (a.granularity() < 1 || a.granularity() > Mirror.MAX_GRANULARITY) {
                 return rejected(QemuErrors.MIRROR_GRANULARITY_RANGE);
             }
             if (!Granules.isPowerOfTwo(a.granularity())) return rejected(QemuErrors.MIRROR_GRANULARITY_POWER);
             if (n.mirror().isDefined()) return rejected(QemuErrors.NODE_BUSY_WITH_JOB);
-            if (n.backup().isDefined()) return rejected(QemuErrors.nodeBusyWithJob(BackupJob.JOB_ID));
             if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
 
             int id = w.ghost().nextId();
@@ -410,9 +410,10 @@ final class Transitions {
             // do_backup_common: bdrv_dirty_bitmap_check(bmap, BDRV_BITMAP_ALLOW_RO): busy, then inconsistent.
             Option<String> unusable = check(n, a.bitmap(), false, true);
             if (unusable.isDefined()) return rejected(unusable.get());
-            // backup_job_create: bdrv_op_is_blocked(bs, BLOCK_OP_TYPE_BACKUP_SOURCE) while another job holds the node.
+            // backup_job_create: bdrv_op_is_blocked(bs, BLOCK_OP_TYPE_BACKUP_SOURCE): a mirror job blocks its source.
             if (n.mirror().isDefined()) return rejected(QemuErrors.NODE_BUSY_WITH_JOB);
-            if (n.backup().isDefined()) return rejected(QemuErrors.nodeBusyWithJob(BackupJob.JOB_ID));
+            // backup_job_create: bdrv_op_is_blocked(target, BLOCK_OP_TYPE_BACKUP_TARGET): the one target is in use.
+            if (n.backup().isDefined()) return rejected(QemuErrors.BACKUP_TARGET_BUSY);
             // backup_job_create: a bitmap the job will write to must pass BDRV_BITMAP_DEFAULT (not readonly).
             if (a.mode() != Action.BitmapMode.NEVER && n.bitmap(a.bitmap()).get().readonly()) {
                 return rejected(QemuErrors.readonly(a.bitmap()));

@@ -35,7 +35,7 @@ final class Backups {
         if (b == null) reject(QemuErrors.backupBitmapNotFound(a.bitmap()));
         rejectIf(n.check(a.bitmap(), false, true));
         if (n.mirror() != null) reject(QemuErrors.NODE_BUSY_WITH_JOB);
-        if (n.backup() != null) reject(QemuErrors.nodeBusyWithJob(BackupJob.JOB_ID));
+        if (n.backup() != null) reject(QemuErrors.BACKUP_TARGET_BUSY);
         if (a.mode() != Action.BitmapMode.NEVER && b.readonly()) reject(QemuErrors.readonly(a.bitmap()));
 
         // backup_init_bcs_bitmap: the block-copy bitmap starts as the sync bitmap, at the copy's cluster size.

@@ -326,7 +326,6 @@ final class Transitions implements Action.Visitor<Void> {
         BlockNode n = running(a.node());
         if (!n.isActive()) reject(QemuErrors.NODE_INACTIVE);
         rejectIf(n.check(a.bitmap(), true, true));
-        if (n.backup() != null) reject(QemuErrors.nodeBusyWithJob(dev.bitmig.model.BackupJob.JOB_ID));
 
         n.bitmap(a.bitmap()).clear();
         return null;
@@ -336,10 +335,10 @@ final class Transitions implements Action.Visitor<Void> {
     @Override
     public Void visit(Action.MirrorStart a) {
         BlockNode n = running(a.node());
+        if (n.backup() != null) reject(QemuErrors.NEED_ROOT_NODE);
         if (a.granularity() < 1 || a.granularity() > Mirror.MAX_GRANULARITY) reject(QemuErrors.MIRROR_GRANULARITY_RANGE);
         if (Integer.bitCount(a.granularity()) != 1) reject(QemuErrors.MIRROR_GRANULARITY_POWER);
         if (n.mirror() != null) reject(QemuErrors.NODE_BUSY_WITH_JOB);
-        if (n.backup() != null) reject(QemuErrors.nodeBusyWithJob(dev.bitmig.model.BackupJob.JOB_ID));
         if (!n.isActive()) reject(QemuErrors.NODE_INACTIVE);
 
         long gran = a.granularity() * Disk.CLUSTER;
