@@ -21,7 +21,7 @@ import io.vavr.collection.SortedMap;
 import java.util.Set;
 
 /**
- * The model and the implementation side by side: every action runs on both, then the six checks.
+ * The model and the implementation side by side: every action runs on both, then the seven checks.
  */
 public final class Lockstep {
     /** One failed check after one step. */
@@ -78,6 +78,10 @@ public final class Lockstep {
         if (disagreement.isDefined()) {
             Check c = !expected.error().equals(actual.error()) || expected.isRejected() ? Check.OUTCOME : Check.ABSTRACTION;
             failures = failures.append(new Failure(c, steps, a, disagreement.get()));
+        }
+        var untold = Agreement.told(a, expected, impl.printed());
+        if (untold.isDefined()) {
+            failures = failures.append(new Failure(Check.LOSS_REPORTED, steps, a, untold.get()));
         }
         Geometry g = spec.geometry();
         World implTruth = graft(Abstraction.of(impl), world);

@@ -254,12 +254,12 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
     }
 
     /**
-     * block-job-cancel (blockdev.c qmp_block_job_cancel), forced: job.c job_cancel_async ignores a soft cancel of a job
-     * that has copied everything and waits to be finalized, where the model's job can still be cancelled.
+     * block-job-cancel (blockdev.c qmp_block_job_cancel). block/backup.c backup_cancel makes every cancel a forced one,
+     * so job.c job_cancel_async cancels even a job that has copied everything and waits to be finalized.
      */
     @Override
     public List<Op> visit(Action.BackupCancel a) {
-        return List.of(Op.qmp(a.node(), "block-job-cancel", "device", BackupJobIds.JOB, "force", true));
+        return List.of(Op.qmp(a.node(), "block-job-cancel", "device", BackupJobIds.JOB));
     }
 
     /** x-perf of blockdev-backup (qapi/block-core.json BackupPerf): one worker, one 64 KiB chunk at a time. */

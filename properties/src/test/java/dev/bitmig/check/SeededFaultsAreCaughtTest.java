@@ -59,7 +59,10 @@ class SeededFaultsAreCaughtTest {
             new Case(Fault.DROP_ON_INACTIVATE_KEEPS_TRANSIENT, Policies.DROP_ON_INACTIVATE, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.START_ENABLED_FLAG_IGNORED_BY_TARGET, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.BACKUP_FAILURE_DROPS_SUCCESSOR, Policies.QEMU_UPSTREAM, BACKUPS, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.ABDICATE_KEEPS_OLD_BITS, Policies.QEMU_UPSTREAM, BACKUPS, Set.of(Check.ABSTRACTION)));
+            new Case(Fault.ABDICATE_KEEPS_OLD_BITS, Policies.QEMU_UPSTREAM, BACKUPS, Set.of(Check.ABSTRACTION)),
+            // A failed store needs something QEMU cannot store: a persistent bitmap on a read-only node.
+            new Case(Fault.STORE_FAILURE_NOT_REPORTED, Policies.QEMU_UPSTREAM,
+                    SMALL.withReadOnlyLaunch(true).withGranularities(List.of(1)).withClusters(2), Set.of(Check.LOSS_REPORTED)));
 
     /** Each run writes the figures afresh. */
     @org.junit.jupiter.api.BeforeAll

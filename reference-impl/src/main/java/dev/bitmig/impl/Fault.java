@@ -57,7 +57,10 @@ public enum Fault {
                     + "successor: the writes made during the job are dropped instead of merged back into the bitmap"),
     ABDICATE_KEEPS_OLD_BITS(
             "a backup job's abdicate keeps the frozen bitmap's old bits next to the successor's, so the bitmap "
-                    + "reports again what the backup already copied");
+                    + "reports again what the backup already copied"),
+    STORE_FAILURE_NOT_REPORTED(
+            "a bitmap store that fails when QEMU quits (no write access, or a name already in the image) is swallowed: "
+                    + "the process exits without printing \"Lost persistent bitmaps ...\", so the user is never told");
 
     private final String description;
 
