@@ -50,7 +50,7 @@ final class BackupJobSteps {
             int clusters = Math.min(b.granules().size() * b.granularity(), w.image().lastWrite().size());
             if (clusters <= 2 && !b.busy() && !b.inconsistent()) {
                 Object[] m = mode(r);
-                double weight = node.backup().isDefined() ? 0.2 : 1.2;
+                double weight = node.backup().isDefined() ? 0.2 : 2.5;
                 out.add(new Step(weight, new Action.BackupStart(n, e._1, (Action.Sync) m[0], (Action.BitmapMode) m[1])));
             }
         }
