@@ -51,7 +51,13 @@ final class Verdicts {
                         + "EOS) before it waits on the return path (migration.c migration_completion); if the source "
                         + "then dies, the target still reads a complete stream, finishes loading, activates and runs "
                         + "(process_incoming_migration_bh). The model should let the target complete when the source "
-                        + "dies after handover."));
+                        + "dies after handover. A second cause, at MigrateStart: when the source's setup fails on a "
+                        + "busy, readonly or inconsistent bitmap (migration/block-dirty-bitmap.c "
+                        + "init_dirty_bitmap_migration, via qemu_savevm_state_setup), the migration thread fails and "
+                        + "closes the stream, and the incoming QEMU exits on the failed load; the model "
+                        + "(Transitions.MigrateStart) keeps it waiting, because its abandonMigration call comes after the "
+                        + "migration is already marked failed and so does nothing. A backup job's busy bitmap makes "
+                        + "this common in backup-job sequences; fixing it changes the default golden matrix."));
         KNOWN.put("MigrateStart outcome", new Verdict("model-wrong",
                 "migration.c migrate_prepare() refuses a new migration while the run state is postmigrate: 'Can't "
                         + "migrate the vm that was paused due to previous migration'. A source that was stopped, then "

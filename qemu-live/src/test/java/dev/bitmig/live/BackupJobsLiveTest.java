@@ -71,6 +71,22 @@ class BackupJobsLiveTest {
                 done -> { });
         Path out = Files.createDirectories(Path.of("target", "backup-jobs"));
         LiveCampaign.write(r, out);
+        // Agreement of the sequences that run a backup job, by the first mismatch's signature, on a second pass.
+        LiveChecker checker = new LiveChecker(new StepTimings());
+        Map<String, Integer> tally = new java.util.TreeMap<>();
+        SequenceGenerator again = new SequenceGenerator(LiveCampaign.GENERATED, true);
+        for (long seed = Long.getLong("live.backup.seed", 1L), end = seed + n; seed < end; seed++) {
+            List<Action> seq = again.generate(seed);
+            if (seq.stream().noneMatch(a -> a instanceof Action.BackupStart)) {
+                continue;
+            }
+            LiveChecker.Run run = checker.run(seq, LiveCampaign.GENERATED, true);
+            String key = run.status() + (run.signature() == null ? "" : " (" + run.signature() + ")");
+            tally.merge(key, 1, Integer::sum);
+        }
+        StringBuilder b = new StringBuilder("sequences with a backup job, by outcome:\n");
+        tally.forEach((k, v) -> b.append(v).append("  ").append(k).append('\n'));
+        Files.writeString(out.resolve("backup-sequences.txt"), b.toString());
         // How many of the sequences run a job, and end one, on QEMU (counted on the sequences themselves).
         SequenceGenerator gen = new SequenceGenerator(LiveCampaign.GENERATED, true);
         long seed0 = Long.getLong("live.backup.seed", 1L);
