@@ -78,7 +78,7 @@ public final class BenchReport {
                     + " stream, setup and completion sections; wireBytes is stream bytes produced per second."),
             Map.entry("decode", "Decoding that stream on the destination into a new HBitmap; wireBytes is stream bytes"
                     + " consumed per second."),
-            Map.entry("explore", "The exhaustive explorer, Bounds.DEFAULT.withDepth(depth), policy QEMU_UPSTREAM;"
+            Map.entry("explore", "The exhaustive explorer, Bounds.DEFAULT.withDepth(depth), policy QEMU_10_0;"
                     + " score = explorations per second, distinctStates = distinct states per second. refinement=impl"
                     + " concretizes every model world into an ImplSystem, steps it and compares."),
             Map.entry("model", "Random chains of 20 actions from Next.actions(Bounds.DEFAULT.alphabet()) on the model (Spec)"

@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ChainBench {
     public static final int CHAIN = 20;
     private static final int CHAINS = 256;
-    public static final Policy POLICY = Policies.QEMU_UPSTREAM;
+    public static final Policy POLICY = Policies.QEMU_10_0;
 
     @State(Scope.Thread)
     public static class Chains {

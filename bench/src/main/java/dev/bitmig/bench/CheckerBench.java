@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The exhaustive explorer at a small bound ({@code Bounds.DEFAULT.withDepth(depth)}, policy QEMU_UPSTREAM) with 1
+ * The exhaustive explorer at a small bound ({@code Bounds.DEFAULT.withDepth(depth)}, policy QEMU_10_0) with 1
  * and 2 threads, without and with the per-transition refinement check against the implementation. The score is
  * whole explorations per second; the secondary metric {@code distinctStates} is distinct states per second.
  * {@code exploreLegacy} runs the explorer as it was before checker v2 ({@link LegacyExplorer}: every world kept,
@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 1, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class CheckerBench {
-    public static final Policy POLICY = Policies.QEMU_UPSTREAM;
+    public static final Policy POLICY = Policies.QEMU_10_0;
 
     @State(Scope.Benchmark)
     public static class ExplorerState {

@@ -27,7 +27,7 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
     public static boolean isCanary(String name) {
         return name.startsWith(NAME);
     }
-    private static final QemuUpstreamPolicy BASE = new QemuUpstreamPolicy();
+    private static final QemuUpstreamPolicy BASE = new QemuUpstreamPolicy(Release.QEMU_10_0);
 
     /**
      * The policy's state: the nodes that inactivated with a canary of their own and will judge their kept bitmaps by

@@ -5,7 +5,7 @@ import io.vavr.control.Either;
 
 /** The thread's reply: "dropping all live bitmaps upon inactivate sounds reasonable". */
 public record DropOnInactivatePolicy() implements Policy {
-    private static final QemuUpstreamPolicy BASE = new QemuUpstreamPolicy();
+    private static final QemuUpstreamPolicy BASE = new QemuUpstreamPolicy(Release.QEMU_10_0);
 
     @Override
     public String name() {

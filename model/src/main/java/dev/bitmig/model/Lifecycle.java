@@ -140,17 +140,23 @@ final class Lifecycle {
     }
 
     /**
-     * The incoming side of a completed migration: before_vm_start enables the bitmaps whose START carried ENABLED
-     * (dirty_bitmap_mig_before_vm_start), the target activates (R3, R14) and runs; when activation fails it stays
-     * stopped and inactive (process_incoming_migration_bh).
+     * The incoming side of a completed migration (migration/migration.c process_incoming_migration_bh): before_vm_start
+     * enables the bitmaps whose START carried ENABLED (dirty_bitmap_mig_before_vm_start). The VM runs only if the
+     * source ran (global_state) and autostart is set. QEMU 7.2 activates the node in any case (R3, R14); QEMU 10.0
+     * only when the VM runs, and otherwise leaves it inactive until its own cont. When activation fails the VM stays
+     * stopped.
      */
     World completeOnTarget(World w) {
         Migration m = w.migration();
+        boolean runs = m.sourceWasRunning() && w.node(NodeId.TARGET).autostart();
         World done = Persistence.updateAll(w, NodeId.TARGET, m.enabledAtStart(), b -> b.withEnabled(true))
                 .withMigration(m.withPhase(Phase.COMPLETED));
+        if (!runs && policy.release().activatesOnlyToRun()) {
+            return done.withNode(NodeId.TARGET, done.node(NodeId.TARGET).withRun(RunState.PAUSED));
+        }
         Activation active = activate(done, NodeId.TARGET);
         World target = active.worldOr(done);
-        RunState run = active.isActive() ? RunState.RUNNING : RunState.PAUSED;
+        RunState run = active.isActive() && runs ? RunState.RUNNING : RunState.PAUSED;
         return target.withNode(NodeId.TARGET, target.node(NodeId.TARGET).withRun(run));
     }
 

@@ -9,21 +9,32 @@ import io.vavr.control.Option;
  *
  * @param readOnly    opened read-only: bitmaps load readonly and IN_USE is not written (qcow2-bitmap.c)
  * @param mirror      the mirror job running on the node, if any
+ * @param autostart   system/vl.c autostart: an incoming VM runs when its migration completes; {@code stop} on an
+ *                    incoming VM clears it and {@code cont} sets it (monitor/qmp-cmds.c). Only an incoming node keeps
+ *                    it; on every other node it is false.
+ * @param noBitmaps   migration/block-dirty-bitmap.c DBMSaveState.no_bitmaps of this QEMU process: a migration with the
+ *                    dirty-bitmaps capability found no bitmap to send; nothing clears it, so this QEMU never migrates a
+ *                    bitmap again (a QEMU bug, seen on 7.2.22; the same code in 10.0.2)
  * @param backup      the backup job running on the node, if any
  */
 public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
-                   Option<Mirror> mirror, Option<BackupJob> backup) {
+                   Option<Mirror> mirror, boolean autostart, boolean noBitmaps, Option<BackupJob> backup) {
 
     public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty());
 
-    /** A node without a mirror job. */
-    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps) {
-        this(run, block, readOnly, bitmaps, Option.none(), Option.none());
+    public Node {
+        autostart = autostart && run == RunState.INMIGRATE;
     }
 
-    /** A node without a backup job. */
-    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps, Option<Mirror> mirror) {
-        this(run, block, readOnly, bitmaps, mirror, Option.none());
+    /** A node as QEMU starts it: an incoming VM autostarts (no {@code -S}). */
+    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
+                Option<Mirror> mirror) {
+        this(run, block, readOnly, bitmaps, mirror, run == RunState.INMIGRATE, false, Option.none());
+    }
+
+    /** A node without a mirror job. */
+    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps) {
+        this(run, block, readOnly, bitmaps, Option.none());
     }
 
     /** Whether a block job (mirror or backup) holds the node: it blocks every other job (bdrv_op_is_blocked). */
@@ -49,15 +60,24 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withRun(RunState r) {
-        return new Node(r, block, readOnly, bitmaps, mirror, backup);
+        return new Node(r, block, readOnly, bitmaps, mirror, autostart, noBitmaps, backup);
     }
 
     public Node withBlock(BlockState b) {
-        return new Node(run, b, readOnly, bitmaps, mirror, backup);
+        return new Node(run, b, readOnly, bitmaps, mirror, autostart, noBitmaps, backup);
     }
 
     public Node withBitmaps(SortedMap<String, Bitmap> b) {
-        return new Node(run, block, readOnly, b, mirror, backup);
+        return new Node(run, block, readOnly, b, mirror, autostart, noBitmaps, backup);
+    }
+
+    /** This QEMU's bitmap migration is off for good (DBMSaveState.no_bitmaps). */
+    public Node withNoBitmaps() {
+        return new Node(run, block, readOnly, bitmaps, mirror, autostart, true, backup);
+    }
+
+    public Node withAutostart(boolean a) {
+        return new Node(run, block, readOnly, bitmaps, mirror, a, noBitmaps, backup);
     }
 
     public Node withBitmap(String name, Bitmap b) {
@@ -69,10 +89,10 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withBackup(Option<BackupJob> j) {
-        return new Node(run, block, readOnly, bitmaps, mirror, j);
+        return new Node(run, block, readOnly, bitmaps, mirror, autostart, noBitmaps, j);
     }
 
     public Node withMirror(Option<Mirror> m) {
-        return new Node(run, block, readOnly, bitmaps, m, backup);
+        return new Node(run, block, readOnly, bitmaps, m, autostart, noBitmaps, backup);
     }
 }

@@ -18,6 +18,14 @@ public interface Policy {
     String description();
 
     /**
+     * The QEMU release whose block-activation rules the policy runs on. A proposal is a patch on today's QEMU, so the
+     * default is 10.0.
+     */
+    default Release release() {
+        return Release.QEMU_10_0;
+    }
+
+    /**
      * Migration setup: what happens to the {@code selected} source bitmaps. Called at every migrate; without the
      * dirty-bitmaps capability, or when setup fails, nothing is selected.
      */

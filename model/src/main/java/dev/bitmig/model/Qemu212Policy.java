@@ -23,6 +23,12 @@ public record Qemu212Policy() implements Policy {
         return "QEMU_2_12";
     }
 
+    /** 2.12 had neither blockdev-set-active nor late block activation: the same rules as 7.2 here. */
+    @Override
+    public Release release() {
+        return Release.QEMU_7_2;
+    }
+
     @Override
     public String description() {
         return "What QEMU 2.12 and 3.0 did. With the capability, migration setup clears the persistent flag of "

@@ -60,7 +60,10 @@ public final class QemuErrors {
     public static final String CONNECTION_REFUSED = "Failed to connect socket: Connection refused";
     public static final String SETUP_FAILED = "Failed to initialize dirty tracking bitmap for blocks";
     public static final String GUEST_INCOMING = "Guest is waiting for an incoming migration";
-    public static final String VM_RUNNING = "bitmig: stop the VM before inactivating its node";
+    /** QMP's CommandNotFound on QEMU 7.2: blockdev-set-active is new in 10.0 (qapi/block-core.json). */
+    public static final String NO_SET_ACTIVE = "The command blockdev-set-active has not been found";
+    /** QEMU 10.0 block/io.c bdrv_co_write_req_prepare: a write reaches an inactive node and QEMU aborts. */
+    public static final String INACTIVE_WRITE_ABORT = "bdrv_co_write_req_prepare: Assertion `!(bs->open_flags & BDRV_O_INACTIVE)' failed.";
     public static final String NODE_INACTIVE = "bitmig: the node is inactive";
     public static final String INCOMING_NODE = "bitmig: the node belongs to an incoming migration";
 

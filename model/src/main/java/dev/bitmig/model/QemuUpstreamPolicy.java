@@ -3,17 +3,23 @@ package dev.bitmig.model;
 import io.vavr.collection.SortedSet;
 import io.vavr.control.Either;
 
-/** What QEMU 3.1+ does (9c98f145df and its follow-ups): rules R1-R15 of the semantics notes. */
-public record QemuUpstreamPolicy() implements Policy {
+/**
+ * What QEMU 3.1+ does (9c98f145df and its follow-ups): rules R1-R15 of the semantics notes, on the block-activation
+ * rules of one release: QEMU_7_2 and QEMU_10_0 are this policy on 7.2 and on 10.0.
+ */
+public record QemuUpstreamPolicy(Release release) implements Policy {
 
     @Override
     public String name() {
-        return "QEMU_UPSTREAM";
+        return "QEMU_" + release.version().replace('.', '_');
     }
 
     @Override
     public String description() {
-        return "What QEMU 3.1 and later do. Migration setup marks the selected bitmaps busy and skip_store (R6); "
+        return "What QEMU " + release.version() + " does (" + (release.hasBlockdevSetActive()
+                ? "blockdev-set-active; an incoming VM activates only when it runs"
+                : "no blockdev-set-active; an incoming VM activates when its migration completes")
+                + "). Migration setup marks the selected bitmaps busy and skip_store (R6); "
                 + "inactivation stores every persistent bitmap that is not skip_store, inconsistent or readonly, then "
                 + "releases what it stored (R2); activation loads the image's entries, skipping IN_USE entries whose "
                 + "name is already in RAM, loading other IN_USE entries as inconsistent (R3), and then clears "

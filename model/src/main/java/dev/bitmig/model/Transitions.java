@@ -8,6 +8,7 @@ import io.vavr.control.Option;
 
 import java.nio.charset.StandardCharsets;
 
+import static dev.bitmig.model.Outcome.failed;
 import static dev.bitmig.model.Outcome.next;
 import static dev.bitmig.model.Outcome.rejected;
 
@@ -49,7 +50,9 @@ final class Transitions {
             if (!geometry.inBounds(a.first(), a.count())) return rejected(QemuErrors.WRITE_OUT_OF_RANGE);
             // D4 (block/io.c): a node without a driver has no medium.
             if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_WRITE);
-            // No writes to an inactive or read-only node (block/block-backend.c), and R13 (block/io.c
+            // QEMU 10.0 (block/io.c bdrv_co_write_req_prepare): the write reaches an inactive node and QEMU aborts.
+            if (!n.isActive() && !n.readOnly() && policy.release().abortsOnInactiveWrite()) return failed(aborted(w, a.node()), QemuErrors.INACTIVE_WRITE_ABORT);
+            // No writes to an inactive or read-only node (block/block-backend.c, QEMU 7.2), and R13 (block/io.c
             // bdrv_aligned_pwritev): none to a node with readonly bitmaps.
             if (!n.isActive() || n.readOnly()) return rejected(QemuErrors.NODE_READ_ONLY);
             if (n.bitmaps().values().exists(Bitmap::readonly)) return rejected(QemuErrors.WRITE_NOT_PERMITTED);
@@ -95,10 +98,12 @@ final class Transitions {
             if (a.node() == NodeId.SOURCE && w.migration().isActive() && !w.migration().handedOver()) {
                 return handoverUnlessEjected(w);
             }
+            // Outside a handover only blockdev-set-active inactivates a node: new in QEMU 10.0 (qapi/block-core.json).
+            if (!policy.release().hasBlockdevSetActive()) return rejected(QemuErrors.NO_SET_ACTIVE);
             if (n.block() == BlockState.INACTIVE) return next(w);
             // block.c bdrv_inactivate on a node without a driver (D4, QEMU 10.0.2 blockdev-set-active).
             if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_INACTIVATE);
-            if (n.run() == RunState.RUNNING) return rejected(QemuErrors.VM_RUNNING);
+            // A running VM's node inactivates too (block/block-backend.c blk_can_inactivate: a guest device may).
             if (n.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
 
             return outcome(life.inactivate(w, a.node()));
@@ -109,6 +114,8 @@ final class Transitions {
         public Outcome visit(Action.Activate a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            // blockdev-set-active is new in QEMU 10.0; before it, only cont or a migration's end activates.
+            if (!policy.release().hasBlockdevSetActive()) return rejected(QemuErrors.NO_SET_ACTIVE);
             if (n.run() == RunState.INMIGRATE) return rejected(QemuErrors.INCOMING_NODE);
             if (a.node() == NodeId.SOURCE && w.migration().isActive()) return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             // An ejected node stays ejected: activation succeeds and changes nothing (seen on QEMU 10.0.2).
@@ -122,7 +129,9 @@ final class Transitions {
         public Outcome visit(Action.Cont a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
-            if (n.run() == RunState.INMIGRATE || n.run() == RunState.RUNNING) return next(w);
+            // monitor/qmp-cmds.c qmp_cont: "if (runstate_check(RUN_STATE_INMIGRATE)) autostart = 1".
+            if (n.run() == RunState.INMIGRATE) return next(w.withNode(a.node(), n.withAutostart(true)));
+            if (n.run() == RunState.RUNNING) return next(w);
             if (a.node() == NodeId.SOURCE && w.migration().isActive() && w.migration().handedOver()) {
                 return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
             }
@@ -136,6 +145,8 @@ final class Transitions {
         public Outcome visit(Action.Stop a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            // monitor/qmp-cmds.c qmp_stop: on an incoming VM "autostart = 0", as -S would have done.
+            if (n.run() == RunState.INMIGRATE) return next(w.withNode(a.node(), n.withAutostart(false)));
             if (n.run() != RunState.RUNNING) return next(w);
 
             return next(w.withNode(a.node(), n.withRun(RunState.PAUSED)));
@@ -161,22 +172,34 @@ final class Transitions {
             // An ejected source migrates until its inactivation fails at completion (seen on QEMU 10.0.2).
             if (source.block() == BlockState.INACTIVE) return rejected(QemuErrors.NODE_INACTIVE);
             if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
-            // With the capability, setup fails on the job's busy bitmap; without it the handover is outside the model.
-            if (!a.capability() && source.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
+            // With bitmaps sent, setup fails on the job's busy bitmap; without (no capability, or the no_bitmaps latch)
+            // the handover is outside the model.
+            if ((!a.capability() || source.noBitmaps()) && source.backup().isDefined()) {
+                return rejected(QemuErrors.BACKUP_JOB_RUNNING);
+            }
 
-            // Without the capability no bitmap is selected; the policy still sees the migration start.
-            if (!a.capability()) {
-                return next(policy.onMigrationStart(w.withMigration(Migration.started(false, TreeSet.empty(),
+            // Without the capability no bitmap is selected; the policy still sees the migration start. QEMU bug
+            // (migration/block-dirty-bitmap.c): once a migration found no bitmap, dirty_bitmap_is_active() stays false
+            // (no_bitmaps is never cleared), so savevm never runs dirty_bitmap_save_setup: as if without the capability.
+            if (!a.capability() || source.noBitmaps()) {
+                return next(policy.onMigrationStart(w.withMigration(Migration.started(a.capability(), TreeSet.empty(),
                         TreeSet.empty())), TreeSet.empty()));
             }
             // init_dirty_bitmap_migration selects every named bitmap, except the names a policy keeps for itself.
             SortedMap<String, Bitmap> selected = source.bitmaps().filterKeys(name -> !policy.reservesName(name));
+            // init_dirty_bitmap_migration: "if (QSIMPLEQ_EMPTY(&s->dbms_list)) s->no_bitmaps = true", for good.
+            if (selected.isEmpty()) {
+                World latched = w.withNode(NodeId.SOURCE, source.withNoBitmaps());
+                return next(policy.onMigrationStart(latched.withMigration(Migration.started(true, TreeSet.empty(),
+                        TreeSet.empty())), TreeSet.empty()));
+            }
             // Names longer than 255 bytes do not fit the stream without an alias (init_dirty_bitmap_migration).
+            // The failed setup closes the stream, so the incoming QEMU's load fails and it exits (migration.c).
             if (selected.values().exists(b -> b.busy() || b.readonly() || b.inconsistent())
                     || selected.keySet().exists(n -> n.getBytes(StandardCharsets.UTF_8).length > 255)) {
-                World failed = policy.onMigrationStart(w.withMigration(Migration.started(true, TreeSet.empty(),
-                        TreeSet.empty()).failed(QemuErrors.SETUP_FAILED)), TreeSet.empty());
-                return next(life.abandonMigration(failed, NodeId.SOURCE).withMigration(failed.migration()));
+                World started = policy.onMigrationStart(w.withMigration(Migration.started(true, TreeSet.empty(),
+                        TreeSet.empty())), TreeSet.empty());
+                return next(life.endMigration(started, Phase.FAILED, QemuErrors.SETUP_FAILED));
             }
             SortedSet<String> enabled = selected.filter((name, b) -> b.enabled()).keySet();
             World started = w.withMigration(Migration.started(true, selected.keySet(), enabled));
@@ -552,6 +575,16 @@ final class Transitions {
     private static World gone(World w, NodeId node) {
         World off = w.withNode(node, Node.OFF);
         return off.image().owner().contains(node) ? off.withImage(off.image().withOwner(Option.none())) : off;
+    }
+
+    /** QEMU aborted: as kill -9, and the user sees it (every bitmap of the node is declared lost to a crash). */
+    private World aborted(World before, NodeId node) {
+        World w = life.abandonMigration(before, node);
+        World next = w;
+        for (var e : w.node(node).bitmaps()) {
+            next = next.lose(new Loss(e._2.lineage(), e._1, Cause.CRASH, false));
+        }
+        return gone(next, node);
     }
 
     /** "Lost persistent bitmaps during inactivation": every persistent bitmap in RAM is gone, with a message. */

@@ -13,7 +13,7 @@ class ActivationTest {
     @Test
     void activatingAnActiveNodeDoesNothingSoSkipStoreStays() {
         // bdrv_activate returns early without BDRV_O_INACTIVE: R6's reset of skip_store does not run.
-        Story s = Story.of(Policies.QEMU_UPSTREAM, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
+        Story s = Story.of(Policies.QEMU_10_0, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
                 .then(new Action.MigrateStart(true), new Action.MigrateFail(BEFORE_HANDOVER));
         assertThat(s.bitmap(SOURCE, "a").skipStore()).isTrue();
         World before = s.world();
@@ -25,7 +25,7 @@ class ActivationTest {
     @Test
     void contActivatesAnInactiveNodeAndReloadsItsBitmapsBeforeTheVmRuns() {
         // qmp_cont -> bdrv_activate_all, then vm_start
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.BitmapAdd(SOURCE, "p", 1, true, false),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.BitmapAdd(SOURCE, "p", 1, true, false),
                 new Action.GuestWrite(SOURCE, 2, 1), new Action.Stop(SOURCE), new Action.Inactivate(SOURCE),
                 new Action.Cont(SOURCE));
         assertThat(s.source().run()).isEqualTo(RunState.RUNNING);
@@ -37,14 +37,14 @@ class ActivationTest {
 
     @Test
     void aBackupNeedsAnActiveNode() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.BitmapAdd(SOURCE, "t", 1, false, false),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.BitmapAdd(SOURCE, "t", 1, false, false),
                 new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
         assertThat(s.refuses(new Action.Backup(SOURCE, "t"))).isEqualTo("bitmig: the node is inactive");
     }
 
     @Test
     void anIncrementalBackupCopiesWhatTheBitmapReportsThenClearsItAndItsTruth() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.BitmapAdd(SOURCE, "b", 1, true, false),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.BitmapAdd(SOURCE, "b", 1, true, false),
                 new Action.GuestWrite(SOURCE, 1, 2), new Action.Backup(SOURCE, "b"));
         Bitmap b = s.bitmap(SOURCE, "b");
         assertThat(b.granules().isEmpty()).isTrue();

@@ -17,7 +17,7 @@ class BackupJobTest {
 
     /** A persistent, enabled bitmap 'a' on the source with clusters 0 and 1 written. */
     private static Story dirty() {
-        return Story.of(Policies.QEMU_UPSTREAM, CLUSTERS).then(new Action.BitmapAdd(SOURCE, "a", 1, true, false),
+        return Story.of(Policies.QEMU_10_0, CLUSTERS).then(new Action.BitmapAdd(SOURCE, "a", 1, true, false),
                 new Action.GuestWrite(SOURCE, 0, 2));
     }
 

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What kill -9 and writers outside QEMU leave behind (notes §2.5, §4; R5, R12). */
 class CrashAndForeignWritersTest {
     private static final Geometry G = new Geometry(4);
-    private static final Spec SPEC = new Spec(Policies.QEMU_UPSTREAM, G);
+    private static final Spec SPEC = new Spec(Policies.QEMU_10_0, G);
 
     private static World run(World w, Action... actions) {
         for (Action a : actions) {

@@ -39,7 +39,7 @@ class GhostTruthTest {
 
     @Test
     void aBitmapThatIsItsLineagesOnlyCopyKeepsItsLineageWhateverTheUserDoes() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.BitmapAdd(SOURCE, "a", 1, true, false),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.BitmapAdd(SOURCE, "a", 1, true, false),
                 new Action.BitmapAdd(SOURCE, "b", 1, true, false), new Action.GuestWrite(SOURCE, 0, 1));
         int a = s.bitmap(SOURCE, "a").lineage();
         int b = s.bitmap(SOURCE, "b").lineage();
@@ -52,7 +52,7 @@ class GhostTruthTest {
 
     @Test
     void anImageEntryOfAnotherBitmapDoesNotMakeABitmapShared() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
+        Story s = Story.of(Policies.QEMU_10_0, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
                 .then(new Action.BitmapAdd(SOURCE, "b", 1, true, false));
         int b = s.bitmap(SOURCE, "b").lineage();
         s.then(new Action.BitmapClear(SOURCE, "b"));
@@ -61,7 +61,7 @@ class GhostTruthTest {
 
     @Test
     void clearingALoadedBitmapForksItFromItsImageEntryWhichKeepsItsTruth() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE);
+        Story s = Story.of(Policies.QEMU_10_0, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE);
         int shared = s.bitmap(SOURCE, "a").lineage();
         assertThat(s.entry("a").lineage()).isEqualTo(shared);
         s.then(new Action.BitmapClear(SOURCE, "a"));
@@ -75,7 +75,7 @@ class GhostTruthTest {
 
     @Test
     void clearingTheTargetsCopyAfterAMigrationLeavesTheSourcesCopyItsTruth() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
+        Story s = Story.of(Policies.QEMU_10_0, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
                 .then(new Action.MigrateStart(true), new Action.MigrateComplete());
         int shared = s.bitmap(SOURCE, "a").lineage();
         assertThat(s.bitmap(TARGET, "a").lineage()).isEqualTo(shared);
@@ -89,7 +89,7 @@ class GhostTruthTest {
 
     @Test
     void theObservableWorldErasesTheGhostAndKeepsEverythingQemuShows() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
+        Story s = Story.of(Policies.QEMU_10_0, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
                 .then(new Action.BitmapAdd(SOURCE, "b", 1, true, false), new Action.BitmapRemove(SOURCE, "b"));
         assertThat(s.world().losses().isEmpty()).isFalse();
         World seen = s.world().observable();

@@ -73,7 +73,7 @@ class GranuleArithmeticTest {
 
     @Test
     void theImageClockCountsDataWritesAndStampsEachWrittenCluster() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.GuestWrite(SOURCE, 0, 2),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.GuestWrite(SOURCE, 0, 2),
                 new Action.GuestWrite(SOURCE, 1, 1));
         assertThat(s.world().image().clock()).isEqualTo(2);
         assertThat(s.world().image().lastWrite().toJavaList()).containsExactly(1, 2, 0, 0);

@@ -12,26 +12,26 @@ class ImageLockingTest {
 
     @Test
     void launchingAQemuThatIsAlreadyRunningIsRefused() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4);
+        Story s = Story.of(Policies.QEMU_10_0, 4);
         assertThat(s.refuses(new Action.Launch(SOURCE, false))).isEqualTo("bitmig: QEMU is already running as source");
     }
 
     @Test
     void inactivationGivesUpTheImageLock() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
         assertThat(s.world().image().owner().isEmpty()).isTrue();
         assertThat(Invariant.SINGLE_WRITER.holds(s.world(), s.geometry())).isTrue();
     }
 
     @Test
     void quittingGivesUpTheImageLock() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Quit(SOURCE));
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Quit(SOURCE));
         assertThat(s.world().image().owner().isEmpty()).isTrue();
     }
 
     @Test
     void aReadOnlyQemuTakesNoWriteLockWhenItOpensOrActivates() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true));
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true));
         assertThat(s.source().isActive()).isTrue();
         assertThat(s.world().image().owner().isEmpty()).isTrue();
         s.then(new Action.Stop(SOURCE), new Action.Inactivate(SOURCE), new Action.Activate(SOURCE));
@@ -41,24 +41,24 @@ class ImageLockingTest {
 
     @Test
     void aReadOnlyQemuCannotOpenTheImageWhileAnotherQemuWritesIt() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4);
+        Story s = Story.of(Policies.QEMU_10_0, 4);
         assertThat(s.refuses(new Action.Launch(TARGET, false, true))).isEqualTo("Failed to get shared \"write\" lock");
     }
 
     @Test
     void twoReadOnlyQemusShareTheImage() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true),
                 new Action.Launch(TARGET, false, true));
         assertThat(s.source().isActive()).isTrue();
         assertThat(s.target().isActive()).isTrue();
         // ...but a read-write open still fails on the readers' shared lock.
-        Story t = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true));
+        Story t = Story.of(Policies.QEMU_10_0, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true));
         assertThat(t.refuses(new Action.Launch(TARGET, false, false))).isEqualTo("Failed to get \"write\" lock");
     }
 
     @Test
     void aToolCannotWriteTheImageWhileTheTargetHoldsItActive() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
+        Story s = Story.of(Policies.QEMU_10_0, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
                 .then(new Action.MigrateStart(true), new Action.MigrateComplete(), new Action.Quit(SOURCE));
         assertThat(s.refuses(new Action.ForeignWrite(Action.Writer.UNAWARE, 0, 1))).isEqualTo("Failed to get \"write\" lock");
     }

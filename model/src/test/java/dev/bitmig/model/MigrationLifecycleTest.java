@@ -21,21 +21,21 @@ class MigrationLifecycleTest {
     }
 
     private static Story migrating() {
-        return prelude(Policies.QEMU_UPSTREAM).then(new Action.MigrateStart(true));
+        return prelude(Policies.QEMU_10_0).then(new Action.MigrateStart(true));
     }
 
     // ---------------------------------------------------------------- setup guards (migrate_prepare)
 
     @Test
     void migrationNeedsARunningSourceQemu() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Quit(SOURCE), new Action.Launch(TARGET, true));
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Quit(SOURCE), new Action.Launch(TARGET, true));
         assertThat(s.refuses(new Action.MigrateStart(true))).isEqualTo("bitmig: no QEMU is running as source");
     }
 
     @Test
     void aSourceStartedWithIncomingCannotMigrate() {
         // migrate_prepare: runstate_check(RUN_STATE_INMIGRATE) -> "Guest is waiting for an incoming migration"
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, true),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, true),
                 new Action.Launch(TARGET, true));
         assertThat(s.refuses(new Action.MigrateStart(true))).isEqualTo("Guest is waiting for an incoming migration");
     }
@@ -50,7 +50,7 @@ class MigrationLifecycleTest {
 
     @Test
     void anInactiveSourceCannotMigrate() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Stop(SOURCE), new Action.Inactivate(SOURCE),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Stop(SOURCE), new Action.Inactivate(SOURCE),
                 new Action.Launch(TARGET, true));
         assertThat(s.refuses(new Action.MigrateStart(true))).isEqualTo("bitmig: the node is inactive");
     }
@@ -59,7 +59,7 @@ class MigrationLifecycleTest {
 
     @Test
     void withoutTheDirtyBitmapsCapabilityNoBitmapRides() {
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.MigrateStart(false));
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.MigrateStart(false));
         assertThat(s.world().migration().isActive()).isTrue();
         assertThat(s.world().migration().capability()).isFalse();
         assertThat(s.world().migration().riding().isEmpty()).isTrue();
@@ -72,7 +72,7 @@ class MigrationLifecycleTest {
     @Test
     void anEnabledBitmapArrivesDisabledAndBusyWithASuccessorAndADisabledOneWithout() {
         // R9, dirty_bitmap_load_start: the bitmap is created disabled; only an ENABLED one gets a successor.
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapAdd(SOURCE, "d", 1, true, true),
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.BitmapAdd(SOURCE, "d", 1, true, true),
                 new Action.MigrateStart(true));
         assertThat(s.world().migration().riding().toJavaList()).containsExactly("a", "d");
         assertThat(s.world().migration().enabledAtStart().toJavaList()).containsExactly("a");
@@ -88,7 +88,7 @@ class MigrationLifecycleTest {
     @Test
     void beforeVmStartEnablesOnlyTheBitmapsThatWereEnabledAtStart() {
         // dirty_bitmap_mig_before_vm_start
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapAdd(SOURCE, "d", 1, true, true),
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.BitmapAdd(SOURCE, "d", 1, true, true),
                 new Action.MigrateStart(true), new Action.MigrateComplete());
         assertThat(s.bitmap(TARGET, "a").enabled()).isTrue();
         assertThat(s.bitmap(TARGET, "d").enabled()).isFalse();
@@ -106,11 +106,11 @@ class MigrationLifecycleTest {
     @Test
     void aNameLongerThan255BytesFailsTheSetupWithoutAnAlias() {
         // init_dirty_bitmap_migration: names must fit the stream's one-byte length
-        Story tooLong = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapAdd(SOURCE, "n".repeat(256), 1, false, false),
+        Story tooLong = prelude(Policies.QEMU_10_0).then(new Action.BitmapAdd(SOURCE, "n".repeat(256), 1, false, false),
                 new Action.MigrateStart(true));
         assertThat(tooLong.world().migration().phase()).isEqualTo(Phase.FAILED);
         assertThat(tooLong.world().migration().error().get()).isEqualTo("Failed to initialize dirty tracking bitmap for blocks");
-        Story fits = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapAdd(SOURCE, "n".repeat(255), 1, false, false),
+        Story fits = prelude(Policies.QEMU_10_0).then(new Action.BitmapAdd(SOURCE, "n".repeat(255), 1, false, false),
                 new Action.MigrateStart(true));
         assertThat(fits.world().migration().isActive()).isTrue();
         assertThat(fits.world().migration().riding().contains("n".repeat(255))).isTrue();
@@ -119,7 +119,7 @@ class MigrationLifecycleTest {
     @Test
     void anInconsistentBitmapFailsTheSetupAndTheSourceRunsOn() {
         // R13: dirty_bitmap_save_setup refuses BDRV_BITMAP_INCONSISTENT
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.Crash(SOURCE), new Action.Launch(SOURCE, false),
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.Crash(SOURCE), new Action.Launch(SOURCE, false),
                 new Action.MigrateStart(true));
         assertThat(s.bitmap(SOURCE, "a").inconsistent()).isTrue();
         assertThat(s.world().migration().phase()).isEqualTo(Phase.FAILED);
@@ -132,7 +132,7 @@ class MigrationLifecycleTest {
     @Test
     void aReadonlyBitmapFailsTheSetup() {
         // R13: a read-only open loads readonly bitmaps, which dirty_bitmap_save_setup refuses
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true),
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true),
                 new Action.MigrateStart(true));
         assertThat(s.bitmap(SOURCE, "a").readonly()).isTrue();
         assertThat(s.world().migration().phase()).isEqualTo(Phase.FAILED);
@@ -142,7 +142,7 @@ class MigrationLifecycleTest {
     @Test
     void theDestinationRefusesABitmapNameItAlreadyHas() {
         // R10, dirty_bitmap_load_start: the name clash fails the migration and the incoming QEMU exits
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapAdd(TARGET, "a", 1, false, false),
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.BitmapAdd(TARGET, "a", 1, false, false),
                 new Action.MigrateStart(true));
         assertThat(s.world().migration().phase()).isEqualTo(Phase.FAILED);
         assertThat(s.world().migration().error().get())
@@ -235,7 +235,7 @@ class MigrationLifecycleTest {
 
     @Test
     void aMigrationCancelledAfterHandoverLeavesAPausedSourcePausedButActive() {
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.Stop(SOURCE), new Action.MigrateStart(true),
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.Stop(SOURCE), new Action.MigrateStart(true),
                 new Action.Inactivate(SOURCE), new Action.MigrateCancel());
         assertThat(s.world().migration().phase()).isEqualTo(Phase.CANCELLED);
         assertThat(s.world().migration().error().isEmpty()).isTrue();
@@ -271,10 +271,10 @@ class MigrationLifecycleTest {
 
     @Test
     void aQemuQuittingOutsideAMigrationLeavesTheOtherQemuAndTheMigrationStateAlone() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Launch(TARGET, true), new Action.Quit(SOURCE));
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Launch(TARGET, true), new Action.Quit(SOURCE));
         assertThat(s.target().run()).isEqualTo(RunState.INMIGRATE);
         assertThat(s.world().migration()).isEqualTo(Migration.NONE);
-        Story t = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Launch(TARGET, true), new Action.Crash(TARGET));
+        Story t = Story.of(Policies.QEMU_10_0, 4).then(new Action.Launch(TARGET, true), new Action.Crash(TARGET));
         assertThat(t.world().migration()).isEqualTo(Migration.NONE);
         assertThat(t.source().run()).isEqualTo(RunState.RUNNING);
     }
@@ -284,7 +284,7 @@ class MigrationLifecycleTest {
     @Test
     void theIncomingQemuWaitsForTheStreamWhateverTheMonitorSays() {
         // qmp_cont on an incoming VM only sets autostart; stop changes nothing; the node is not the user's to activate
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Launch(TARGET, true));
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Launch(TARGET, true));
         World before = s.world();
         assertThat(s.refuses(new Action.Activate(TARGET))).isEqualTo("bitmig: the node belongs to an incoming migration");
         s.then(new Action.Cont(TARGET));

@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The active mirror job and its anonymous dirty bitmap (block/mirror.c, blockdev.c; QEMU bug H11, fixed in 4.2). */
 class MirrorJobTest {
     private static final Geometry G = new Geometry(5);
-    private static final Spec SPEC = new Spec(Policies.QEMU_UPSTREAM, G);
+    private static final Spec SPEC = new Spec(Policies.QEMU_10_0, G);
 
     private static World run(World w, Action... actions) {
-        return Story.from(Policies.QEMU_UPSTREAM, G.clusters(), w).then(actions).world();
+        return Story.from(Policies.QEMU_10_0, G.clusters(), w).then(actions).world();
     }
 
     private static Mirror job(World w, NodeId id) {

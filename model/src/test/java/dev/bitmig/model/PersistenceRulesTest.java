@@ -20,7 +20,7 @@ class PersistenceRulesTest {
     @Test
     void inactivationStoresThePersistentBitmapsAndReleasesThemWhileTransientOnesStay() {
         // R2, qcow2_inactivate -> qcow2_store_persistent_dirty_bitmaps(release_stored = true)
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.BitmapAdd(SOURCE, "p", 1, true, false),
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.BitmapAdd(SOURCE, "p", 1, true, false),
                 new Action.BitmapAdd(SOURCE, "t", 1, false, false), new Action.GuestWrite(SOURCE, 0, 1),
                 new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
         assertThat(s.source().bitmaps().keySet().toJavaList()).containsExactly("t");
@@ -33,10 +33,10 @@ class PersistenceRulesTest {
     @Test
     void aReadOnlyOpenLoadsReadonlyBitmapsAndLeavesTheirEntriesUnmarked() {
         // qcow2_load_dirty_bitmaps: on a read-only image the bitmaps are readonly and IN_USE is not written
-        Story ro = prelude(Policies.QEMU_UPSTREAM).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true));
+        Story ro = prelude(Policies.QEMU_10_0).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true));
         assertThat(ro.bitmap(SOURCE, "a").readonly()).isTrue();
         assertThat(ro.entry("a").inUse()).isFalse();
-        Story rw = prelude(Policies.QEMU_UPSTREAM).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, false));
+        Story rw = prelude(Policies.QEMU_10_0).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, false));
         assertThat(rw.bitmap(SOURCE, "a").readonly()).isFalse();
         assertThat(rw.entry("a").inUse()).isTrue();
     }
@@ -63,7 +63,7 @@ class PersistenceRulesTest {
     @Test
     void aFailedStoreOnQuitLosesThePersistentBitmapsWithAVisibleMessage() {
         // qcow2_do_close: "Lost persistent bitmaps during inactivation" and the bitmaps are gone
-        Story s = Story.from(Policies.QEMU_UPSTREAM, 4, foreignEntryClash()).then(new Action.Quit(SOURCE));
+        Story s = Story.from(Policies.QEMU_10_0, 4, foreignEntryClash()).then(new Action.Quit(SOURCE));
         assertThat(s.world().losses().toJavaList()).containsExactly(new Loss(1, "x", Cause.STORE_FAILED, false));
         assertThat(Invariant.NO_SILENT_LOSS.holds(s.world(), s.geometry())).isTrue();
         assertThat(s.entry("x").lineage()).isEqualTo(2);
@@ -86,7 +86,7 @@ class PersistenceRulesTest {
     @Test
     void aFailedStoreAtHandoverFailsTheInactivationWithQemusMessage() {
         String lost = "Lost persistent bitmaps during inactivation of node 'drive0': Bitmap 'x' already exists in the image";
-        Story s = Story.from(Policies.QEMU_UPSTREAM, 4, foreignEntryClash())
+        Story s = Story.from(Policies.QEMU_10_0, 4, foreignEntryClash())
                 .then(new Action.Launch(TARGET, true), new Action.MigrateStart(false));
         assertThat(s.refuses(new Action.Inactivate(SOURCE))).isEqualTo(lost);
         assertThat(s.refuses(new Action.MigrateComplete())).isEqualTo(lost);
@@ -95,7 +95,7 @@ class PersistenceRulesTest {
 
     @Test
     void removingAPersistentBitmapRewritesTheDirectoryAndIsAVisibleLoss() {
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapRemove(SOURCE, "a"));
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.BitmapRemove(SOURCE, "a"));
         assertThat(s.world().image().directory().containsKey("a")).isFalse();
         assertThat(s.world().losses().map(Loss::cause).toJavaList()).containsExactly(Cause.REMOVED);
         assertThat(Invariant.NO_SILENT_LOSS.holds(s.world(), s.geometry())).isTrue();
@@ -103,7 +103,7 @@ class PersistenceRulesTest {
 
     @Test
     void eachBitmapLostToACrashIsNamedAfterItsCopyInRam() {
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapAdd(SOURCE, "b", 1, true, false),
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.BitmapAdd(SOURCE, "b", 1, true, false),
                 new Action.Crash(SOURCE));
         assertThat(s.world().losses().map(Loss::bitmap).toJavaList()).containsExactly("a", "b");
         assertThat(s.world().losses().map(Loss::cause).distinct().toJavaList()).containsExactly(Cause.CRASH);
@@ -112,7 +112,7 @@ class PersistenceRulesTest {
     @Test
     void eachBitmapLostToAnUnawareWriterIsNamedAfterItsImageEntry() {
         // docs/interop/qcow2.txt: clearing autoclear bit 0 invalidates the whole bitmaps extension
-        Story s = prelude(Policies.QEMU_UPSTREAM).then(new Action.BitmapAdd(SOURCE, "b", 1, true, false),
+        Story s = prelude(Policies.QEMU_10_0).then(new Action.BitmapAdd(SOURCE, "b", 1, true, false),
                 new Action.Quit(SOURCE), new Action.ForeignWrite(Action.Writer.UNAWARE, 0, 1));
         assertThat(s.world().losses().map(Loss::bitmap).toJavaList()).containsExactly("a", "b");
         assertThat(s.world().losses().map(Loss::cause).distinct().toJavaList()).containsExactly(Cause.UNAWARE_WRITER);
@@ -121,12 +121,13 @@ class PersistenceRulesTest {
     @Test
     void qemu212ReleasesEveryPersistentBitmapAtInactivationEvenAnInconsistentOne() {
         // 2.10-3.0 bdrv_release_persistent_dirty_bitmaps after the store
+        // 2.12 had no blockdev-set-active: the source inactivates when a migration (without bitmaps) hands over.
         Story old = prelude(Policies.QEMU_2_12).then(new Action.Crash(SOURCE), new Action.Launch(SOURCE, false),
-                new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
+                new Action.MigrateStart(false), new Action.Inactivate(SOURCE));
         assertThat(old.source().bitmaps().isEmpty()).isTrue();
         // Upstream releases only what it stored: the inconsistent bitmap stays in RAM.
-        Story upstream = prelude(Policies.QEMU_UPSTREAM).then(new Action.Crash(SOURCE), new Action.Launch(SOURCE, false),
-                new Action.Stop(SOURCE), new Action.Inactivate(SOURCE));
+        Story upstream = prelude(Policies.QEMU_10_0).then(new Action.Crash(SOURCE), new Action.Launch(SOURCE, false),
+                new Action.MigrateStart(false), new Action.Inactivate(SOURCE));
         assertThat(upstream.bitmap(SOURCE, "a").inconsistent()).isTrue();
     }
 

@@ -16,14 +16,14 @@ class ReadOnlyImageTest {
 
     /** The thread's prelude, then a stored a opened again read-only, with a transient bitmap t added on top. */
     private static Story readOnly() {
-        return Story.of(Policies.QEMU_UPSTREAM, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
+        return Story.of(Policies.QEMU_10_0, ThreadScenarios.CLUSTERS).then(ThreadScenarios.PRELUDE)
                 .then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true),
                         new Action.BitmapAdd(SOURCE, "t", 1, false, false));
     }
 
     @Test
     void aGuestCannotWriteThroughAReadOnlyQemu() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true));
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true));
         assertThat(s.refuses(new Action.GuestWrite(SOURCE, 0, 1))).isEqualTo("Block node is read-only");
     }
 
@@ -34,7 +34,7 @@ class ReadOnlyImageTest {
         World w = World.initial(new Geometry(4));
         World ro = w.withNode(SOURCE, w.source().withBitmap("r", Bitmap.added(1, 1).withPersistent(true).withReadonly(true)))
                 .withGhost(Ghost.EMPTY.born(1, true, true));
-        Story s = Story.from(Policies.QEMU_UPSTREAM, 4, ro);
+        Story s = Story.from(Policies.QEMU_10_0, 4, ro);
         assertThat(s.refuses(new Action.GuestWrite(SOURCE, 0, 1))).isEqualTo("write failed: Operation not permitted");
     }
 
@@ -66,6 +66,10 @@ class ReadOnlyImageTest {
         for (Policy p : Policies.ALL) {
             Story s = Story.of(p, 4).then(new Action.Quit(SOURCE), new Action.Launch(SOURCE, false, true),
                     new Action.BitmapAdd(SOURCE, "n", 1, true, false), new Action.Stop(SOURCE));
+            if (!p.release().hasBlockdevSetActive()) {
+                // Before QEMU 10.0 only a migration's handover inactivates: one without bitmaps gets there.
+                s.then(new Action.Launch(NodeId.TARGET, true), new Action.MigrateStart(false));
+            }
             assertThat(s.refuses(new Action.Inactivate(SOURCE))).as(p.name())
                     .isEqualTo("Lost persistent bitmaps during inactivation of node 'drive0': No write access");
             s.then(new Action.Quit(SOURCE));

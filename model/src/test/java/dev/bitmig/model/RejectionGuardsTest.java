@@ -112,9 +112,16 @@ class RejectionGuardsTest {
     }
 
     @Test
-    void inactivating_a_running_vm_outside_a_migration_asks_to_stop_it_first() {
+    void inactivating_outside_a_migration_needs_blockdev_set_active_which_only_qemu_10_has() {
         for (Policy p : Policies.ALL) {
-            assertThat(rejection(p, World.initial(G), new Action.Inactivate(SOURCE))).isEqualTo(QemuErrors.VM_RUNNING);
+            Outcome o = apply(p, World.initial(G), new Action.Inactivate(SOURCE));
+            if (p.release().hasBlockdevSetActive()) {
+                // blk_can_inactivate: a running VM's node inactivates too.
+                assertThat(o).as(p.name()).isInstanceOf(Outcome.Next.class);
+                assertThat(((Outcome.Next) o).world().source().block()).isEqualTo(BlockState.INACTIVE);
+            } else {
+                assertThat(o).as(p.name()).isEqualTo(Outcome.rejected(QemuErrors.NO_SET_ACTIVE));
+            }
         }
     }
 
@@ -123,7 +130,8 @@ class RejectionGuardsTest {
         for (Policy p : Policies.ALL) {
             World paused = run(p, World.initial(G), new Action.Stop(SOURCE));
             assertThat(apply(p, paused, new Action.Stop(SOURCE))).isEqualTo(Outcome.next(paused));
-            assertThat(apply(p, paused, new Action.Activate(SOURCE))).isEqualTo(Outcome.next(paused));
+            assertThat(apply(p, paused, new Action.Activate(SOURCE))).isEqualTo(p.release().hasBlockdevSetActive()
+                    ? Outcome.next(paused) : Outcome.rejected(QemuErrors.NO_SET_ACTIVE));
             World running = World.initial(G);
             assertThat(apply(p, running, new Action.Cont(SOURCE))).isEqualTo(Outcome.next(running));
         }

@@ -14,7 +14,7 @@ class ReportVocabularyTest {
     @Test
     void thePoliciesAreListedAndFoundUnderTheirReportNames() {
         assertThat(Policies.names().toJavaList()).containsSubsequence("QEMU_2_12", "REPERSIST_ON_INVALIDATE",
-                "DROP_ON_INACTIVATE", "CANARY_DROP", "CANARY_MERGE", "QEMU_UPSTREAM").doesNotHaveDuplicates();
+                "DROP_ON_INACTIVATE", "CANARY_DROP", "CANARY_MERGE", "QEMU_10_0").doesNotHaveDuplicates();
         for (Policy p : Policies.ALL) {
             assertThat(Policy.byName(p.name()).get()).isSameAs(p);
         }
@@ -74,7 +74,7 @@ class ReportVocabularyTest {
 
     @Test
     void aScenarioRunListsItsRejectionsByStepWithQemusWords() {
-        Spec spec = new Spec(Policies.QEMU_UPSTREAM, new Geometry(ThreadScenarios.CLUSTERS));
+        Spec spec = new Spec(Policies.QEMU_10_0, new Geometry(ThreadScenarios.CLUSTERS));
         ScenarioRun run = ScenarioRun.of(ThreadScenarios.B_TARGET_WRITES_QUITS_CONT_SOURCE, spec,
                 World.initial(spec.geometry()));
         assertThat(run.rejections().toJavaList()).containsExactly(

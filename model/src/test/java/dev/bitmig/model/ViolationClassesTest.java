@@ -12,7 +12,7 @@ class ViolationClassesTest {
 
     @Test
     void everyTruthClusterRemembersWhoWroteItLastAndInWhichWindow() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 3).then(ADD_A, WAIT,
+        Story s = Story.of(Policies.QEMU_10_0, 3).then(ADD_A, WAIT,
                 new Action.GuestWrite(NodeId.SOURCE, 0, 2), new Action.MigrateStart(true),
                 new Action.Inactivate(NodeId.SOURCE), new Action.ForeignWrite(Action.Writer.AWARE, 1, 1));
         Lineage l = s.world().ghost().lineage(s.source().bitmap("a").get().lineage());
@@ -25,7 +25,7 @@ class ViolationClassesTest {
 
     @Test
     void theThreadsHeadlineIsATargetCopyMissingAToolsWriteBetweenHandoverAndCompletion() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 3).then(ADD_A, WAIT, new Action.MigrateStart(true),
+        Story s = Story.of(Policies.QEMU_10_0, 3).then(ADD_A, WAIT, new Action.MigrateStart(true),
                 new Action.Inactivate(NodeId.SOURCE), new Action.ForeignWrite(Action.Writer.AWARE, 0, 1),
                 new Action.MigrateComplete());
         var classes = ViolationClasses.of(Invariant.NO_UNDER_REPORT, s.world(), s.geometry());
@@ -38,7 +38,7 @@ class ViolationClassesTest {
 
     @Test
     void twoMissedWritesOfDifferentOriginsAreTwoClasses() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 3).then(ADD_A, WAIT, new Action.MigrateStart(true),
+        Story s = Story.of(Policies.QEMU_10_0, 3).then(ADD_A, WAIT, new Action.MigrateStart(true),
                 new Action.Inactivate(NodeId.SOURCE), new Action.ForeignWrite(Action.Writer.AWARE, 0, 1),
                 new Action.ForeignWrite(Action.Writer.UNAWARE, 2, 1), new Action.MigrateComplete());
         assertThat(ViolationClasses.of(Invariant.NO_UNDER_REPORT, s.world(), s.geometry()).map(ViolationClass::name)
@@ -49,7 +49,7 @@ class ViolationClassesTest {
 
     @Test
     void aWorldThatKeepsAnInvariantHasNoClassOfIt() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 3).then(ADD_A, new Action.GuestWrite(NodeId.SOURCE, 0, 1));
+        Story s = Story.of(Policies.QEMU_10_0, 3).then(ADD_A, new Action.GuestWrite(NodeId.SOURCE, 0, 1));
         for (Invariant i : Invariant.values()) {
             assertThat(ViolationClasses.of(i, s.world(), s.geometry())).as(i.title()).isEmpty();
         }
@@ -57,7 +57,7 @@ class ViolationClassesTest {
 
     @Test
     void aSilentLossIsClassedByItsStepTheCopiesItLeftAndTheMigrationsStage() {
-        Story s = Story.of(Policies.QEMU_UPSTREAM, 3).then(ADD_A, WAIT, new Action.MigrateStart(true));
+        Story s = Story.of(Policies.QEMU_10_0, 3).then(ADD_A, WAIT, new Action.MigrateStart(true));
         World before = s.world();
         Action quit = new Action.Quit(NodeId.SOURCE);
         s.then(quit);

@@ -74,6 +74,8 @@ public final class Concretization {
 
     private static BlockNode node(Disk disk, Node n) {
         BlockNode out = new BlockNode(n.run(), n.block(), n.readOnly());
+        out.setAutostart(n.autostart());
+        if (n.noBitmaps()) out.setNoBitmaps();
         for (var e : n.bitmaps()) {
             Bitmap b = e._2;
             long gran = (long) b.granularity() * Disk.CLUSTER;

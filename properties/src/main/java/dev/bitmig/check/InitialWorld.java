@@ -24,7 +24,7 @@ public enum InitialWorld {
         if (this == TARGET_WAITING) {
             return waiting;
         }
-        Spec upstream = new Spec(Policies.QEMU_UPSTREAM, b.geometry());
+        Spec upstream = new Spec(Policies.QEMU_10_0, b.geometry());
         World w = World.initial(b.geometry());
         for (Action a : fromRunningSource(b)) {
             if (!(upstream.apply(w, a) instanceof Outcome.Next next)) { // building an initial world never fails

@@ -121,6 +121,8 @@ final class WorldEncoder extends ByteWriter {
         varint(node.run().ordinal());
         varint(node.block().ordinal());
         bool(node.readOnly());
+        bool(node.autostart());
+        bool(node.noBitmaps());
         varint(node.bitmaps().size());
         for (Tuple2<String, Bitmap> e : entries(node.bitmaps(), r)) {
             Bitmap b = e._2;

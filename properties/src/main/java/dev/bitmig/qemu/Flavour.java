@@ -5,7 +5,10 @@ package dev.bitmig.qemu;
  * action's own entry, so that every disagreement stands in one place.
  */
 public enum Flavour {
-    /** The QMP/HMP/shell reproducer of a counterexample, for a person at two QMP sockets. */
+    /**
+     * For a person at two QMP sockets of a QEMU with blockdev-set-active. No generated artifact renders it any more
+     * (the report's QMP script section gave way to the Python reproducer); the table keeps its entries.
+     */
     SCRIPT,
     /**
      * The live runner on QEMU 7.2, which has no blockdev-set-active and holds migrations with signals; the Python

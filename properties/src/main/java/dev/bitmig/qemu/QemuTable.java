@@ -67,19 +67,18 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
     }
 
     /**
-     * blockdev-set-active (qapi/block-core.json, QEMU 10.0). Disagreement: QEMU 7.2 has none; the live runner
-     * inactivates only the source of a migration paused in pre-switchover, by the handover, and refuses the rest.
+     * blockdev-set-active (qapi/block-core.json, QEMU 10.0; QEMU 7.2 answers CommandNotFound). The live runner
+     * inactivates the source of a migration paused in pre-switchover by the handover instead.
      */
     @Override
     public List<Op> visit(Action.Inactivate a) {
-        return f == LIVE ? MigrationOps.handover() : List.of(Op.qmp(a.node(), "blockdev-set-active", "active", false));
+        return List.of(Op.qmp(a.node(), "blockdev-set-active", "node-name", DRIVE, "active", false));
     }
 
-    /** Disagreement: the live runner activates only a QEMU in postmigrate, by cont (bdrv_activate_all) and stop. */
+    /** blockdev-set-active active=true (blockdev.c qmp_blockdev_set_active -> bdrv_activate). */
     @Override
     public List<Op> visit(Action.Activate a) {
-        return f == LIVE ? List.of(Op.qmp(a.node(), "cont"), Op.qmp(a.node(), "stop"))
-                : List.of(Op.qmp(a.node(), "blockdev-set-active", "active", true));
+        return List.of(Op.qmp(a.node(), "blockdev-set-active", "node-name", DRIVE, "active", true));
     }
 
     @Override

@@ -38,7 +38,7 @@ class BackupJobExplorerTest {
     void withoutMigrationABackupJobNeverMakesABitmapUnderReport() {
         Bounds jobsOnly = BACKUPS.withDepth(6).withWithout(List.of("MigrateStart", "ForeignWrite", "Launch", "Quit",
                 "Crash", "MigrateComplete", "MigrateCancel", "MigrateFail"));
-        for (Policy p : List.of(Policies.QEMU_UPSTREAM, Policies.CANARY_MERGE)) {
+        for (Policy p : List.of(Policies.QEMU_10_0, Policies.CANARY_MERGE)) {
             ExplorationResult r = new Explorer(new Spec(p, jobsOnly.geometry()), jobsOnly, 2, Refinement.NONE)
                     .run(Explorer.initialWorlds(jobsOnly), x -> { });
             assertThat(r.verdicts().get(Invariant.NO_UNDER_REPORT).get()).as(p.name()).isInstanceOf(Verdict.Holds.class);

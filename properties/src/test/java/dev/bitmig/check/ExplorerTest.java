@@ -12,7 +12,7 @@ class ExplorerTest {
     private static final Bounds SMALL = Bounds.DEFAULT.withDepth(4);
 
     private static ExplorationResult run(int threads) {
-        return new Explorer(new Spec(Policies.QEMU_UPSTREAM, SMALL.geometry()), SMALL, threads, Refinement.NONE)
+        return new Explorer(new Spec(Policies.QEMU_10_0, SMALL.geometry()), SMALL, threads, Refinement.NONE)
                 .run(Explorer.initialWorlds(SMALL), p -> { });
     }
 
@@ -43,7 +43,7 @@ class ExplorerTest {
         ExplorationResult r = run(2);
         Verdict.Violated v = (Verdict.Violated) r.verdicts().get(Invariant.NO_SILENT_LOSS).get();
         Bounds shorter = SMALL.withDepth(v.actions().size() - 1);
-        ExplorationResult s = new Explorer(new Spec(Policies.QEMU_UPSTREAM, shorter.geometry()), shorter, 2, Refinement.NONE)
+        ExplorationResult s = new Explorer(new Spec(Policies.QEMU_10_0, shorter.geometry()), shorter, 2, Refinement.NONE)
                 .run(Explorer.initialWorlds(shorter), p -> { });
         assertThat(s.verdicts().get(Invariant.NO_SILENT_LOSS).get().holds()).isTrue();
     }

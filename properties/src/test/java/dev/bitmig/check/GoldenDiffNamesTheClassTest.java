@@ -20,7 +20,7 @@ class GoldenDiffNamesTheClassTest {
     private static final Bounds FOUR = Bounds.DEFAULT.withDepth(4);
 
     /**
-     * A seeded fault: QEMU_UPSTREAM whose inactivation releases the skip_store bitmaps too, storing nothing for them
+     * A seeded fault: QEMU_10_0 whose inactivation releases the skip_store bitmaps too, storing nothing for them
      * and saying nothing (a store error swallowed without a message).
      */
     record SwallowsSkipStoreBitmaps(QemuUpstreamPolicy base) implements Policy {
@@ -31,7 +31,7 @@ class GoldenDiffNamesTheClassTest {
 
         @Override
         public String description() {
-            return "QEMU_UPSTREAM, except that inactivation silently releases bitmaps it did not store";
+            return "QEMU_10_0, except that inactivation silently releases bitmaps it did not store";
         }
 
         @Override
@@ -59,15 +59,15 @@ class GoldenDiffNamesTheClassTest {
 
     @Test
     void aSeededFaultShowsInTheGoldenDiffAsANewClassInWords() {
-        ObjectNode saved = matrix(Policies.QEMU_UPSTREAM);
-        ObjectNode now = matrix(new SwallowsSkipStoreBitmaps(new QemuUpstreamPolicy()));
+        ObjectNode saved = matrix(Policies.QEMU_10_0);
+        ObjectNode now = matrix(new SwallowsSkipStoreBitmaps((QemuUpstreamPolicy) Policies.QEMU_10_0));
         List<String> diffs = VerdictMatrix.differences(saved, now);
         assertThat(diffs.toJavaList()).isNotEmpty()
-                .anySatisfy(d -> assertThat(d).startsWith("QEMU_UPSTREAM now also fails NoSilentLoss by class inactivate-source/")
+                .anySatisfy(d -> assertThat(d).startsWith("QEMU_10_0 now also fails NoSilentLoss by class inactivate-source/")
                         .containsPattern("\\(\\d steps\\): \\{\"action\":\"MigrateStart\"")
                         .contains("is gone"));
         assertThat(VerdictMatrix.differences(now, saved).toJavaList())
-                .anySatisfy(d -> assertThat(d).startsWith("QEMU_UPSTREAM no longer fails NoSilentLoss by class inactivate-source/"));
+                .anySatisfy(d -> assertThat(d).startsWith("QEMU_10_0 no longer fails NoSilentLoss by class inactivate-source/"));
         assertThat(VerdictMatrix.differences(saved, saved)).isEmpty();
     }
 }

@@ -65,7 +65,7 @@ public final class HostileTraces {
 
     /** Names that no enum, policy, invariant, fault or action kind has. */
     static final List<String> UNKNOWN_NAMES = List.of("", " ", "NOPE", "Teleport", "guestwrite", "GuestWrite ",
-            "QEMU_UPSTREAM\u0000", "SOURCE\n", "nouNderreport", "TARGET_WAITING2", "\u00e9\u20ac\ud83d\ude00",
+            "QEMU_10_0\u0000", "SOURCE\n", "nouNderreport", "TARGET_WAITING2", "\u00e9\u20ac\ud83d\ude00",
             "Refinement ", "H99_NO_SUCH_FAULT", "<script>", "%s%n", "\\", "\"");
 
     static final byte[][] BAD_BYTES = {{0}, {(byte) 0xff}, {(byte) 0xc0, (byte) 0x80}, {(byte) 0xed, (byte) 0xa0,

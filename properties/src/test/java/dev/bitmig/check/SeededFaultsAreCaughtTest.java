@@ -35,33 +35,33 @@ class SeededFaultsAreCaughtTest {
             .withCapabilities(dev.bitmig.model.Capabilities.ALL);
 
     static final List<Case> CASES = List.of(
-            new Case(Fault.H1_SKIP_STORE_NOT_RESET_ON_ACTIVATION, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.H1_SKIP_STORE_NOT_RESET_ON_ACTIVATION, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
             // H4 needs a read-only launch, a stop and an inactivation; since a failed reactivation ejects the node
             // (D4), chains also spend steps on nodes without a medium, so the bounds keep only what H4 needs.
-            new Case(Fault.H4_READONLY_BITMAPS_NOT_RELEASED, Policies.QEMU_UPSTREAM,
+            new Case(Fault.H4_READONLY_BITMAPS_NOT_RELEASED, Policies.QEMU_10_0,
                     SMALL.withReadOnlyLaunch(true).withGranularities(List.of(1)).withClusters(2), Set.of(Check.ABSTRACTION)),
-            new Case(Fault.H6_DISABLED_MIGRATING_BITMAP_NOT_FINISHED, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.H10_CHUNK_SIZE_32BIT_OVERFLOW, Policies.QEMU_UPSTREAM, SMALL.withGranularities(List.of(8)),
+            new Case(Fault.H6_DISABLED_MIGRATING_BITMAP_NOT_FINISHED, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.H10_CHUNK_SIZE_32BIT_OVERFLOW, Policies.QEMU_10_0, SMALL.withGranularities(List.of(8)),
                     Set.of(Check.ABSTRACTION, Check.OUTCOME)),
-            new Case(Fault.HBITMAP_UPPER_LEVEL_NOT_CLEARED_ON_RESET, Policies.QEMU_UPSTREAM,
+            new Case(Fault.HBITMAP_UPPER_LEVEL_NOT_CLEARED_ON_RESET, Policies.QEMU_10_0,
                     SMALL.withClusters(256).withWriteStride(100), Set.of(Check.ABSTRACTION)),
-            new Case(Fault.HBITMAP_COUNT_OFF_AFTER_OVERLAPPING_SET, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.HBITMAP_SERIALIZE_DROPS_LAST_PARTIAL_WORD, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.HBITMAP_ZERO_LENGTH_SET, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.HBITMAP_RESET_ROUNDS_OUTWARD, Policies.QEMU_UPSTREAM, SMALL.withMirrorGranularities(List.of(2)),
+            new Case(Fault.HBITMAP_COUNT_OFF_AFTER_OVERLAPPING_SET, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.HBITMAP_SERIALIZE_DROPS_LAST_PARTIAL_WORD, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.HBITMAP_ZERO_LENGTH_SET, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.HBITMAP_RESET_ROUNDS_OUTWARD, Policies.QEMU_10_0, SMALL.withMirrorGranularities(List.of(2)),
                     Set.of(Check.ABSTRACTION)),
-            new Case(Fault.STORE_WRITES_WHILE_INACTIVE, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.INACTIVE_WRITE, Check.ABSTRACTION)),
-            new Case(Fault.STORE_NO_IN_USE_ON_OPEN, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.MERGE_IGNORES_GRANULARITY, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.STORE_WRITES_WHILE_INACTIVE, Policies.QEMU_10_0, SMALL, Set.of(Check.INACTIVE_WRITE, Check.ABSTRACTION)),
+            new Case(Fault.STORE_NO_IN_USE_ON_OPEN, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.MERGE_IGNORES_GRANULARITY, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.CANARY_NOT_RECORDED_BY_TARGET, Policies.CANARY_DROP, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.SUCCESSOR_NOT_MERGED_AT_COMPLETE, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.SUCCESSOR_NOT_MERGED_AT_COMPLETE, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.DROP_ON_INACTIVATE_KEEPS_TRANSIENT, Policies.DROP_ON_INACTIVATE, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.START_ENABLED_FLAG_IGNORED_BY_TARGET, Policies.QEMU_UPSTREAM, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.BACKUP_FAILURE_DROPS_SUCCESSOR, Policies.QEMU_UPSTREAM, BACKUPS, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.ABDICATE_KEEPS_OLD_BITS, Policies.QEMU_UPSTREAM, BACKUPS, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.START_ENABLED_FLAG_IGNORED_BY_TARGET, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.BACKUP_FAILURE_DROPS_SUCCESSOR, Policies.QEMU_10_0, BACKUPS, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.ABDICATE_KEEPS_OLD_BITS, Policies.QEMU_10_0, BACKUPS, Set.of(Check.ABSTRACTION)),
             // A failed store needs something QEMU cannot store: a persistent bitmap on a read-only node.
-            new Case(Fault.STORE_FAILURE_NOT_REPORTED, Policies.QEMU_UPSTREAM,
+            new Case(Fault.STORE_FAILURE_NOT_REPORTED, Policies.QEMU_10_0,
                     SMALL.withReadOnlyLaunch(true).withGranularities(List.of(1)).withClusters(2), Set.of(Check.LOSS_REPORTED)));
 
     /** Each run writes the figures afresh. */

@@ -41,7 +41,7 @@ class TraceFormatErrorsTest {
     @Test
     void aDuplicateKeyIsRejectedNotOverwritten() throws Exception {
         String text = java.nio.file.Files.readString(TraceReplayTest.SAVED)
-                .replace("\"policy\" : \"QEMU_UPSTREAM\"", "\"policy\" : \"CANARY_MERGE\", \"policy\" : \"QEMU_UPSTREAM\"");
+                .replace("\"policy\" : \"QEMU_10_0\"", "\"policy\" : \"CANARY_MERGE\", \"policy\" : \"QEMU_10_0\"");
         rejected(text, "t.json: not valid JSON at line 12, column ");
         rejected(text, "Duplicate field 'policy'");
     }

@@ -27,7 +27,7 @@ class TraceReplayTest {
 
     @Test
     void aTraceSurvivesWritingAndReadingBack(@TempDir Path dir) throws Exception {
-        Trace t = new Trace(Bounds.DEFAULT, "QEMU_UPSTREAM", List.of("H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP"),
+        Trace t = new Trace(Bounds.DEFAULT, "QEMU_10_0", List.of("H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP"),
                 InitialWorld.BITMAP_LOADED, List.of(new Action.MigrateStart(true),
                 new Action.BitmapMerge(NodeId.SOURCE, "a", List.of("b")), new Action.GuestWrite(NodeId.TARGET, 1, 2)),
                 "Refinement", "m");
@@ -39,7 +39,7 @@ class TraceReplayTest {
     @Test
     void aTraceWithABackupJobSurvivesWritingAndReadingBackAndReplays(@TempDir Path dir) throws Exception {
         Bounds withJobs = Bounds.DEFAULT.withCapabilities(dev.bitmig.model.Capabilities.ALL);
-        Trace t = new Trace(withJobs, "QEMU_UPSTREAM", List.of("ABDICATE_KEEPS_OLD_BITS"), InitialWorld.BITMAP_LOADED,
+        Trace t = new Trace(withJobs, "QEMU_10_0", List.of("ABDICATE_KEEPS_OLD_BITS"), InitialWorld.BITMAP_LOADED,
                 List.of(new Action.GuestWrite(NodeId.SOURCE, 0, 1),
                         new Action.BackupStart(NodeId.SOURCE, "a", Action.Sync.BITMAP, Action.BitmapMode.ALWAYS),
                         new Action.BackupCopy(NodeId.SOURCE), new Action.GuestWrite(NodeId.SOURCE, 2, 1),
@@ -65,7 +65,7 @@ class TraceReplayTest {
     @Test
     void aBadFieldIsNamedByItsJsonPath() {
         String bad = "{\"configuration\": {\"clusters\": 3, \"granularities\": [1], \"names\": [\"a\"], \"depth\": 2, "
-                + "\"maxWrite\": 1}, \"policy\": \"QEMU_UPSTREAM\", \"initial\": \"TARGET_WAITING\", \"invariant\": \"NoUnderReport\", "
+                + "\"maxWrite\": 1}, \"policy\": \"QEMU_10_0\", \"initial\": \"TARGET_WAITING\", \"invariant\": \"NoUnderReport\", "
                 + "\"actions\": [{\"action\": \"GuestWrite\", \"node\": \"SOURCE\", \"first\": 0, \"count\": 1}, "
                 + "{\"action\": \"GuestWrite\", \"node\": \"SRC\", \"first\": 0, \"count\": 1}]}";
         assertThatThrownBy(() -> TraceJson.parse(bad, "t.json")).isInstanceOf(TraceFormatException.class)

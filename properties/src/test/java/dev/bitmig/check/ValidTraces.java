@@ -49,7 +49,7 @@ public final class ValidTraces {
             }
         }
         for (Fault f : List.of(Fault.H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP)) {
-            RandomChains.Result r = new RandomChains(Policies.QEMU_UPSTREAM, Bounds.DEFAULT, Set.of(f),
+            RandomChains.Result r = new RandomChains(Policies.QEMU_10_0, Bounds.DEFAULT, Set.of(f),
                     Check::isRefinement).run(f.ordinal() * 7919L + 1, 2000, 12);
             for (Trace t : r.counterexample()) {
                 out = out.append(valid("counterexample of " + f, t));

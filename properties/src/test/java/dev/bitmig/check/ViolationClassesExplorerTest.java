@@ -25,7 +25,7 @@ class ViolationClassesExplorerTest {
 
     @Test
     void oneAndTwoThreadsFindTheSameClassesAndTheSameCounterexamples() {
-        for (Policy p : List.of(Policies.QEMU_UPSTREAM, Policies.CANARY_MERGE)) {
+        for (Policy p : List.of(Policies.QEMU_10_0, Policies.CANARY_MERGE)) {
             ExplorationResult one = explore(p, FIVE, 1, true);
             ExplorationResult two = explore(p, FIVE, 2, true);
             assertThat(two.distinct()).as(p.name()).isEqualTo(one.distinct());
@@ -69,7 +69,7 @@ class ViolationClassesExplorerTest {
 
     @Test
     void theShortestCounterexampleOfACellIsTheShortestOfItsClasses() {
-        ExplorationResult r = explore(Policies.QEMU_UPSTREAM, FIVE, 2, true);
+        ExplorationResult r = explore(Policies.QEMU_10_0, FIVE, 2, true);
         for (Invariant inv : List.of(Invariant.NO_UNDER_REPORT, Invariant.NO_SILENT_LOSS)) {
             Verdict.Violated v = (Verdict.Violated) r.verdicts().get(inv).get();
             int shortest = r.classesOf(inv).map(f -> f.counterexample().actions().size()).min().get();
@@ -98,7 +98,7 @@ class ViolationClassesExplorerTest {
 
     @Test
     void aSearchThatCannotFitItsHeapBudgetStopsWithOneLineNamingTheDepthAndTheStates() {
-        Explorer e = new Explorer(new Spec(Policies.QEMU_UPSTREAM, FIVE.geometry()), FIVE, 2, Refinement.NONE)
+        Explorer e = new Explorer(new Spec(Policies.QEMU_10_0, FIVE.geometry()), FIVE, 2, Refinement.NONE)
                 .withHeapBudget(8L << 20);
         assertThatThrownBy(() -> e.run(Explorer.initialWorlds(FIVE), x -> { }))
                 .isInstanceOf(ExplorationTooLarge.class)
@@ -115,7 +115,7 @@ class ViolationClassesExplorerTest {
     void withoutForeignWritesNoWriteBySomebodyElseIsEverMissed() {
         Bounds noTools = FIVE.withWithout(List.of("ForeignWrite"));
         assertThat(noTools.actions().map(a -> a.kind())).doesNotContain("ForeignWrite").contains("GuestWrite");
-        ExplorationResult r = explore(Policies.QEMU_UPSTREAM, noTools, 2, true);
+        ExplorationResult r = explore(Policies.QEMU_10_0, noTools, 2, true);
         assertThat(r.classesOf(Invariant.NO_UNDER_REPORT).map(f -> f.violationClass().name()))
                 .noneMatch(n -> n.contains("-tool/"));
         JsonNode config = new VerdictMatrix(noTools, List.of(r)).toJson().get("configuration");

@@ -55,8 +55,8 @@ class WorldKeyCoversEveryFieldTest {
     private static World base() {
         Image image = new Image(0, io.vavr.collection.Vector.fill(3, () -> 0), true, TreeMap.of("a", ENTRY),
                 Option.some(NodeId.SOURCE));
-        Node source = new Node(RunState.RUNNING, BlockState.ACTIVE, false, TreeMap.of("a", A), Option.some(JOB),
-                Option.some(BACKUP));
+        Node source = new Node(RunState.RUNNING, BlockState.ACTIVE, false, TreeMap.of("a", A), Option.some(JOB))
+                .withBackup(Option.some(BACKUP));
         Node target = new Node(RunState.INMIGRATE, BlockState.INACTIVE, false, TreeMap.empty(), Option.none());
         Migration m = new Migration(Phase.ACTIVE, true, false, false, TreeSet.of("a"), TreeSet.of("a"), Option.none());
         return new World(image, source, target, m, new Ghost(TreeMap.of(1, L1, 2, L2)), List.empty(), STATE);
@@ -125,9 +125,13 @@ class WorldKeyCoversEveryFieldTest {
                 "directory", w -> image(w, i -> new Image(i.clock(), i.lastWrite(), i.autoclear(), TreeMap.empty(), i.owner())),
                 "owner", w -> image(w, i -> i.withOwner(Option.none()))));
         v.put(Node.class, Map.of(
+                // The base world's target waits with -incoming and autostarts; stop would clear it.
+                "autostart", w -> w.withNode(NodeId.TARGET, w.target().withAutostart(false)),
+                "noBitmaps", w -> source(w, Node::withNoBitmaps),
                 "run", w -> source(w, n -> n.withRun(RunState.PAUSED)),
                 "block", w -> source(w, n -> n.withBlock(BlockState.INACTIVE)),
-                "readOnly", w -> source(w, n -> new Node(n.run(), n.block(), true, n.bitmaps(), n.mirror(), n.backup())),
+                "readOnly", w -> source(w, n -> new Node(n.run(), n.block(), true, n.bitmaps(), n.mirror(),
+                        n.autostart(), n.noBitmaps(), n.backup())),
                 "bitmaps", w -> source(w, n -> n.withoutBitmap("a")),
                 "mirror", w -> source(w, n -> n.withMirror(Option.none())),
                 "backup", w -> source(w, n -> n.withBackup(Option.none()))));

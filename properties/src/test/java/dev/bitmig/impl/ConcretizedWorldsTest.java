@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Implementations built from model worlds: they abstract back to the world and take the model's next step. */
 class ConcretizedWorldsTest {
-    private static final Policy UPSTREAM = Policies.QEMU_UPSTREAM;
+    private static final Policy UPSTREAM = Policies.QEMU_10_0;
 
     /** The model's world after the actions (rejected ones change nothing). */
     private static World modelAfter(Geometry g, List<Action> actions) {

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HandBuiltWorldsTest {
     private static final Geometry SMALL = new Geometry(16);
-    private static final Spec SPEC = new Spec(Policies.QEMU_UPSTREAM, SMALL);
+    private static final Spec SPEC = new Spec(Policies.QEMU_10_0, SMALL);
 
     private static World reached(Action... actions) {
         World w = World.initial(SMALL);
@@ -53,7 +53,7 @@ class HandBuiltWorldsTest {
 
     /** Concretizes {@code w}, checks it abstracts back, takes {@code a} and returns the outcome after checking it. */
     private static Outcome sameStep(World w, Action a) {
-        ImplSystem impl = Concretization.of(Policies.QEMU_UPSTREAM, SMALL, w, Set.of());
+        ImplSystem impl = Concretization.of(Policies.QEMU_10_0, SMALL, w, Set.of());
         assertThat(Abstraction.of(impl)).isEqualTo(w.observable());
         Outcome expected = SPEC.apply(w, a);
         Outcome actual = ImplDriver.step(impl, a);
@@ -114,7 +114,7 @@ class HandBuiltWorldsTest {
         World w = reached(new BitmapAdd(SOURCE, "a", 1, false, false));
         w = w.withNode(SOURCE, w.source().withBitmap("a",
                 w.source().bitmap("a").get().withGranules(TreeSet.of(-1, 16))));
-        ImplSystem impl = Concretization.of(Policies.QEMU_UPSTREAM, SMALL, w, Set.of(Fault.HBITMAP_ZERO_LENGTH_SET));
+        ImplSystem impl = Concretization.of(Policies.QEMU_10_0, SMALL, w, Set.of(Fault.HBITMAP_ZERO_LENGTH_SET));
         assertThat(Abstraction.of(impl).source().bitmap("a").get().granules()).isEmpty();
     }
 

@@ -8,6 +8,7 @@ import dev.bitmig.model.Action.BitmapRemove;
 import dev.bitmig.model.Action.Cont;
 import dev.bitmig.model.Action.ForeignWrite;
 import dev.bitmig.model.Action.GuestWrite;
+import dev.bitmig.model.Action.MigrateComplete;
 import dev.bitmig.model.Action.Inactivate;
 import dev.bitmig.model.Action.Launch;
 import dev.bitmig.model.Action.MigrateFail;
@@ -36,11 +37,11 @@ class ImplSystemRejectionsTest {
 
     /** Runs {@code before} in lockstep with the model, then checks that {@code refused} is rejected for {@code reason}. */
     private static Lockstep refuses(List<Action> before, Action refused, String reason) {
-        Lockstep run = new Lockstep(Policies.QEMU_UPSTREAM, SMALL, Set.of());
+        Lockstep run = new Lockstep(Policies.QEMU_10_0, SMALL, Set.of());
         List<Action> all = new ArrayList<>(before);
         all.add(refused);
         assertThat(run.run(all)).as("implementation against the model").isNull();
-        ImplSystem fresh = new ImplSystem(Policies.QEMU_UPSTREAM, SMALL, Set.of());
+        ImplSystem fresh = new ImplSystem(Policies.QEMU_10_0, SMALL, Set.of());
         before.forEach(act -> ImplDriver.step(fresh, act));
         assertThat(ImplDriver.step(fresh, refused)).isEqualTo(Outcome.rejected(reason));
         return run;
@@ -57,8 +58,28 @@ class ImplSystemRejectionsTest {
     }
 
     @Test
-    void aGuestWriteThroughAnInactiveNodeIsRefused() {
-        refuses(seq(new Stop(SOURCE), new Inactivate(SOURCE)), new GuestWrite(SOURCE, 0, 1), QemuErrors.NODE_READ_ONLY);
+    void aGuestWriteThroughAnInactiveNodeIsRefusedOnQemu72() {
+        List<Action> before = seq(new Launch(dev.bitmig.model.NodeId.TARGET, true), new MigrateStart(false),
+                new MigrateComplete());
+        Lockstep run = new Lockstep(Policies.QEMU_7_2, SMALL, Set.of());
+        List<Action> all = new ArrayList<>(before);
+        all.add(new GuestWrite(SOURCE, 0, 1));
+        assertThat(run.run(all)).as("implementation against the model").isNull();
+        ImplSystem fresh = new ImplSystem(Policies.QEMU_7_2, SMALL, Set.of());
+        before.forEach(act -> ImplDriver.step(fresh, act));
+        assertThat(ImplDriver.step(fresh, new GuestWrite(SOURCE, 0, 1))).isEqualTo(Outcome.rejected(QemuErrors.NODE_READ_ONLY));
+    }
+
+    @Test
+    void aGuestWriteThroughAnInactiveNodeAbortsQemu10() {
+        List<Action> before = seq(new Inactivate(SOURCE), new GuestWrite(SOURCE, 0, 1));
+        Lockstep run = new Lockstep(Policies.QEMU_10_0, SMALL, Set.of());
+        assertThat(run.run(before)).as("implementation against the model").isNull();
+        ImplSystem fresh = new ImplSystem(Policies.QEMU_10_0, SMALL, Set.of());
+        ImplDriver.step(fresh, new Inactivate(SOURCE));
+        Outcome o = ImplDriver.step(fresh, new GuestWrite(SOURCE, 0, 1));
+        assertThat(o.error().get()).isEqualTo(QemuErrors.INACTIVE_WRITE_ABORT);
+        assertThat(Abstraction.of(fresh).source().isOn()).isFalse();
     }
 
     @Test
@@ -104,7 +125,7 @@ class ImplSystemRejectionsTest {
 
     @Test
     void continuingAnIncomingTargetChangesNothing() {
-        Lockstep run = new Lockstep(Policies.QEMU_UPSTREAM, SMALL, Set.of());
+        Lockstep run = new Lockstep(Policies.QEMU_10_0, SMALL, Set.of());
         assertThat(run.run(seq(new Launch(TARGET, true), new Cont(TARGET)))).isNull();
         assertThat(Abstraction.of(run.impl).target().run()).isEqualTo(RunState.INMIGRATE);
     }

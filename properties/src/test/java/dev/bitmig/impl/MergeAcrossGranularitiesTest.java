@@ -32,7 +32,7 @@ class MergeAcrossGranularitiesTest {
 
     @Test
     void mergingRegrainsTheSourceGranulesAndOrsSameGranularityBits() {
-        Lockstep run = new Lockstep(Policies.QEMU_UPSTREAM, ODD, Set.of());
+        Lockstep run = new Lockstep(Policies.QEMU_10_0, ODD, Set.of());
         assertThat(run.run(MERGE)).isNull();
         World w = Abstraction.of(run.impl);
         assertThat(w.source().bitmap("b").get().granules()).containsExactly(1, 3, 4);
@@ -41,7 +41,7 @@ class MergeAcrossGranularitiesTest {
 
     @Test
     void withTheFaultTheGranuleIndexesAreCopiedAsTheyAreAndTheLastOneIsCutAtTheDiskEnd() {
-        ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, ODD, Set.of(Fault.MERGE_IGNORES_GRANULARITY));
+        ImplSystem impl = new ImplSystem(Policies.QEMU_10_0, ODD, Set.of(Fault.MERGE_IGNORES_GRANULARITY));
         MERGE.forEach(a -> assertThat(ImplDriver.step(impl, a).isRejected()).as(a.toString()).isFalse());
         // Granule 3 of "a" becomes granule 3 of "b" (clusters 6-7), granule 7 the partial last granule 7 (cluster 14),
         // and granule 9 would start past the disk end (cluster 18), so it is left out.
@@ -53,7 +53,7 @@ class MergeAcrossGranularitiesTest {
     void withTheFaultAGranuleStartingExactlyAtTheDiskEndIsLeftOutEvenUnderTheZeroLengthFault() {
         // Granule 8 of a one-cluster bitmap becomes item 16 clusters of "b": exactly the end of a 16-cluster disk.
         // A zero-length set there would mark granule 7 under H12; the merge must not issue one.
-        ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, new Geometry(16),
+        ImplSystem impl = new ImplSystem(Policies.QEMU_10_0, new Geometry(16),
                 Set.of(Fault.MERGE_IGNORES_GRANULARITY, Fault.HBITMAP_ZERO_LENGTH_SET));
         Arrays.asList(new BitmapAdd(SOURCE, "a", 1, false, false), new BitmapAdd(SOURCE, "b", 2, false, true),
                 new GuestWrite(SOURCE, 8, 1), new BitmapMerge(SOURCE, "b", io.vavr.collection.List.of("a")))

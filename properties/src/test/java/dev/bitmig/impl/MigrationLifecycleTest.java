@@ -40,7 +40,7 @@ class MigrationLifecycleTest {
     }
 
     private static Lockstep agreeing(List<Action> actions) {
-        Lockstep run = new Lockstep(Policies.QEMU_UPSTREAM, SMALL, Set.of());
+        Lockstep run = new Lockstep(Policies.QEMU_10_0, SMALL, Set.of());
         assertThat(run.run(actions)).as("implementation against the model").isNull();
         return run;
     }
@@ -103,7 +103,7 @@ class MigrationLifecycleTest {
         // Without the capability "a" does not ride, so the handover stores it.
         List<Action> actions = seq(new BitmapAdd(SOURCE, "a", 1, true, false), new Quit(SOURCE),
                 new Launch(SOURCE, false), new Launch(TARGET, true), new MigrateStart(false), new Inactivate(SOURCE));
-        ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, SMALL, Set.of(Fault.STORE_NO_IN_USE_ON_OPEN));
+        ImplSystem impl = new ImplSystem(Policies.QEMU_10_0, SMALL, Set.of(Fault.STORE_NO_IN_USE_ON_OPEN));
         Outcome last = null;
         for (Action a : actions) {
             last = ImplDriver.step(impl, a);
@@ -120,7 +120,7 @@ class MigrationLifecycleTest {
     @Test
     void aFailureAfterAHandoverThatCannotEncodeLeavesTheEncodersError() {
         // H10: with 2 GiB granules the chunk size overflows; the failed handover already failed the migration.
-        ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, SMALL, Set.of(Fault.H10_CHUNK_SIZE_32BIT_OVERFLOW));
+        ImplSystem impl = new ImplSystem(Policies.QEMU_10_0, SMALL, Set.of(Fault.H10_CHUNK_SIZE_32BIT_OVERFLOW));
         seq(new BitmapAdd(SOURCE, "a", 32768, false, false), new GuestWrite(SOURCE, 0, 1), new Launch(TARGET, true),
                 new MigrateStart(true)).forEach(act -> ImplDriver.step(impl, act));
         assertThat(ImplDriver.step(impl, new MigrateFail(Action.FailPoint.AFTER_HANDOVER)).isRejected()).isFalse();

@@ -39,7 +39,7 @@ class MirrorOnImplTest {
     }
 
     private static Lockstep agreeing(List<Action> actions) {
-        Lockstep l = new Lockstep(Policies.QEMU_UPSTREAM, G, Set.of());
+        Lockstep l = new Lockstep(Policies.QEMU_10_0, G, Set.of());
         assertThat(l.run(actions)).isNull();
         return l;
     }
@@ -78,7 +78,7 @@ class MirrorOnImplTest {
     void aWorldWithAMirrorJobConcretizesAndAbstractsBack() {
         Lockstep l = agreeing(seq(new MirrorStart(SOURCE, 2), new MirrorCopy(SOURCE)));
         World w = l.world;
-        ImplSystem again = Concretization.of(Policies.QEMU_UPSTREAM, G, w, Set.of());
+        ImplSystem again = Concretization.of(Policies.QEMU_10_0, G, w, Set.of());
         assertThat(Abstraction.of(again)).isEqualTo(w.observable());
         assertThat(Abstraction.of(again).source().mirror().get().granules()).containsExactly(1, 2);
         ImplDriver.step(again, new GuestWrite(SOURCE, 2, 2));

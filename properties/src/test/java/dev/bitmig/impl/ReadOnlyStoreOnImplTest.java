@@ -26,14 +26,17 @@ class ReadOnlyStoreOnImplTest {
 
     @Test
     void aReadOnlyQemuCannotStoreAPersistentBitmapItAdded() {
-        List<Action> actions = List.of(new Quit(SOURCE), new Launch(SOURCE, false, true),
-                new BitmapAdd(SOURCE, "n", 1, true, false), new Stop(SOURCE), new Inactivate(SOURCE), new Quit(SOURCE));
         for (Policy p : Policies.ALL) {
+            List<Action> before = new java.util.ArrayList<>(List.of(new Quit(SOURCE), new Launch(SOURCE, false, true),
+                    new BitmapAdd(SOURCE, "n", 1, true, false)));
+            // Before QEMU 10.0 only a migration's handover inactivates: one without bitmaps gets there.
+            before.addAll(p.release().hasBlockdevSetActive() ? List.of(new Stop(SOURCE))
+                    : List.of(new Launch(dev.bitmig.model.NodeId.TARGET, true), new dev.bitmig.model.Action.MigrateStart(false)));
             Lockstep l = new Lockstep(p, G, Set.of());
-            assertThat(l.run(actions.subList(0, 4))).as(p.name()).isNull();
+            assertThat(l.run(before)).as(p.name()).isNull();
             assertThat(ImplDriver.step(l.impl, new Inactivate(SOURCE))).as(p.name()).isEqualTo(Outcome.rejected(
                     "Lost persistent bitmaps during inactivation of node 'drive0': No write access"));
-            assertThat(l.run(actions.subList(4, 6))).as(p.name()).isNull();
+            assertThat(l.run(List.of(new Quit(SOURCE)))).as(p.name()).isNull();
             assertThat(Abstraction.of(l.impl).image().directory().containsKey("n")).as(p.name()).isFalse();
         }
     }

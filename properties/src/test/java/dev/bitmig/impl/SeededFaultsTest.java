@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** One short sequence per seeded fault: correct, the implementation agrees with the model; with the fault, it does not. */
 class SeededFaultsTest {
     private static final Geometry SMALL = new Geometry(16);
-    private static final Policy UPSTREAM = Policies.QEMU_UPSTREAM;
+    private static final Policy UPSTREAM = Policies.QEMU_10_0;
 
     private static List<Action> seq(Action... actions) {
         return Arrays.asList(actions);

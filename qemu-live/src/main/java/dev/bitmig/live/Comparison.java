@@ -25,7 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Compares one step of the model (QEMU_UPSTREAM) with what QEMU did and shows, and judges QEMU's state. */
+/** Compares one step of the model (QEMU_7_2 or QEMU_10_0, as the QEMU under test) with what QEMU did and shows, and judges QEMU's state. */
 public final class Comparison {
     /** One disagreement: {@code key} names its kind without bitmap names, for grouping and shrinking. */
     public record Mismatch(String key, String expected, String observed) {
@@ -89,6 +89,11 @@ public final class Comparison {
                             : "drive0 listed with " + node.bitmaps().size() + " bitmap(s)", seenAs));
                 }
                 continue;
+            }
+            // QEMU 10.0 reports whether the node is active (query-named-block-nodes "active").
+            Boolean active = o.active().get(n);
+            if (active != null && active != node.isActive()) {
+                out.add(new Mismatch(n.lower() + " node active", String.valueOf(node.isActive()), String.valueOf(active)));
             }
             Map<String, Observation.Bm> seen = o.bitmaps().get(n);
             for (var e : node.bitmaps()) {

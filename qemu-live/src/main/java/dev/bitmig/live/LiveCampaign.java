@@ -38,6 +38,8 @@ public final class LiveCampaign {
                          List<LiveChecker.Replay> replays) {
     }
 
+    private static final java.util.regex.Pattern ASSERTION = java.util.regex.Pattern.compile("(\\w+: Assertion `.*' failed\\.)");
+
     private final StepTimings timings = new StepTimings();
     private final LiveChecker checker = new LiveChecker(timings);
     private boolean backupJobs;
@@ -84,6 +86,11 @@ public final class LiveCampaign {
         Map<String, Integer> countBySignature = new LinkedHashMap<>();
         Map<String, LiveChecker.Run> firstByViolation = new LinkedHashMap<>();
         Map<String, Integer> countByViolation = new LinkedHashMap<>();
+        // QEMU aborted on an assertion (QEMU 10.0 on a write to an inactive node): a QEMU finding even where the model
+        // predicts it, kept with the run and the step.
+        Map<String, LiveChecker.Run> firstByAbort = new LinkedHashMap<>();
+        Map<String, Integer> stepByAbort = new LinkedHashMap<>();
+        Map<String, Integer> countByAbort = new LinkedHashMap<>();
         Map<Object, Long> seedOf = new java.util.IdentityHashMap<>();
         for (long seed = firstSeed; seed < firstSeed + sequences; seed++) {
             LiveChecker.Run r = checker.run(gen.generate(seed), GENERATED, true);
@@ -109,6 +116,14 @@ public final class LiveCampaign {
                 String key = title + (r.modelViolationTitles().contains(title) ? " (model predicts it)" : " (model does not predict it)");
                 firstByViolation.putIfAbsent(key, r);
                 countByViolation.merge(key, 1, Integer::sum);
+            }
+            for (LiveChecker.StepRecord st : r.steps()) {
+                java.util.regex.Matcher abort = ASSERTION.matcher(st.qemu());
+                if (abort.find()) {
+                    firstByAbort.putIfAbsent(abort.group(1), r);
+                    stepByAbort.putIfAbsent(abort.group(1), st.index());
+                    countByAbort.merge(abort.group(1), 1, Integer::sum);
+                }
             }
             runs.add(r);
             progress.accept((int) (seed - firstSeed + 1));
@@ -153,6 +168,17 @@ public final class LiveCampaign {
                     "model: " + (s.modelViolations().isEmpty() ? "no violation" : String.join("; ", s.modelViolations())),
                     "QEMU: " + String.join("; ", s.qemuViolations()), m.script(), version, v.verdict(), v.explanation()));
         }
+        n = 1;
+        for (var e : firstByAbort.entrySet()) {
+            LiveChecker.Run r = e.getValue();
+            int at = stepByAbort.get(e.getKey());
+            LiveChecker.StepRecord s = r.steps().get(at - 1);
+            Verdicts.Verdict v = Verdicts.of("abort " + e.getKey());
+            findings.add(new Finding("A" + n++, "abort", e.getKey(), countByAbort.get(e.getKey()),
+                    seedOf.getOrDefault(r, -1L), r.actions().subList(0, at).stream().map(Object::toString).toList(),
+                    at, s.action(), "model outcome " + s.model(), "QEMU outcome " + s.qemu(), r.script(), version,
+                    v.verdict(), v.explanation()));
+        }
         List<LiveChecker.Replay> replays = new ArrayList<>();
         for (var e : counterexamples.entrySet()) {
             replays.add(checker.replay(e.getKey(), e.getValue(), SCENARIOS));
@@ -174,12 +200,17 @@ public final class LiveCampaign {
         return m;
     }
 
-    /** Writes {@code findings.json} and {@code findings.md} into {@code dir}. */
+    /**
+     * Writes {@code findings-RELEASE.json} and {@code findings-RELEASE.md} (RELEASE: 7.2 or 10.0) into {@code dir},
+     * then {@code findings.md}: every release found there, side by side ({@link FindingsSideBySide}).
+     */
     public static void write(Report r, Path dir) throws IOException {
         Files.createDirectories(dir);
+        String release = FindingsSideBySide.release(r.qemuVersion());
         QmpClient.json().copy().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(dir.resolve("findings.json").toFile(), r);
-        Files.writeString(dir.resolve("findings.md"), markdown(r), StandardCharsets.UTF_8);
+                .writeValue(dir.resolve("findings-" + release + ".json").toFile(), r);
+        Files.writeString(dir.resolve("findings-" + release + ".md"), markdown(r), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("findings.md"), FindingsSideBySide.of(dir), StandardCharsets.UTF_8);
     }
 
     static String markdown(Report r) {
@@ -209,9 +240,7 @@ public final class LiveCampaign {
             for (int i = 0; i < f.minimalSequence().size(); i++) {
                 b.append(i + 1).append(". `").append(f.minimalSequence().get(i)).append("`\n");
             }
-            b.append("\nQMP script:\n\n```\n");
-            f.qmpScript().forEach(l -> b.append(l).append('\n'));
-            b.append("```\n\n");
+            b.append('\n');
         }
         b.append("## Counterexample replays\n\n");
         for (LiveChecker.Replay p : r.replays()) {

@@ -3,7 +3,6 @@ package dev.bitmig.live;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Outcome;
-import dev.bitmig.model.Policies;
 import dev.bitmig.model.Spec;
 import dev.bitmig.model.World;
 
@@ -14,7 +13,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Runs model action sequences on real QEMU and on the model (QEMU_UPSTREAM) side by side, comparing after every
+ * Runs model action sequences on real QEMU and on the model (QEMU_7_2 or QEMU_10_0, as the QEMU under test) side by side, comparing after every
  * step; shrinks every disagreement and every invariant QEMU violates to a minimal sequence; replays counterexamples.
  */
 public final class LiveChecker {
@@ -98,7 +97,7 @@ public final class LiveChecker {
      * the first step where model and QEMU differ (later comparisons would only echo it).
      */
     public Run run(List<Action> actions, Geometry geometry, boolean stopAtDisagreement) {
-        Spec spec = new Spec(Policies.QEMU_UPSTREAM, geometry);
+        Spec spec = new Spec(QemuInstall.policy(), geometry);
         Comparison cmp = new Comparison(geometry);
         World w = World.initial(geometry);
         List<StepRecord> steps = new ArrayList<>();

@@ -19,7 +19,7 @@ import java.util.List;
 import static dev.bitmig.live.LiveSystem.ops;
 
 /**
- * The live runner's side of each action: the guards, waits and migration bookkeeping QEMU 7.2 needs around the
+ * The live runner's side of each action: the guards, waits and migration bookkeeping QEMU needs around the
  * operations of the table ({@link LiveSystem#ops}), which it never spells itself. See {@code MAPPING.md}.
  */
 final class LiveMapper implements Action.Visitor<Outcome> {
@@ -61,9 +61,23 @@ final class LiveMapper implements Action.Visitor<Outcome> {
             // A backup job's copy-before-write filter does not share write on drive0: the guest writes through it.
             write = new Op.QemuIo(a.node(), BackupJobIds.FILTER, ((Op.QemuIo) write).command());
         }
-        String out = sys.run(write).output();
+        String out;
+        try {
+            out = sys.run(write).output();
+        } catch (QemuGoneException e) {
+            // QEMU 10.0 aborts on a write to an inactive node (block/io.c bdrv_co_write_req_prepare).
+            sys.waitExit(a.node(), 5000);
+            String log = sys.proc(a.node()).log();
+            sys.afterGone(a.node());
+            java.util.regex.Matcher m = ASSERTION.matcher(log);
+            return Outcome.failed(null, m.find() ? m.group(1) : "QEMU exited: " + e.getMessage());
+        }
         return out.contains("wrote ") ? ok() : Outcome.rejected(LiveSystem.firstErrorLine(out));
     }
+
+    /** The failed assertion QEMU prints before it aborts: "FUNCTION: Assertion `...' failed." */
+    private static final java.util.regex.Pattern ASSERTION =
+            java.util.regex.Pattern.compile("(\\w+: Assertion `.*' failed\\.)");
 
     @Override
     public Outcome visit(Action.ForeignWrite a) {
@@ -90,26 +104,32 @@ final class LiveMapper implements Action.Visitor<Outcome> {
             sys.handover();
             return ok();
         }
-        throw new Unmappable("QEMU 7.2 has no blockdev-set-active: a node inactivates only when a migration "
-                + "hands over");
+        // blockdev-set-active (QEMU 10.0); QEMU 7.2 answers that the command has not been found.
+        return on(a.node(), a);
     }
 
     @Override
     public Outcome visit(Action.Activate a) {
         Outcome off = requireOn(a.node());
         if (off != null) return off;
-        if (sys.mig == Mig.NONE && sys.proc(a.node()).runState().equals("postmigrate")) {
-            // The only inactive, non-incoming state reachable on 7.2: activate via cont, then stop again.
-            ops(a).forEach(sys::run);
-            return ok();
+        if (sys.release().hasBlockdevSetActive()) {
+            // The model refuses these with bitmig's own words; QEMU 10.0 would activate the node.
+            if (sys.proc(a.node()).runState().equals("inmigrate")) {
+                throw new Unmappable("blockdev-set-active on an incoming node: bitmig refuses it, QEMU 10.0 does not");
+            }
+            if (a.node() == NodeId.SOURCE && sys.mig != Mig.NONE) {
+                throw new Unmappable("blockdev-set-active on a migrating source: bitmig refuses it, QEMU 10.0 does not");
+            }
         }
-        throw new Unmappable("QEMU 7.2 has no blockdev-set-active: activation happens only through cont, "
-                + "a failed migration or the end of an incoming migration");
+        return on(a.node(), a);
     }
 
     @Override
     public Outcome visit(Action.Cont a) {
         if (a.node() == NodeId.TARGET && sys.frozen(NodeId.TARGET)) {
+            if (!sys.targetAutostarts()) {
+                throw new Unmappable("cont on the held incoming target after stop cleared its autostart");
+            }
             sys.note("# cont on the held incoming target: a no-op for an incoming VM (autostart is already on)");
             return ok();
         }
@@ -131,6 +151,9 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         if (off != null) return off;
         if (a.node() == NodeId.SOURCE && sys.mig != Mig.NONE) {
             throw new Unmappable("stop on the source while QEMU's migration holds it in finish-migrate");
+        }
+        if (a.node() == NodeId.TARGET && sys.proc(NodeId.TARGET).runState().equals("inmigrate")) {
+            sys.targetAutostarts(false); // qmp_stop on an incoming VM clears autostart
         }
         return on(a.node(), a);
     }
@@ -229,6 +252,7 @@ final class LiveMapper implements Action.Visitor<Outcome> {
             // The held target has the whole stream in its socket buffer; the model's incoming QEMU exits on a
             // broken stream, so the harness kills it.
             sys.killTarget();
+            sys.awaitSourceActivation();
         } else {
             sys.waitExit(NodeId.TARGET, 5000);
         }
@@ -246,6 +270,7 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         }
         // Before: the stream breaks, the target dies, the paused source is cancelled. After: the held target dies.
         sys.runOnRunning(ops(a));
+        if (!before) sys.awaitSourceActivation();
         sys.mig = Mig.NONE;
         return ok();
     }
@@ -302,6 +327,7 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     @Override
     public Outcome visit(Action.Launch a) {
         if (sys.alive(a.node())) return Outcome.rejected(QemuErrors.alreadyRunning(a.node()));
+        if (a.node() == NodeId.TARGET) sys.targetAutostarts(true); // a new process, without -S
         try {
             ops(a).forEach(sys::run);
             return ok();

@@ -61,6 +61,8 @@ public final class LiveSystem implements Driver, AutoCloseable {
     private final List<String> script = new ArrayList<>();
     Mig mig = Mig.NONE;
     private boolean targetFrozen;
+    /** Whether the incoming target will run when its migration completes (no stop on it since its launch). */
+    private boolean targetAutostarts = true;
 
     public LiveSystem(Geometry geometry, StepTimings timings) {
         this.geometry = geometry;
@@ -100,6 +102,19 @@ public final class LiveSystem implements Driver, AutoCloseable {
     boolean alive(NodeId n) {
         QemuProcess p = procs.get(n);
         return p != null && p.isAlive();
+    }
+
+    boolean targetAutostarts() {
+        return targetAutostarts;
+    }
+
+    void targetAutostarts(boolean a) {
+        targetAutostarts = a;
+    }
+
+    /** Whose rules the QEMU under test follows. */
+    dev.bitmig.model.Release release() {
+        return QemuInstall.release();
     }
 
     boolean frozen(NodeId n) {
@@ -296,6 +311,24 @@ public final class LiveSystem implements Driver, AutoCloseable {
         if (!alive(NodeId.SOURCE)) return;
         run(MigrationOps.cancel(Flavour.LIVE));
         procs.get(NodeId.SOURCE).waitForMigration(MIGRATION_TIMEOUT);
+    }
+
+    /**
+     * A migration that had handed over ended without success: the source activates again in
+     * migration_iteration_finish (migration_block_activate), just after its status changed. Where QEMU reports the
+     * node's {@code active} field (10.0), wait up to 3 s for that; a node that stays inactive is then observed as such.
+     */
+    void awaitSourceActivation() {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (alive(NodeId.SOURCE) && System.nanoTime() < deadline) {
+            try {
+                java.util.Optional<Boolean> active = procs.get(NodeId.SOURCE).active(QemuLauncher.DRIVE_NODE);
+                if (active.isEmpty() || active.get()) return;
+            } catch (RuntimeException e) {
+                return;
+            }
+            QemuProcess.sleep(10);
+        }
     }
 
     /** A process went away: the other side of a running migration reacts. */

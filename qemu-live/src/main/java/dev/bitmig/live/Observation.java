@@ -14,12 +14,13 @@ import java.util.TreeMap;
  * @param held       a node the harness holds stopped (SIGSTOP): it cannot be queried, and is not compared
  * @param unreadable QEMU's error when its node cannot be listed (e.g. "Block device drive0 is ejected" after a failed
  *                   activation left the node without a driver)
+ * @param active     whether {@code drive0} is active, where QEMU reports it (10.0's {@code active} field)
  * @param anonymous  the anonymous bitmaps of {@code drive0} (successors of busy bitmaps, a backup job's block-copy
  *                   bitmap): QMP lists them without a name, with count, granularity and recording only
  */
 public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Map<NodeId, Map<String, Bm>> bitmaps,
                           Map<NodeId, String> unreadable, Map<String, ImageBitmap> directory, boolean autoclear,
-                          Map<NodeId, List<Anonymous>> anonymous) {
+                          Map<NodeId, Boolean> active, Map<NodeId, List<Anonymous>> anonymous) {
 
     /** An anonymous bitmap as QEMU lists it. */
     public record Anonymous(long count, long granularity, boolean recording) {
@@ -36,6 +37,7 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
         Map<NodeId, Map<String, Bm>> bitmaps = new EnumMap<>(NodeId.class);
         Map<NodeId, String> unreadable = new EnumMap<>(NodeId.class);
         Map<NodeId, List<Anonymous>> anonymous = new EnumMap<>(NodeId.class);
+        Map<NodeId, Boolean> active = new EnumMap<>(NodeId.class);
         for (NodeId n : NodeId.values()) {
             boolean alive = sys.alive(n);
             boolean frozen = sys.frozen(n);
@@ -43,6 +45,7 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
             if (alive && !frozen) {
                 try {
                     QemuProcess p = sys.proc(n);
+                    p.active(QemuLauncher.DRIVE_NODE).ifPresent(x -> active.put(n, x));
                     for (BitmapInfo b : p.bitmaps(QemuLauncher.DRIVE_NODE)) {
                         if (b.name().isEmpty()) {
                             anonymous.computeIfAbsent(n, k -> new java.util.ArrayList<>())
@@ -71,6 +74,6 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
             dir.put(e.name(), e);
         }
         boolean autoclear = (QemuImages.autoclearFeatures(sys.launcher().image()) & 1) != 0;
-        return new Observation(on, held, bitmaps, unreadable, dir, autoclear, anonymous);
+        return new Observation(on, held, bitmaps, unreadable, dir, autoclear, active, anonymous);
     }
 }

@@ -1,5 +1,9 @@
 package dev.bitmig.live;
 
+import dev.bitmig.model.Policies;
+import dev.bitmig.model.Policy;
+import dev.bitmig.model.Release;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,8 +14,35 @@ import java.util.Optional;
  * (for example by {@code qemu-live/bin/install-qemu-10}), whose binaries are in PREFIX/usr/bin and whose block modules
  * QEMU finds through QEMU_MODULE_DIR. Every result names the version QEMU itself reports (query-version).
  */
-final class QemuInstall {
+public final class QemuInstall {
+    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("version (\\d+\\.\\d+[.\\d]*)");
+    private static String version;
+
     private QemuInstall() {
+    }
+
+    /** The version qemu-system-x86_64 --version prints ("7.2.22", "10.0.2"), read once. */
+    public static synchronized String version() {
+        if (version == null) {
+            Tools.Result r = Tools.run(java.util.List.of("qemu-system-x86_64", "--version"), java.time.Duration.ofSeconds(30));
+            java.util.regex.Matcher m = VERSION.matcher(r.output());
+            if (r.exitCode() != 0 || !m.find()) {
+                throw new IllegalStateException("cannot tell the QEMU version from qemu-system-x86_64 --version: "
+                        + r.output().strip());
+            }
+            version = m.group(1);
+        }
+        return version;
+    }
+
+    /** Whose block-activation rules the QEMU under test follows. */
+    public static Release release() {
+        return Release.ofVersion(version());
+    }
+
+    /** The model policy the QEMU under test is compared with: QEMU_7_2 or QEMU_10_0. */
+    public static Policy policy() {
+        return Policies.qemu(release());
     }
 
     /** The prefix given with -Dlive.qemu, if any. */

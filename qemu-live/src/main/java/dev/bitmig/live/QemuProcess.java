@@ -21,8 +21,9 @@ public final class QemuProcess implements AutoCloseable {
     /** Terminal states of {@code query-migrate}. */
     public static final Set<String> MIGRATION_DONE = Set.of("completed", "failed", "cancelled");
 
+    /** A failure in qemu-io's output; its warnings (e.g. about bitmaps an unaware writer invalidated) are not. */
     private static final Pattern QEMU_IO_FAILURE = Pattern.compile(
-            "(?m)^(Error:|.*\\bfailed: |.*: No such file or directory|qemu-io: )");
+            "(?m)^(Error:|.*\\bfailed: |.*: No such file or directory|qemu-io: (?!warning: ))");
 
     private final QemuLauncher launcher;
     private final Role role;
@@ -281,6 +282,20 @@ public final class QemuProcess implements AutoCloseable {
             parseBitmaps(n.path("node-name").asText(), n.path("dirty-bitmaps"), out);
         }
         return out;
+    }
+
+    /**
+     * Whether the node is active, from {@code query-named-block-nodes}' {@code active} field (QEMU 10.0,
+     * qapi/block-core.json BlockDeviceInfo); empty on a QEMU that does not report it (7.2).
+     */
+    public Optional<Boolean> active(String node) {
+        JsonNode nodes = qmp.execute("query-named-block-nodes", QmpClient.args().put("flat", true));
+        for (JsonNode n : nodes) {
+            if (n.path("node-name").asText().equals(node) && n.has("active")) {
+                return Optional.of(n.path("active").asBoolean());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Bitmaps of one node. */

@@ -41,6 +41,11 @@ import java.util.function.Predicate;
 public final class QmpClient implements AutoCloseable {
     /** Default bound for a single command round trip. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Bound for a QEMU's start-up: its greeting and the capabilities negotiation. A QEMU starting on a loaded machine
+     * was seen taking longer than {@link #DEFAULT_TIMEOUT} (1 of 1000 sequences under load 12).
+     */
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong IDS = new AtomicLong();
@@ -75,8 +80,9 @@ public final class QmpClient implements AutoCloseable {
      */
     public static QmpClient connect(Path socket, String label, Duration timeout, StepTimings timings,
                                     java.util.function.BooleanSupplier alive) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long greetingDeadline = start + Math.max(timeout.toNanos(), START_TIMEOUT.toNanos());
         IOException last = null;
         while (true) {
             if (alive != null && !alive.getAsBoolean()) {
@@ -88,9 +94,9 @@ public final class QmpClient implements AutoCloseable {
                 ch.connect(UnixDomainSocketAddress.of(socket));
                 QmpClient c = new QmpClient(label, ch, timings == null ? new StepTimings() : timings, timeout);
                 c.reader.start();
-                c.awaitGreeting(deadline);
+                c.awaitGreeting(greetingDeadline);
                 c.timings.record(label, "connect+greeting", System.nanoTime() - start, true);
-                c.execute("qmp_capabilities");
+                c.execute("qmp_capabilities", args(), START_TIMEOUT.compareTo(timeout) > 0 ? START_TIMEOUT : timeout);
                 return c;
             } catch (IOException e) {
                 last = e;
@@ -359,8 +365,9 @@ public final class QmpClient implements AutoCloseable {
      * @throws QemuGoneException  the connection ended and no such event is queued
      */
     public QmpEvent waitForEvent(String name, Predicate<QmpEvent> predicate, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long greetingDeadline = start + Math.max(timeout.toNanos(), START_TIMEOUT.toNanos());
         eventLock.lock();
         try {
             while (true) {

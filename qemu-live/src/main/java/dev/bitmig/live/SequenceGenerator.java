@@ -6,7 +6,6 @@ import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Node;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Outcome;
-import dev.bitmig.model.Policies;
 import dev.bitmig.model.RunState;
 import dev.bitmig.model.Spec;
 import dev.bitmig.model.World;
@@ -22,9 +21,11 @@ import static dev.bitmig.model.NodeId.TARGET;
  * Random model action sequences (at most {@link #MAX_STEPS} steps), deterministic by seed, biased toward the shapes of
  * the 2018 thread: persistent bitmaps, guest writes, quit and relaunch (so that IN_USE entries exist), an incoming
  * target, a migration with or without the capability, completion, handover then cancel or failure, target writes,
- * crashes, relaunches and cont on the source. The walk follows the model (QEMU_UPSTREAM) so that most steps are valid,
- * and it never emits a step that {@link LiveSystem} cannot map (Activate, Backup, the mirror job, Inactivate outside a migration,
- * anything aimed at the target held between handover and completion).
+ * crashes, relaunches and cont on the source, and QEMU 10.0's shapes: a paused target (stop on the incoming VM),
+ * blockdev-set-active outside a migration, cont on the source while the target waits, a write to an inactive node.
+ * The walk follows the model of the QEMU under test (QEMU_7_2 or QEMU_10_0) so that most steps are valid, and it
+ * never emits a step that {@link LiveSystem} cannot map (Backup, the mirror job, anything aimed at the target held
+ * between handover and completion).
  */
 public final class SequenceGenerator {
     public static final int MAX_STEPS = 12;
@@ -45,7 +46,7 @@ public final class SequenceGenerator {
      */
     public SequenceGenerator(Geometry geometry, boolean backupJobs) {
         this.geometry = geometry;
-        this.spec = new Spec(Policies.QEMU_UPSTREAM, geometry);
+        this.spec = new Spec(QemuInstall.policy(), geometry);
         this.backupJobs = backupJobs;
     }
 
@@ -135,6 +136,29 @@ public final class SequenceGenerator {
         if (!s.isActive() && !t.isActive() && !migrating) {
             c.add(new Weighted(0.8, new Action.ForeignWrite(Action.Writer.AWARE, r.nextInt(geometry.clusters()), 1)));
             c.add(new Weighted(0.3, new Action.ForeignWrite(Action.Writer.UNAWARE, r.nextInt(geometry.clusters()), 1)));
+        }
+        // QEMU 10.0's shapes: a paused target (stop on the incoming VM, as libvirt's -S), late activation at its own
+        // cont, blockdev-set-active outside a migration, and a write to an inactive node. QEMU 7.2 refuses
+        // blockdev-set-active, so there they are rarer.
+        double setActive = spec.policy().release().hasBlockdevSetActive() ? 1 : 0.15;
+        if (t.run() == RunState.INMIGRATE && !handedOver) {
+            c.add(new Weighted(t.autostart() ? 1.5 : 0.3, t.autostart() ? new Action.Stop(TARGET) : new Action.Cont(TARGET)));
+        }
+        if (t.isOn() && t.run() == RunState.PAUSED && !migrating) {
+            c.add(new Weighted(3, new Action.Cont(TARGET)));
+            c.add(new Weighted(0.3, new Action.Quit(TARGET)));
+        }
+        for (NodeId n : NodeId.values()) {
+            Node node = w.node(n);
+            if (!node.isOn() || migrating || node.run() == RunState.INMIGRATE) {
+                continue;
+            }
+            if (node.isActive()) {
+                c.add(new Weighted(0.6 * setActive, new Action.Inactivate(n)));
+            } else if (node.block() == dev.bitmig.model.BlockState.INACTIVE) {
+                c.add(new Weighted(1.5 * setActive, new Action.Activate(n)));
+                c.add(new Weighted(0.2, write(n, r)));
+            }
         }
         if (backupJobs && !migrating) {
             for (NodeId n : NodeId.values()) {

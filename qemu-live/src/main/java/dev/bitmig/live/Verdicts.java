@@ -18,13 +18,18 @@ final class Verdicts {
     private static final Map<String, Verdict> KNOWN = new LinkedHashMap<>();
 
     static {
-        KNOWN.put("source bitmap busy", new Verdict("model-wrong",
-                "migration/block-dirty-bitmap.c dirty_bitmap_save_complete() sends the bits and COMPLETE records and "
-                        + "then calls dirty_bitmap_save_cleanup() -> dirty_bitmap_do_save_cleanup(), which clears busy "
-                        + "(bdrv_dirty_bitmap_set_busy(false)) on every migrated source bitmap; migration.c runs this "
-                        + "in qemu_savevm_state_complete_precopy() before bdrv_inactivate_all(). So after handover the "
-                        + "source's bitmaps are no longer busy, while the model clears busy only at MigrateComplete or "
-                        + "when the migration ends. Harmless for the invariants, but the model's busy window is too long."));
+        // The earlier "source bitmap busy" disagreement (busy until completion in the model) was model-wrong and is
+        // fixed: Lifecycle.handover clears busy as dirty_bitmap_save_complete does. What remains under this name:
+        KNOWN.put("source bitmap busy", new Verdict("QEMU-wrong, now in the model (Node.noBitmaps)",
+                "migration/block-dirty-bitmap.c: init_dirty_bitmap_migration() sets DBMSaveState.no_bitmaps when a "
+                        + "migration with the dirty-bitmaps capability finds no bitmap, and only init_dirty_bitmap_migration() "
+                        + "clears it; dirty_bitmap_is_active() returns false while it is set, so qemu_savevm_state_setup() "
+                        + "(migration/savevm.c) never calls dirty_bitmap_save_setup() again. After one migration without "
+                        + "bitmaps, no later migration of that QEMU process migrates any bitmap: they are not busy on the "
+                        + "source and never reach the target (a transient one is lost there without a word). Seen on "
+                        + "QEMU 7.2.22 (a target quit in pre-switchover, a bitmap added, a second migrate); the code is "
+                        + "the same in 10.0.2, where the live runner sees it too. The model now has QEMU's latch "
+                        + "(Node.noBitmaps), so a disagreement here is another case."));
         KNOWN.put("target bitmap busy", KNOWN.get("source bitmap busy"));
         KNOWN.put("source node readable", new Verdict("model-wrong, fixed",
                 "block/qcow2.c qcow2_co_invalidate_cache(): when qcow2_do_open() fails during activation (here "
@@ -45,19 +50,15 @@ final class Verdicts {
                 "The connection error text depends on the transport and version; QEMU 7.2 with a unix: URI reports "
                         + "the socket error from qio_channel_socket_connect (e.g. 'No such file or directory' when no "
                         + "incoming QEMU listens), not the model's 'Failed to connect socket: Connection refused'."));
-        KNOWN.put("target process", new Verdict("model-wrong",
-                "Lifecycle.abandonMigration assumes that the incoming QEMU exits when the source goes away. After "
-                        + "handover the source has already written the whole precopy stream (bits, COMPLETE records, "
-                        + "EOS) before it waits on the return path (migration.c migration_completion); if the source "
-                        + "then dies, the target still reads a complete stream, finishes loading, activates and runs "
-                        + "(process_incoming_migration_bh). The model should let the target complete when the source "
-                        + "dies after handover. A second cause, at MigrateStart: when the source's setup fails on a "
-                        + "busy, readonly or inconsistent bitmap (migration/block-dirty-bitmap.c "
-                        + "init_dirty_bitmap_migration, via qemu_savevm_state_setup), the migration thread fails and "
-                        + "closes the stream, and the incoming QEMU exits on the failed load; the model "
-                        + "(Transitions.MigrateStart) keeps it waiting, because its abandonMigration call comes after the "
-                        + "migration is already marked failed and so does nothing. A backup job's busy bitmap makes "
-                        + "this common in backup-job sequences; fixing it changes the default golden matrix."));
+        KNOWN.put("target process", new Verdict("model-wrong, fixed",
+                "Two cases. (1) After handover the source has written the whole precopy stream before it waits on the "
+                        + "return path (migration.c migration_completion); if the source then dies, the target still "
+                        + "loads the complete stream, activates and runs (process_incoming_migration_bh): fixed earlier, "
+                        + "Lifecycle.abandonMigration completes the migration on the target. (2) When the source's "
+                        + "migration setup fails (a busy, readonly or inconsistent bitmap: init_dirty_bitmap_migration), "
+                        + "the source closes the stream and the incoming QEMU's load fails, so it exits; the model kept "
+                        + "it waiting. Fixed: a failed setup ends the migration as any other failure does "
+                        + "(Lifecycle.endMigration), in the model and in the implementation."));
         KNOWN.put("MigrateStart outcome", new Verdict("model-wrong",
                 "migration.c migrate_prepare() refuses a new migration while the run state is postmigrate: 'Can't "
                         + "migrate the vm that was paused due to previous migration'. A source that was stopped, then "
@@ -72,6 +73,34 @@ final class Verdicts {
                         + "fails on the lock, so the refused cont already reopened the qcow2 layer under a running "
                         + "target; the exact path to the unparsable directory was not traced in the time available."));
         KNOWN.put("Cont outcome", KNOWN.get("Cont error text"));
+        // The same activation after a refused one, through blockdev-set-active (QEMU 10.0) instead of cont.
+        KNOWN.put("Activate error text", KNOWN.get("Cont error text"));
+        KNOWN.put("Activate outcome", KNOWN.get("Cont error text"));
+        KNOWN.put("violation NoLostDisk (model does not predict it)", new Verdict("undecided (QEMU suspected)",
+                "The disk is lost on the activation that follows a refused one (see 'Cont error text'): the second "
+                        + "activation fails with \"Could not reopen qcow2 layer: Bitmap '' doesn't satisfy the "
+                        + "constraints\" and leaves the node ejected (qcow2_co_invalidate_cache sets bs->drv = NULL). The "
+                        + "model predicts a successful activation there, since it does not know why QEMU reads a bitmap "
+                        + "directory it cannot parse."));
+        KNOWN.put("ForeignWrite outcome", new Verdict("harness, fixed",
+                "After a bitmap-unaware writer cleared autoclear bit 0, a bitmap-aware qemu-io prints 'qemu-io: warning: "
+                        + "a program lacking bitmap support modified this file, so all bitmaps are now considered "
+                        + "inconsistent' (block/qcow2.c qcow2_read_extensions) and writes. The harness took the warning "
+                        + "for a failure; it now ignores qemu-io's warnings, and so does the reproducer."));
+        KNOWN.put("abort bdrv_co_write_req_prepare", new Verdict("QEMU-wrong",
+                "block/io.c bdrv_co_write_req_prepare() asserts that the node is not inactive. QEMU 10.0 lets a write "
+                        + "get there: blockdev-set-active inactivates even a running VM's node (block-backend.c "
+                        + "blk_can_inactivate allows guest devices), blk_insert_bs() gives a BlockBackend on an "
+                        + "inactive node no permissions to check, and HMP qemu-io (like a guest) then writes: the whole "
+                        + "QEMU aborts. QEMU 7.2 refuses the same write ('Block node is read-only'). The model "
+                        + "(QEMU_10_0) predicts the abort, so the harness can send it; a write on an inactive node "
+                        + "should fail with an error, not take the VM down."));
+        KNOWN.put("source node active", new Verdict("harness, fixed",
+                "QEMU 10.0 reports the node's 'active' field. After a migration that had handed over fails or is "
+                        + "cancelled, migration_iteration_finish() reactivates the source (migration_block_activate) just "
+                        + "after the migration's status changes, so an observation at once could see it still inactive. "
+                        + "The harness now waits for the reactivation (LiveSystem.awaitSourceActivation)."));
+        KNOWN.put("target node active", KNOWN.get("source node active"));
         KNOWN.put("target node readable", new Verdict("QEMU-wrong (minor)",
                 "An incoming (inactive) target keeps the qcow2 header it read at open. After the source's quit "
                         + "and a bitmap-aware qemu-io rewrote the bitmap directory elsewhere, query-named-block-nodes "

@@ -11,9 +11,9 @@
  *   <li>{@link dev.bitmig.live.QemuImages}: image inspection and foreign writers outside QEMU.</li>
  *   <li>{@link dev.bitmig.live.LiveSystem}: every model action as QEMU operations (qemu-live/MAPPING.md);
  *       {@link dev.bitmig.live.Observation} and {@link dev.bitmig.live.Comparison}: QEMU's state after each step
- *       against the model (QEMU_UPSTREAM), and the invariants on QEMU's state with the model's ghost truth.</li>
+ *       against the model (QEMU_7_2 or QEMU_10_0, as the QEMU under test), and the invariants on QEMU's state with the model's ghost truth.</li>
  *   <li>{@link dev.bitmig.live.SequenceGenerator}, {@link dev.bitmig.live.LiveChecker},
- *       {@link dev.bitmig.live.LiveCampaign}: seeded sequences, shrinking, counterexample replay, findings.json/.md.
+ *       {@link dev.bitmig.live.LiveCampaign}: seeded sequences, shrinking, counterexample replay, findings per release and side by side.
  *       Run with {@code -Pqemu-live} (30 sequences) or {@code -Dlive.sequences=N}.</li>
  * </ul>
  *

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The model against real QEMU: generated sequences (quick mode 30, {@code -Dlive.sequences=N} for more) and every
- * thread scenario replayed as a counterexample. Writes target/findings.json and target/findings.md. Disagreements
+ * thread scenario replayed as a counterexample. Writes target/findings-RELEASE.json and .md, and target/findings.md (every release that ran, side by side). Disagreements
  * are findings, not test failures; the test fails only when the harness itself breaks.
  */
 @Tag("qemu")
@@ -32,7 +32,8 @@ class LiveCheckTest {
         LiveCampaign.Report r = c.run(n, shrink, budget, LiveCampaign.threadScenarios());
         Path out = Path.of("target");
         LiveCampaign.write(r, out);
-        assertThat(Files.size(out.resolve("findings.json"))).isPositive();
+        assertThat(Files.size(out.resolve("findings-" + FindingsSideBySide.release(r.qemuVersion()) + ".json"))).isPositive();
+        assertThat(Files.readString(out.resolve("findings.md"))).contains("QEMU " + r.qemuVersion());
         assertThat(r.sequences()).isEqualTo(n);
         assertThat(r.agree() + r.disagree()).as("sequences compared").isPositive();
         assertThat(r.errors()).as("harness errors: " + r.errorNotes()).isLessThanOrEqualTo(Math.max(1, n / 20));

@@ -54,13 +54,22 @@ final class MigrationFlow {
      * (init_dirty_bitmap_migration and dirty_bitmap_load_start, migration/block-dirty-bitmap.c).
      */
     void start(boolean capability) {
-        if (!capability) {
-            migration.start(false);
+        // Without the capability, or once this QEMU's no_bitmaps is set (dirty_bitmap_is_active, a QEMU bug), no
+        // bitmap is selected.
+        if (!capability || source().noBitmaps()) {
+            migration.start(capability);
             sys.policyHooks().onMigrationStart(sys, new TreeSet<>());
             return;
         }
         TreeSet<String> selected = new TreeSet<>(source().bitmaps().keySet());
         selected.removeIf(sys.policyHooks()::reservesName);
+        if (selected.isEmpty()) {
+            // init_dirty_bitmap_migration: an empty list sets no_bitmaps, and nothing clears it.
+            source().setNoBitmaps();
+            migration.start(true);
+            sys.policyHooks().onMigrationStart(sys, new TreeSet<>());
+            return;
+        }
         boolean unusable = false;
         for (String name : selected) {
             DirtyBitmap b = source().bitmap(name);
@@ -75,9 +84,10 @@ final class MigrationFlow {
             }
         }
         if (unusable) {
+            // The failed setup closes the stream: the incoming QEMU's load fails and it exits.
             migration.start(true);
-            migration.fail(QemuErrors.SETUP_FAILED);
             sys.policyHooks().onMigrationStart(sys, new TreeSet<>());
+            end(Phase.FAILED, QemuErrors.SETUP_FAILED);
             return;
         }
         migration.start(true);
@@ -228,20 +238,23 @@ final class MigrationFlow {
     }
 
     /**
-     * The incoming side of a completed migration: enable what START flagged ENABLED, activate, run; when activation
-     * fails the target stays stopped and inactive (process_incoming_migration_bh, migration/migration.c).
+     * The incoming side of a completed migration (process_incoming_migration_bh, migration/migration.c): enable what
+     * START flagged ENABLED; the VM runs if the source ran and autostart is set. QEMU 7.2 activates in any case, QEMU
+     * 10.0 only a VM that runs; when activation fails the target stays stopped and inactive.
      */
     private void completeOnTarget() {
         for (String name : migration.enabledAtStart) {
             DirtyBitmap b = target().bitmap(name);
             if (b != null) b.setEnabled(true);
         }
+        boolean runs = migration.sourceWasRunning && target().autostart();
         migration.end(Phase.COMPLETED);
-        if (life.tryActivate(NodeId.TARGET)) {
-            target().setRun(RunState.RUNNING);
-        } else {
+        if (!runs && sys.policy().release().activatesOnlyToRun()) {
             target().setRun(RunState.PAUSED);
+            return;
         }
+        boolean active = life.tryActivate(NodeId.TARGET);
+        target().setRun(active && runs ? RunState.RUNNING : RunState.PAUSED);
     }
 
     /**

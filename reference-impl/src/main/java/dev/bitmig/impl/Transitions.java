@@ -66,6 +66,12 @@ final class Transitions implements Action.Visitor<Void> {
         BlockNode n = running(a.node());
         if (!geometry.inBounds(a.first(), a.count())) reject(QemuErrors.WRITE_OUT_OF_RANGE);
         if (n.block() == BlockState.EJECTED) reject(QemuErrors.NO_MEDIUM_WRITE);
+        if (!n.isActive() && !n.readOnly() && sys.policy().release().abortsOnInactiveWrite()) {
+            // QEMU 10.0 block/io.c bdrv_co_write_req_prepare asserts that the node is active: the process aborts.
+            flow.abandon(a.node());
+            life.gone(a.node());
+            Failure.fail(QemuErrors.INACTIVE_WRITE_ABORT);
+        }
         if (!n.isActive() || n.readOnly()) reject(QemuErrors.NODE_READ_ONLY);
         if (n.anyReadonly()) reject(QemuErrors.WRITE_NOT_PERMITTED);
 
@@ -123,9 +129,10 @@ final class Transitions implements Action.Visitor<Void> {
             flow.handover();
             return null;
         }
+        // blockdev-set-active (qapi/block-core.json) is new in QEMU 10.0; it inactivates a running VM's node too.
+        if (!sys.policy().release().hasBlockdevSetActive()) reject(QemuErrors.NO_SET_ACTIVE);
         if (n.block() == BlockState.INACTIVE) return null;
         if (n.block() == BlockState.EJECTED) reject(QemuErrors.NO_MEDIUM_INACTIVATE);
-        if (n.run() == RunState.RUNNING) reject(QemuErrors.VM_RUNNING);
         if (n.backup() != null) reject(QemuErrors.BACKUP_JOB_RUNNING);
         rejectIf(sys.policyHooks().checkInactivate(sys, a.node()).map(QemuErrors::lostOnInactivation));
 
@@ -137,6 +144,7 @@ final class Transitions implements Action.Visitor<Void> {
     @Override
     public Void visit(Action.Activate a) {
         BlockNode n = running(a.node());
+        if (!sys.policy().release().hasBlockdevSetActive()) reject(QemuErrors.NO_SET_ACTIVE);
         if (n.run() == RunState.INMIGRATE) reject(QemuErrors.INCOMING_NODE);
         if (a.node() == NodeId.SOURCE && migration.isActive()) reject(QemuErrors.MIGRATION_IN_PROGRESS);
         if (n.block() != BlockState.INACTIVE) return null;
@@ -150,7 +158,12 @@ final class Transitions implements Action.Visitor<Void> {
     @Override
     public Void visit(Action.Cont a) {
         BlockNode n = running(a.node());
-        if (n.run() == RunState.INMIGRATE || n.run() == RunState.RUNNING) return null;
+        // On an incoming VM cont only sets autostart (qmp_cont).
+        if (n.run() == RunState.INMIGRATE) {
+            n.setAutostart(true);
+            return null;
+        }
+        if (n.run() == RunState.RUNNING) return null;
         if (a.node() == NodeId.SOURCE && migration.isActive() && migration.handedOver) {
             reject(QemuErrors.MIGRATION_IN_PROGRESS);
         }
@@ -177,6 +190,8 @@ final class Transitions implements Action.Visitor<Void> {
     public Void visit(Action.Stop a) {
         BlockNode n = running(a.node());
 
+        // On an incoming VM stop only clears autostart (qmp_stop).
+        if (n.run() == RunState.INMIGRATE) n.setAutostart(false);
         if (n.run() == RunState.RUNNING) n.setRun(RunState.PAUSED);
         return null;
     }
@@ -193,7 +208,8 @@ final class Transitions implements Action.Visitor<Void> {
         if (source.run() == RunState.POSTMIGRATE) reject(QemuErrors.PAUSED_BY_MIGRATION);
         if (source.block() == BlockState.INACTIVE) reject(QemuErrors.NODE_INACTIVE);
         if (node(NodeId.TARGET).run() != RunState.INMIGRATE) reject(QemuErrors.CONNECTION_REFUSED);
-        if (!a.capability() && source.backup() != null) reject(QemuErrors.BACKUP_JOB_RUNNING);
+        // No bitmap sent (no capability, or the no_bitmaps latch): the handover with a backup job is not modelled.
+        if ((!a.capability() || source.noBitmaps()) && source.backup() != null) reject(QemuErrors.BACKUP_JOB_RUNNING);
 
         flow.start(a.capability());
         return null;

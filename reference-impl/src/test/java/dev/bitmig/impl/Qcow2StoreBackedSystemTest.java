@@ -30,7 +30,7 @@ class Qcow2StoreBackedSystemTest {
             new Stop(SOURCE), new Inactivate(SOURCE), new BitmapRemove(SOURCE, "a"));
 
     private static ImplSystem run(Set<Fault> faults) {
-        ImplSystem impl = new ImplSystem(Policies.QEMU_UPSTREAM, SMALL, faults, ImplSystem.Store.QCOW2);
+        ImplSystem impl = new ImplSystem(Policies.QEMU_10_0, SMALL, faults, ImplSystem.Store.QCOW2);
         REMOVE_WHILE_INACTIVE.forEach(impl::apply);
         return impl;
     }

@@ -3,6 +3,7 @@ package dev.bitmig.report;
 import dev.bitmig.check.Trace;
 import dev.bitmig.model.Action;
 import dev.bitmig.model.Bitmap;
+import dev.bitmig.model.BlockState;
 import dev.bitmig.model.Cause;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Invariant;
@@ -11,7 +12,7 @@ import dev.bitmig.model.Node;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Outcome;
 import dev.bitmig.model.Policies;
-import dev.bitmig.model.RunState;
+import dev.bitmig.model.Policy;
 import dev.bitmig.model.Spec;
 import dev.bitmig.model.World;
 import dev.bitmig.qemu.Flavour;
@@ -33,12 +34,17 @@ import java.util.Set;
  * A test for QEMU's own harness (tests/qemu-iotests, python module iotests) from a counterexample that real QEMU 7.2
  * can replay: the steps as the table's operations in the live runner's flavour, with the live runner's migration
  * holds (pause-before-switchover, the target held by SIGSTOP across the source's inactivation), every QMP result
- * checked, and after the step where the model (QEMU_UPSTREAM) breaks the invariant an assertion of the correct
- * behaviour: it fails on QEMU that has the bug and passes on one that does not.
+ * checked, and after the step where the model of that QEMU (QEMU_7_2) breaks the invariant an assertion of the correct
+ * behaviour: it fails on QEMU that has the bug and passes on one that does not. A step the model fails (a failed
+ * reactivation, which ejects the node) is written as an attempt whose error, where QEMU gives one, must be the model's
+ * text; the test then stops with the NoLostDisk assertion that the QEMU still has its disk.
  */
 public final class Iotest {
-    /** A generated test and its reference output, or why there is none. */
-    public record Result(String test, String reference, String whyNot) {
+    /**
+     * A generated test and its reference output, or why there is none; the invariant its assertion names, and the
+     * error text of the step the model fails (empty when none fails).
+     */
+    public record Result(String test, String reference, String whyNot, String invariant, String failure) {
         public boolean generated() {
             return whyNot.isEmpty();
         }
@@ -50,30 +56,47 @@ public final class Iotest {
     private enum Mig { NONE, PRE_SWITCHOVER, HANDED_OVER }
 
     private final Trace trace;
+    /** The model of the QEMU the test runs on: its steps, failures and the invariant it breaks. */
+    private final Policy model;
     private final Geometry g;
     private final StringBuilder body = new StringBuilder();
     private final Set<NodeId> alive = EnumSet.of(NodeId.SOURCE);
     private Mig mig = Mig.NONE;
     private boolean frozen;
     private World w;
+    /** The model's error text while the current step fails and its failing QMP command is not written yet. */
+    private String failing;
+    /** Whether the current step's failing command was written: the live runner sends nothing of the step after it. */
+    private boolean attempted;
+    /** The model's error text of the step that failed, or empty. */
+    private String failure = "";
 
-    private Iotest(Trace t) {
+    private Iotest(Trace t, Policy model) {
         this.trace = t;
+        this.model = model;
         this.g = t.configuration().geometry();
         this.w = World.initial(g);
     }
 
-    /** The test for {@code t}, named {@code name} (its file name in tests/qemu-iotests/tests). */
+    /**
+     * The test for {@code t}, named {@code name} (its file name in tests/qemu-iotests/tests), for QEMU 7.2: the
+     * release iotests/build-qemu builds by default and whose operations the table's LIVE flavour spells.
+     */
     public static Result of(Trace t, String name) {
+        return of(t, name, Policies.QEMU_7_2);
+    }
+
+    /** The test for {@code t} on the QEMU release whose model is {@code model} (QEMU_7_2 or QEMU_10_0). */
+    public static Result of(Trace t, String name, Policy model) {
         Invariant inv = Invariant.byTitle(t.invariant()).getOrNull();
-        if (inv != Invariant.NO_UNDER_REPORT && inv != Invariant.NO_SILENT_LOSS) {
-            return none("only NoUnderReport and NoSilentLoss are judged on QEMU's state");
+        if (inv != Invariant.NO_UNDER_REPORT && inv != Invariant.NO_SILENT_LOSS && inv != Invariant.NO_LOST_DISK) {
+            return none("only NoUnderReport, NoSilentLoss and NoLostDisk are judged on QEMU's state");
         }
-        return new Iotest(t).generate(inv, name);
+        return new Iotest(t, model).generate(inv, name);
     }
 
     private static Result none(String why) {
-        return new Result("", "", why);
+        return new Result("", "", why, "", "");
     }
 
     /** Thrown while planning a step that has no replay on QEMU 7.2 here. */
@@ -86,43 +109,64 @@ public final class Iotest {
     }
 
     private Result generate(Invariant inv, String name) {
-        Spec spec = new Spec(Policies.QEMU_UPSTREAM, g);
+        Spec spec = new Spec(model, g);
         List<Action> actions = new ArrayList<>(trace.initial().fromRunningSource(trace.configuration()).toJavaList());
         actions.addAll(trace.actions().toJavaList());
         Optional<String> check = Optional.empty();
+        Invariant asserted = inv;
         try {
             for (int i = 0; i < actions.size() && check.isEmpty(); i++) {
                 Action a = actions.get(i);
                 Outcome o = spec.apply(w, a);
-                if (o instanceof Outcome.Failed) {
-                    throw new NoReplay("step " + (i + 1) + " " + a + " fails in the model (a failed reactivation); "
-                            + "the generated test does not assert a failing step yet");
-                }
-                if (!(o instanceof Outcome.Next next)) {
+                World before = w;
+                if (o instanceof Outcome.Failed f) {
+                    // A failed reactivation: QEMU's command fails and the node is left without a medium (D4).
+                    failing = f.reason();
+                    failure = f.reason();
+                    w = f.world();
+                } else if (o instanceof Outcome.Next next) {
+                    w = next.world();
+                } else {
                     throw new NoReplay("step " + (i + 1) + " " + a + " is rejected by the model");
                 }
-                World before = w;
-                w = next.world();
                 line("# step " + (i + 1) + ": " + a);
                 step(a, before);
+                endAttempt(i + 1, a);
                 sync();
                 check = assertion(inv, i + 1);
+                if (check.isEmpty() && inv != Invariant.NO_LOST_DISK) {
+                    // Nothing after a lost disk runs as the sequence meant: the test stops on the lost disk.
+                    check = assertion(Invariant.NO_LOST_DISK, i + 1);
+                    asserted = check.isPresent() ? Invariant.NO_LOST_DISK : inv;
+                }
             }
         } catch (NoReplay e) {
             return none(e.getMessage());
         }
         if (check.isEmpty()) {
-            return none("the model (QEMU_UPSTREAM) does not break " + inv.title() + " on this sequence");
+            return none("the model (" + model.name() + ") does not break " + inv.title() + " on this sequence");
         }
         body.append(check.get());
-        return new Result(header(name) + body + "\n\nif __name__ == '__main__':\n"
-                + "    iotests.main(supported_fmts=['qcow2'], supported_protocols=['file'])\n", REFERENCE, "");
+        return new Result(header(name, asserted) + body + "\n\nif __name__ == '__main__':\n"
+                + "    iotests.main(supported_fmts=['qcow2'], supported_protocols=['file'])\n", REFERENCE, "",
+                asserted.title(), failure);
     }
 
-    private String header(String name) {
+    /** After a step the model fails: its failing command must have been written. */
+    private void endAttempt(int step, Action a) {
+        if (failing != null) {
+            throw new NoReplay("step " + step + " " + a + " fails in the model, but no QMP command of its counterpart "
+                    + "on QEMU returns the failure");
+        }
+        attempted = false;
+    }
+
+    private String header(String name, Invariant asserted) {
         StringBuilder b = new StringBuilder("#!/usr/bin/env python3\n# group: rw migration\n#\n")
                 .append("# ").append(name).append(": dirty bitmaps across migration, ").append(trace.invariant()).append(".\n")
                 .append("# ").append(trace.message()).append("\n#\n")
+                .append(asserted.title().equals(trace.invariant()) ? ""
+                        : "# On QEMU (" + model.name() + ") the sequence breaks " + asserted.title() + " first.\n#\n")
                 .append("# The test asserts the correct behaviour; it fails on a QEMU that breaks it.\n#\n");
         for (String l : LICENCE) {
             b.append(l.isEmpty() ? "#\n" : "# " + l + "\n");
@@ -135,10 +179,10 @@ public final class Iotest {
                 .append("class Test").append(Report.camel(name)).append("(iotests.QMPTestCase):\n")
                 .append("    def setUp(self):\n")
                 .append("        qemu_img_create('-f', iotests.imgfmt, disk, '").append(g.clusters() * Geometry.CLUSTER_BYTES).append("')\n")
-                .append("        self.vm = {}\n        self.frozen = set()\n")
+                .append("        self.vm = {}\n        self.frozen = set()\n        self.failed = []\n")
                 .append("        self.launch('source')\n\n")
                 .append(helpers())
-                .append("\n    def test_").append(trace.invariant().toLowerCase(java.util.Locale.ROOT)).append("(self):\n")
+                .append("\n    def test_").append(asserted.title().toLowerCase(java.util.Locale.ROOT)).append("(self):\n")
                 .toString();
     }
 
@@ -159,6 +203,16 @@ public final class Iotest {
     }
 
     private void emit(Op op) {
+        if (attempted) {
+            throw new NoReplay("the operations after the command that fails in the model are not written");
+        }
+        if (failing != null && op instanceof Op.Qmp q) {
+            line("# " + model.name() + ": " + q.command() + " fails with " + IotestLines.py(failing));
+            body.append(IotestLines.attempt(q, failing));
+            failing = null;
+            attempted = true;
+            return;
+        }
         body.append(IotestLines.of(op));
     }
 
@@ -191,18 +245,10 @@ public final class Iotest {
             emit(ops(a));
         } else if (a instanceof Action.MigrateStart m) {
             migrateStart(m);
-        } else if (a instanceof Action.Inactivate i) {
+        } else if (a instanceof Action.Inactivate i && i.node() == NodeId.SOURCE && mig == Mig.PRE_SWITCHOVER) {
+            // The source of a migration paused in pre-switchover inactivates by the handover (LiveMapper).
             requireOn(i.node());
-            if (i.node() != NodeId.SOURCE || mig != Mig.PRE_SWITCHOVER) {
-                throw new NoReplay("QEMU 7.2 inactivates a node only when a migration hands over");
-            }
             handover();
-        } else if (a instanceof Action.Activate act) {
-            requireOn(act.node());
-            if (mig != Mig.NONE || before.node(act.node()).run() != RunState.POSTMIGRATE) {
-                throw new NoReplay("QEMU 7.2 activates only through cont on a source in postmigrate");
-            }
-            emit(ops(a));
         } else if (a instanceof Action.MigrateComplete) {
             migrateComplete();
         } else if (a instanceof Action.MigrateCancel) {
@@ -345,8 +391,17 @@ public final class Iotest {
         }
         StringBuilder b = new StringBuilder();
         String ind = IotestLines.IND;
-        b.append(ind).append("# ").append(inv.title()).append(" breaks here on QEMU_UPSTREAM: ")
+        b.append(ind).append("# ").append(inv.title()).append(" breaks here on ").append(model.name()).append(": ")
                 .append(inv.violation(w, g).get()).append('\n');
+        if (inv == Invariant.NO_LOST_DISK) {
+            for (NodeId id : NodeId.values()) {
+                if (w.node(id).block() == BlockState.EJECTED) {
+                    requireOn(id);
+                    b.append(ind).append("self.assert_has_disk(").append(IotestLines.py(id.lower())).append(", ").append(step).append(")\n");
+                }
+            }
+            return Optional.of(b.toString());
+        }
         if (inv == Invariant.NO_SILENT_LOSS) {
             for (Loss l : w.losses()) {
                 if (l.cause() == Cause.SILENT) {

@@ -39,6 +39,15 @@ final class IotestLines {
         throw new IllegalArgumentException("no iotest statement for " + op);
     }
 
+    /**
+     * A command the model says fails, with the model's error text: {@code self.attempt(...)} checks that QEMU's error,
+     * if it gives one, is that text.
+     */
+    static String attempt(Op.Qmp q, String error) {
+        return IND + "self.attempt(" + py(q.node().lower()) + ", " + py(q.command()) + ", "
+                + (q.args().isEmpty() ? "None" : py(q.args())) + ", " + py(error) + ")\n";
+    }
+
     /** {@code , {'name': value, ...}} or nothing. */
     private static String args(Map<String, Object> args) {
         return args.isEmpty() ? "" : ", " + py(args);

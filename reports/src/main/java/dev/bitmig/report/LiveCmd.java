@@ -31,7 +31,7 @@ final class LiveCmd implements Callable<Integer> {
     int sequences = 30;
     @Option(names = "--seed", paramLabel = "S", description = "seed of the first sequence (default ${DEFAULT-VALUE})")
     long seed = 1;
-    @Option(names = "--out", paramLabel = "DIR", description = "where findings.md and findings.json go (default ${DEFAULT-VALUE})")
+    @Option(names = "--out", paramLabel = "DIR", description = "where the findings go: findings-RELEASE.json/.md, and findings.md with every release run there side by side (default ${DEFAULT-VALUE})")
     Path out = Path.of("bitmig-live");
     @Option(names = "--shrink-seconds", paramLabel = "T",
             description = "wall time for shrinking every finding together (default ${DEFAULT-VALUE})")

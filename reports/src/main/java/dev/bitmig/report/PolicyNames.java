@@ -34,6 +34,11 @@ final class PolicyNames {
         if (exact.isDefined()) {
             return exact.get();
         }
+        if (wanted.equals("QEMU_UPSTREAM")) {
+            // Renamed when the model gained its version axis: one row per QEMU release.
+            throw new Main.BadInput("unknown policy \"" + Main.oneLine(name) + "\"; QEMU_UPSTREAM is now QEMU_7_2 and "
+                    + "QEMU_10_0, one per QEMU release; valid policies: " + Policies.names().mkString(", "));
+        }
         LevenshteinDistance d = LevenshteinDistance.getDefaultInstance();
         var near = Policies.ALL.minBy((a, b) -> Integer.compare(d.apply(wanted, a.name()), d.apply(wanted, b.name())))
                 .filter(p -> d.apply(wanted, p.name()) <= NEAR);

@@ -13,6 +13,8 @@ import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Outcome;
 import dev.bitmig.model.Policies;
 import dev.bitmig.model.QemuErrors;
+import dev.bitmig.model.Release;
+import dev.bitmig.model.Policy;
 import dev.bitmig.model.Spec;
 import dev.bitmig.model.World;
 import dev.bitmig.qemu.Flavour;
@@ -32,7 +34,7 @@ import java.util.Map;
 /**
  * A standalone Python 3 reproducer of a counterexample: the sequence from {@code World.initial} (the initial world's
  * own steps first), each step as the operations of {@link QemuTable} in the live runner's flavour, and after every
- * step the model's (QEMU_UPSTREAM) world it is judged against. The runtime (resource {@code reproducer.py}) runs it
+ * step the world of the model of each release (QEMU_7_2, QEMU_10_0) it is judged against, the one of the QEMU it runs. The runtime (resource {@code reproducer.py}) runs it
  * on real QEMU as qemu-live's runner does and exits 1 when QEMU's state shows every violation the model predicts,
  * 0 when it does not, 2 when it cannot run.
  */
@@ -68,14 +70,8 @@ public final class Reproducer {
         data.put("errors", errors());
         data.put("sha256", shaTable(t, g));
 
-        Spec spec = new Spec(Policies.QEMU_UPSTREAM, g);
-        World w = World.initial(g);
-        data.put("initial", ModelView.of(w, g));
         List<Object> steps = new ArrayList<>();
-        List<String> predicted = new ArrayList<>();
         for (Action a : actions) {
-            Outcome o = spec.apply(w, a);
-            w = o.successor().isDefined() ? o.successor().get() : w.withLosses(io.vavr.collection.List.empty());
             Map<String, Object> step = new LinkedHashMap<>();
             ObjectNode action = TraceJson.action(a);
             if (action.has("node")) {
@@ -84,20 +80,17 @@ public final class Reproducer {
             step.put("action", action);
             step.put("text", a.toString());
             step.put("ops", OpData.of(QemuTable.ops(a, Flavour.LIVE)));
-            step.put("model", o instanceof Outcome.Failed f ? "failed: " + f.reason()
-                    : o instanceof Outcome.Rejected r ? "rejected: " + r.reason() : "accepted");
             step.put("visibleLoss", a instanceof Action.Crash || a instanceof Action.BitmapRemove
                     || a instanceof Action.ForeignWrite f && f.writer() == Action.Writer.UNAWARE);
-            step.put("world", ModelView.of(w, g));
-            for (Invariant i : Invariant.values()) {
-                if (i.violation(w, g).isDefined() && !predicted.contains(i.title())) {
-                    predicted.add(i.title());
-                }
-            }
             steps.add(step);
         }
         data.put("steps", steps);
-        data.put("predicted", predicted);
+        // The model of each release; the script judges QEMU against the one of the QEMU it finds.
+        Map<String, Object> models = new LinkedHashMap<>();
+        for (Release r : Release.values()) {
+            models.put(r.version(), model(Policies.qemu(r), g, actions));
+        }
+        data.put("models", models);
         String json;
         try {
             json = JSON.writeValueAsString(data);
@@ -117,6 +110,34 @@ public final class Reproducer {
                 + "import json\n\n"
                 + "DATA = json.loads(r'''" + json + "''')\n"
                 + runtime();
+    }
+
+    /** One release's model along the sequence: its outcome and world after each step, and what it predicts. */
+    private static Map<String, Object> model(Policy policy, Geometry g, List<Action> actions) {
+        Spec spec = new Spec(policy, g);
+        World w = World.initial(g);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("policy", policy.name());
+        m.put("initial", ModelView.of(w, g));
+        List<Object> steps = new ArrayList<>();
+        List<String> predicted = new ArrayList<>();
+        for (Action a : actions) {
+            Outcome o = spec.apply(w, a);
+            w = o.successor().isDefined() ? o.successor().get() : w.withLosses(io.vavr.collection.List.empty());
+            Map<String, Object> step = new LinkedHashMap<>();
+            step.put("model", o instanceof Outcome.Failed f ? "failed: " + f.reason()
+                    : o instanceof Outcome.Rejected r ? "rejected: " + r.reason() : "accepted");
+            step.put("world", ModelView.of(w, g));
+            for (Invariant i : Invariant.values()) {
+                if (i.violation(w, g).isDefined() && !predicted.contains(i.title())) {
+                    predicted.add(i.title());
+                }
+            }
+            steps.add(step);
+        }
+        m.put("steps", steps);
+        m.put("predicted", predicted);
+        return m;
     }
 
     private static Map<String, Object> errors() {

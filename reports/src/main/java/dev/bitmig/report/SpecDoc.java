@@ -50,13 +50,13 @@ final class SpecDoc {
         return b.toString().replaceAll("\\{@(link|code) ([^}]*)}", "$2").replaceAll("\\s+", " ").strip();
     }
 
-    /** Each hook of one policy record: its Javadoc, "as QEMU_UPSTREAM" where it delegates, or the interface default. */
+    /** Each hook of one policy record: its Javadoc, "as QEMU_10_0" where it delegates, or the interface default. */
     static List<String> hooks(Policy p, Path modelDir) throws IOException {
         Path f = modelDir.resolve(p.getClass().getSimpleName() + ".java");
         String src = Files.readString(f);
         String[] lines = src.split("\n");
         List<String> out = new ArrayList<>();
-        String base = Policies.QEMU_UPSTREAM.name();
+        String base = Policies.QEMU_10_0.name();
         Matcher bm = Pattern.compile("static final (\\w+) BASE = ").matcher(src);
         if (bm.find()) {
             String baseClass = bm.group(1);

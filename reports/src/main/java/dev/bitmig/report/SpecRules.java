@@ -27,6 +27,11 @@ final class SpecRules {
         boolean isCondition() {
             return !code.startsWith("return ") && !code.endsWith("(…) refuses");
         }
+
+        /** The same guard for a step that fails after changing the world: "fails if …" instead of "refused if …". */
+        Guard failing() {
+            return new Guard(words.replaceFirst("^refused if ", "fails, QEMU gone, if "), code, file, line, errors, source);
+        }
     }
 
     /** One action's rule: the Javadoc (QEMU's behaviour and its source), guards, shared refusals and effect. */
@@ -38,7 +43,7 @@ final class SpecRules {
             "Bitmap.java", "StoredBitmap.java", "Lineage.java", "QemuErrors.java");
 
     private static final Pattern VISIT = Pattern.compile("public Outcome visit\\(Action\\.(\\w+) a\\) \\{");
-    private static final Pattern ONE_LINE_GUARD = Pattern.compile("^if \\((.*)\\) return (rejected|Option\\.some)\\((.*)\\);$");
+    private static final Pattern ONE_LINE_GUARD = Pattern.compile("^if \\((.*)\\) return (rejected|failed|Option\\.some)\\((.*)\\);$");
     private static final Pattern OPEN_GUARD = Pattern.compile("^if \\((.*)\\) \\{$");
     private static final Pattern REJECTION = Pattern.compile("^return (rejected|Option\\.some|Either\\.left)\\((.*)\\);$");
     private static final Pattern ASSIGNMENT = Pattern.compile("^(?:Option<String>|Either<String, World>) (\\w+) = (.*);$");
@@ -122,7 +127,8 @@ final class SpecRules {
             Matcher rej = k + 1 < body.size() ? REJECTION.matcher(body.get(k + 1).text()) : null;
             String condition = null;
             String rejection = null;
-            if (one.matches() && one.group(2).equals("rejected")) {
+            boolean fails = one.matches() && one.group(2).equals("failed");
+            if (one.matches() && (one.group(2).equals("rejected") || fails)) {
                 condition = one.group(1);
                 rejection = one.group(3);
             } else if (open.matches() && rej != null && rej.matches() && rej.group(1).equals("rejected")
@@ -132,7 +138,9 @@ final class SpecRules {
                 k += 2;
             }
             if (condition != null) {
-                guards.addAll(guards(condition, rejection, assigned, file, l.number(), said));
+                List<Guard> found = guards(condition, rejection, assigned, file, l.number(), said);
+                // A failure QEMU reports after the step changed the world (an abort): a guard that also has an effect.
+                guards.addAll(fails ? found.stream().map(g -> g.failing()).toList() : found);
                 continue;
             }
             Matcher a = ASSIGNMENT.matcher(t);

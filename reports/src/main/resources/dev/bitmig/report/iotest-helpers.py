@@ -24,6 +24,16 @@
         self.assertIn('return', result, f'{name}: {command} {args}: {result}')
         return result['return']
 
+    def attempt(self, name, command, args, error):
+        """A command that fails on today's QEMU (a failed reactivation). Where QEMU refuses it, the error must be
+        the model's text; a QEMU that accepts it (one without the bug) is judged by the assertion that follows."""
+        result = self.vm[name].qmp(command, args_dict=args)
+        if 'error' in result:
+            self.assertEqual(result['error'].get('desc'), error, f'{name}: {command} {args}: {result}')
+            self.failed.append(f"{command} on the {name} failed with '{error}'")
+        else:
+            self.assertIn('return', result, f'{name}: {command} {args}: {result}')
+
     def guest_write(self, name, drive, command):
         """A guest write through HMP qemu-io. Its report ('wrote ...' or an error) goes to QEMU's own stdout
         (qemu-io-cmds.c printf), not to the monitor, so only the QMP result can be checked here."""
@@ -100,6 +110,16 @@
             bm['count'], len(granules) * bm['granularity'],
             f"NoUnderReport: after step {step} bitmap '{bitmap}' on the {name} counts {bm['count']} dirty bytes, "
             f"but clusters {clusters} ({CLUSTER} bytes each) were written while it recorded")
+
+    def assert_has_disk(self, name, step):
+        """NoLostDisk: a QEMU keeps its disk; a reactivation that fails must not leave the node without a medium
+        (block/qapi.c lists a node without a driver as 'Block device drive0 is ejected')."""
+        result = self.vm[name].qmp('query-named-block-nodes', flat=True)
+        nodes = [n['node-name'] for n in result.get('return', [])]
+        self.assertIn('drive0', nodes,
+                      f"NoLostDisk: after step {step} the {name} QEMU lost its disk "
+                      f"(query-named-block-nodes: {result.get('error', {}).get('desc', nodes)}); "
+                      f"{'; '.join(self.failed) or 'no command failed'}")
 
     def assert_not_lost(self, bitmap, step):
         """NoSilentLoss: a persistent bitmap stays in RAM or on the image unless the user can see why not."""

@@ -23,20 +23,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Profile iotests: every counterexample (of every policy, each distinct sequence once) that the live runner reproduces
  * on the system's QEMU becomes a qemu-iotests test, which runs under QEMU's own ./check on the same QEMU version built from source
- * (iotests/build-qemu) and fails on the assertion that names the violated invariant; a generated test of a sequence
- * the live runner does not reproduce passes.
+ * (iotests/build-qemu) and fails on the assertion that names the violated invariant (a lost disk too: its failing step
+ * must fail with QEMU's text); a generated test of a sequence the live runner does not reproduce passes.
  */
 @Tag("qemu")
 class GeneratedIotestsTest {
     static final Path DIR = Path.of("target/iotests");
     static final Path SCRIPTS = Path.of("../iotests");
+    /** The QEMU of the build, the same version as the live runner's: 10.0.2 with -Dlive.qemu, otherwise 7.2. */
+    static final String QEMU = System.getProperty("live.qemu", "").isEmpty() ? "7.2" : "10.0.2";
 
     @BeforeAll
     static void requireTheProfileAndQemu() {
         assumeTrue(Boolean.getBoolean("bitmig.iotests"), "profile iotests is off");
         assumeTrue("false".equals(System.getProperty("bitmig.live.skip")), "real-QEMU tests run with -Pqemu-live");
         assumeTrue(QemuLauncher.qemuAvailable(), "qemu-system-x86_64 not on PATH");
-        Tools.Result built = Tools.run(List.of(SCRIPTS.resolve("build-qemu").toString()), Duration.ofMinutes(60));
+        Tools.Result built = Tools.run(List.of(SCRIPTS.resolve("build-qemu").toString(), "--qemu", QEMU),
+                Duration.ofMinutes(60));
         assertThat(built.exitCode()).as("iotests/build-qemu\n%s", built.output()).isZero();
     }
 
@@ -52,25 +55,31 @@ class GeneratedIotestsTest {
                 List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
                 sequence.addAll(t.actions().toJavaList());
                 LiveChecker.Replay predicted = live.replay(name, sequence, t.configuration().geometry());
-                Iotest.Result iotest = Iotest.of(t, name);
+                Iotest.Result iotest = Iotest.of(t, name, QemuInstall.policy());
+                Files.writeString(DIR.resolve(name + ".why"), "live runner: " + predicted.label() + "\niotest: "
+                        + (iotest.generated() ? "generated" : "none, " + iotest.whyNot()) + "\nsequence: " + sequence + "\n",
+                        StandardCharsets.UTF_8);
                 if (!iotest.generated()) {
-                    // Known gap: a lost disk (NoLostDisk) needs a step that fails on purpose, which the generator
-                    // does not write yet; every other counterexample without a test must not reproduce on QEMU.
-                    boolean lostDisk = t.invariant().equals("NoLostDisk")
-                            || iotest.whyNot().contains("fails in the model (a failed reactivation)");
-                    assertThat(predicted.reproduced() && !lostDisk).as("no iotest (%s), but the live runner says %s",
+                    // Every counterexample without a test must be one that does not reproduce on QEMU.
+                    assertThat(predicted.reproduced()).as("no iotest (%s), but the live runner says %s",
                             iotest.whyNot(), predicted.label()).isFalse();
                     return;
                 }
                 Path test = DIR.resolve(name);
                 Files.writeString(test, iotest.test(), StandardCharsets.UTF_8);
                 Files.writeString(DIR.resolve(name + ".out"), iotest.reference(), StandardCharsets.UTF_8);
-                Tools.Result ran = Tools.run(List.of(SCRIPTS.resolve("run").toString(), test.toString()), Duration.ofMinutes(5));
+                Tools.Result ran = Tools.run(List.of(SCRIPTS.resolve("run").toString(), "--qemu", QEMU, test.toString()),
+                        Duration.ofMinutes(5));
                 Files.writeString(DIR.resolve(name + ".check"), ran.output(), StandardCharsets.UTF_8);
                 if (predicted.reproduced()) {
                     assertThat(ran.exitCode()).as("./check fails the test\n%s", ran.output()).isNotZero();
                     assertThat(ran.output()).as("it fails on the assertion of the violation, not in setup")
-                            .contains("+AssertionError: ").contains(t.invariant() + ": after step");
+                            .contains("+AssertionError: ").contains(iotest.invariant() + ": after step");
+                    if (!iotest.failure().isEmpty()) {
+                        // The step the model fails (a failed reactivation) failed on QEMU with QEMU's own text.
+                        assertThat(ran.output()).as("the failing step fails with the model's text")
+                                .contains("failed with '" + iotest.failure() + "'");
+                    }
                 } else {
                     assertThat(ran.exitCode()).as("./check passes the test (live runner: %s)\n%s", predicted.label(),
                             ran.output()).isZero();

@@ -27,9 +27,9 @@ class BadInputIsOneLineTest {
     void tooManyThreadsOrClustersAreBadInput() {
         // --threads 2147483647 ran (8 chunks per thread overflowed); --clusters 4097 printed the IllegalArgumentException
         // of Bounds, which allows at most 4096
-        badInput(run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "0", "--threads", "2147483647"),
+        badInput(run("explore", "--policy", "QEMU_10_0", "--depth", "0", "--threads", "2147483647"),
                 "--threads must be between 1 and 256, got 2147483647");
-        badInput(run("check", "--policy", "QEMU_UPSTREAM", "--depth", "0", "--clusters", "4097"),
+        badInput(run("check", "--policy", "QEMU_10_0", "--depth", "0", "--clusters", "4097"),
                 "--clusters must be between 1 and 4096, got 4097");
     }
 

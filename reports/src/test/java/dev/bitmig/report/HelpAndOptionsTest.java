@@ -70,7 +70,7 @@ class HelpAndOptionsTest {
         assertThat(r.code()).isZero();
         assertThat(r.out().lines().toList()).containsExactlyElementsOf(dev.bitmig.check.ActionKinds.ALL);
         for (String kind : r.out().lines().toList()) {
-            MainTest.Run only = MainTest.run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "0", "--only", kind);
+            MainTest.Run only = MainTest.run("explore", "--policy", "QEMU_10_0", "--depth", "0", "--only", kind);
             assertThat(only.code()).as("--only %s: %s", kind, only.err()).isZero();
         }
     }
@@ -105,43 +105,45 @@ class HelpAndOptionsTest {
 
     @Test
     void policyNamesIgnoreCaseAndANearMissIsSuggested() {
-        MainTest.Run r = MainTest.run("explore", "--policy", "qemu_upstream", "--depth", "2");
+        MainTest.Run r = MainTest.run("explore", "--policy", "qemu_10_0", "--depth", "2");
         assertThat(r.code()).as(r.err()).isIn(0, 1);
         MainTest.badInput(MainTest.run("explore", "--policy", "CANARY_MERGES", "--depth", "1"),
                 "did you mean CANARY_MERGE?");
         MainTest.badInput(MainTest.run("explore", "--policy", "nothing-like-it", "--depth", "1"), "valid policies:");
+        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "1"),
+                "QEMU_UPSTREAM is now QEMU_7_2 and QEMU_10_0");
     }
 
     @Test
     void conflictingOptionsAreBadInput() {
-        MainTest.badInput(MainTest.run("explore", "--all", "--policy", "QEMU_UPSTREAM", "--depth", "1"),
+        MainTest.badInput(MainTest.run("explore", "--all", "--policy", "QEMU_10_0", "--depth", "1"),
                 "give --policy NAME or --all, not both");
-        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_UPSTREAM", "--tries", "3"),
+        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_10_0", "--tries", "3"),
                 "--tries is an option of check");
-        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_UPSTREAM", "--seed", "3"),
+        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_10_0", "--seed", "3"),
                 "--seed is an option of check");
-        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_UPSTREAM", "--traces", "somewhere"),
+        MainTest.badInput(MainTest.run("explore", "--policy", "QEMU_10_0", "--traces", "somewhere"),
                 "--traces is an option of check");
-        MainTest.badInput(MainTest.run("check", "--policy", "QEMU_UPSTREAM", "--without", "Stop", "--only", "Cont"),
+        MainTest.badInput(MainTest.run("check", "--policy", "QEMU_10_0", "--without", "Stop", "--only", "Cont"),
                 "give --without or --only, not both");
-        MainTest.badInput(MainTest.run("check", "--policy", "QEMU_UPSTREAM", "--all"),
+        MainTest.badInput(MainTest.run("check", "--policy", "QEMU_10_0", "--all"),
                 "give --policy NAME or --all, not both");
     }
 
     @Test
     void checkWritesEveryClassAsATraceThatReplayReadsAsItIs() throws Exception {
         Path dir = Files.createTempDirectory("bitmig-traces");
-        MainTest.Run r = MainTest.run("check", "--policy", "QEMU_UPSTREAM", "--depth", "4", "--tries", "5",
+        MainTest.Run r = MainTest.run("check", "--policy", "QEMU_10_0", "--depth", "4", "--tries", "5",
                 "--traces", dir.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         try (var files = Files.list(dir)) {
             var traces = files.sorted().toList();
             assertThat(traces).isNotEmpty()
                     .anySatisfy(p -> assertThat(p.getFileName().toString())
-                            .startsWith("QEMU_UPSTREAM-NoUnderReport-target-ram_persistent_aware-tool"));
+                            .startsWith("QEMU_10_0-NoUnderReport-target-ram_persistent_aware-tool"));
             assertThat(r.err()).contains(traces.size() + " trace files written");
             for (Path t : traces) {
-                assertThat(TraceJson.read(t).policy()).isEqualTo("QEMU_UPSTREAM");
+                assertThat(TraceJson.read(t).policy()).isEqualTo("QEMU_10_0");
                 MainTest.Run replay = MainTest.run("replay", t.toString());
                 assertThat(replay.code()).as("%s: %s", t, replay.out()).isEqualTo(1);
                 assertThat(replay.out()).contains("reproduces:");

@@ -40,8 +40,8 @@ final class HostileArguments {
     static final List<String> NOT_NUMBERS = List.of("abc", "1.5", "1e3", "99999999999", "-99999999999", "0x10",
             "NaN", "Infinity", "1_000", "one", "--", "+-1", "1 2", "\u00b2", "0.0", "9223372036854775808");
 
-    /** Names that are no policy in any case or spelling (qemu_upstream and QEMU-UPSTREAM are QEMU_UPSTREAM). */
-    static final List<String> UNKNOWN_POLICIES = List.of("NOPE", "QEMU_UPSTREAMX", "QEMU", "QEMU UPSTREAM",
+    /** Names that are no policy in any case or spelling (qemu_upstream and QEMU-UPSTREAM are QEMU_10_0). */
+    static final List<String> UNKNOWN_POLICIES = List.of("NOPE", "QEMU_10_0X", "QEMU", "QEMU UPSTREAM",
             "UPSTREAM_QEMU", "ALL", "\u00e9", "canary", "_");
 
     /** Options of check and explore that take a value, with values out of their range. */

@@ -57,13 +57,13 @@ class MainTest {
         for (String cmd : java.util.List.of("check", "explore")) {
             Run r = run(cmd, "--policy", "NOPE", "--depth", "1");
             badInput(r, "NOPE");
-            assertThat(r.err()).contains("QEMU_UPSTREAM").contains("CANARY_MERGE");
+            assertThat(r.err()).contains("QEMU_10_0").contains("CANARY_MERGE");
         }
     }
 
     @Test
     void negativeDepthAndTooFewClusters() {
-        badInput(run("check", "--policy", "QEMU_UPSTREAM", "--depth", "-1"), "depth");
+        badInput(run("check", "--policy", "QEMU_10_0", "--depth", "-1"), "depth");
         badInput(run("explore", "--all", "--depth", "-3"), "depth");
         badInput(run("report", "--depth", "-1"), "depth");
         badInput(run("explore", "--all", "--clusters", "0"), "clusters");
@@ -73,13 +73,13 @@ class MainTest {
 
     @Test
     void exploreTakesMirrorJobsIntoItsBounds() throws Exception {
-        Run r = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "2", "--mirror", "1,2", "--json");
+        Run r = run("explore", "--policy", "QEMU_10_0", "--depth", "2", "--mirror", "1,2", "--json");
         assertThat(r.err()).isEmpty();
         JsonNode doc = TraceJson.MAPPER.readTree(r.out());
         JsonNode mirror = doc.get("configuration").get("mirrorGranularities");
         assertThat(mirror.get(0).asInt()).isEqualTo(1);
         assertThat(mirror.get(1).asInt()).isEqualTo(2);
-        Run without = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "2", "--json");
+        Run without = run("explore", "--policy", "QEMU_10_0", "--depth", "2", "--json");
         int plain = TraceJson.MAPPER.readTree(without.out()).get("results").get(0).get("states").asInt();
         assertThat(doc.get("results").get(0).get("states").asInt()).as("states with mirror jobs").isGreaterThan(plain);
     }
@@ -113,13 +113,13 @@ class MainTest {
 
     @Test
     void checkJsonHasTheFieldNames() throws Exception {
-        Run r = run("check", "--policy", "QEMU_UPSTREAM", "--depth", "2", "--tries", "20", "--json");
+        Run r = run("check", "--policy", "QEMU_10_0", "--depth", "2", "--tries", "20", "--json");
         assertThat(r.err()).isEmpty();
         JsonNode doc = TraceJson.MAPPER.readTree(r.out());
         assertThat(doc.get("configuration").get("depth").asInt()).isEqualTo(2);
         assertThat(doc.get("results")).hasSize(Invariant.values().length);
         for (JsonNode c : doc.get("results")) {
-            assertThat(c.get("policy").asText()).isEqualTo("QEMU_UPSTREAM");
+            assertThat(c.get("policy").asText()).isEqualTo("QEMU_10_0");
             assertThat(Invariant.byTitle(c.get("invariant").asText()).isDefined()).isTrue();
             String verdict = c.get("verdict").asText();
             assertThat(verdict).isIn("holds", "violated");
@@ -131,7 +131,7 @@ class MainTest {
                         .isEqualTo(c.get("counterexample").get("actions").size());
             }
         }
-        assertThat(doc.get("random").get(0).get("policy").asText()).isEqualTo("QEMU_UPSTREAM");
+        assertThat(doc.get("random").get(0).get("policy").asText()).isEqualTo("QEMU_10_0");
         boolean anyViolated = doc.get("results").findValuesAsText("verdict").contains("violated");
         assertThat(r.code()).isEqualTo(anyViolated ? 1 : 0);
     }
@@ -173,30 +173,30 @@ class MainTest {
 
     @Test
     void checkPrintsOneLinePerClassWithItsLength() {
-        Run r = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "4");
+        Run r = run("explore", "--policy", "QEMU_10_0", "--depth", "4");
         assertThat(r.code()).as(r.err()).isEqualTo(1);
         assertThat(r.out()).containsPattern("NoUnderReport +VIOLATED: \\d+ classes")
                 .contains(" 4 steps  target-ram/persistent/aware-tool/this-inactive@handed-over/completed")
-                .contains("QEMU_UPSTREAM NoUnderReport target-ram/persistent/aware-tool/this-inactive@handed-over/completed (4 steps")
+                .contains("QEMU_10_0 NoUnderReport target-ram/persistent/aware-tool/this-inactive@handed-over/completed (4 steps")
                 .contains("fingerprint collision probability");
     }
 
     @Test
     void withoutAndOnlySelectActionKindsAndTheJsonRecordsIt() throws Exception {
-        Run r = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "3", "--only", "MigrateStart,Quit,Launch", "--json");
+        Run r = run("explore", "--policy", "QEMU_10_0", "--depth", "3", "--only", "MigrateStart,Quit,Launch", "--json");
         assertThat(r.code()).as(r.err()).isIn(0, 1);
         var doc = dev.bitmig.check.TraceJson.MAPPER.readTree(r.out());
         assertThat(doc.get("configuration").get("without").toString()).contains("\"GuestWrite\"")
                 .doesNotContain("\"Quit\"").doesNotContain("\"MigrateStart\"");
-        Run w = run("explore", "--policy", "QEMU_UPSTREAM", "--depth", "3", "--without", "ForeignWrite", "--json");
+        Run w = run("explore", "--policy", "QEMU_10_0", "--depth", "3", "--without", "ForeignWrite", "--json");
         assertThat(dev.bitmig.check.TraceJson.MAPPER.readTree(w.out()).get("configuration").get("without").toString())
                 .isEqualTo("[\"ForeignWrite\"]");
     }
 
     @Test
     void anUnknownKindOrBothSelectionsAreBadInput() {
-        badInput(run("explore", "--policy", "QEMU_UPSTREAM", "--without", "ForeignWrites"), "unknown action kind \"ForeignWrites\"");
-        badInput(run("explore", "--policy", "QEMU_UPSTREAM", "--without", "Quit", "--only", "Launch"),
+        badInput(run("explore", "--policy", "QEMU_10_0", "--without", "ForeignWrites"), "unknown action kind \"ForeignWrites\"");
+        badInput(run("explore", "--policy", "QEMU_10_0", "--without", "Quit", "--only", "Launch"),
                 "give --without or --only, not both");
     }
 }

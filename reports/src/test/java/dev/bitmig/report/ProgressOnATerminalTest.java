@@ -25,7 +25,7 @@ class ProgressOnATerminalTest {
 
     private static String command(Path stdout, String... more) {
         return "'" + java() + "' -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName()
-                + " explore --policy QEMU_UPSTREAM --depth 3 --threads 1 " + String.join(" ", more) + " > '" + stdout
+                + " explore --policy QEMU_10_0 --depth 3 --threads 1 " + String.join(" ", more) + " > '" + stdout
                 + "'";
     }
 
@@ -42,7 +42,7 @@ class ProgressOnATerminalTest {
         assumeTrue(Files.isExecutable(SCRIPT), "script (util-linux) is not installed");
         Path stdout = dir.resolve("out.txt");
         String terminal = run(List.of(SCRIPT.toString(), "-qec", command(stdout), "/dev/null"));
-        assertThat(terminal).as("what the terminal showed").contains("QEMU_UPSTREAM depth 1:").contains("distinct");
+        assertThat(terminal).as("what the terminal showed").contains("QEMU_10_0 depth 1:").contains("distinct");
         assertThat(Files.readString(stdout)).contains("NoUnderReport").doesNotContain("depth 1:");
     }
 
@@ -54,6 +54,6 @@ class ProgressOnATerminalTest {
         assertThat(Files.readString(stdout)).contains("NoUnderReport");
         assertThat(Files.readString(stderr)).doesNotContain("depth 1:");
         run(List.of("sh", "-c", command(stdout, "--progress") + " 2> '" + stderr + "' < /dev/null"));
-        assertThat(Files.readString(stderr)).contains("QEMU_UPSTREAM depth 1:");
+        assertThat(Files.readString(stderr)).contains("QEMU_10_0 depth 1:");
     }
 }

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReplayScenarioTest {
     static final String SCENARIO = """
             {"configuration": {"clusters": 3, "granularities": [1], "names": ["a"], "depth": 6, "maxWrite": 1},
-             "policy": "QEMU_UPSTREAM", "initial": "BITMAP_LOADED",
+             "policy": "QEMU_10_0", "initial": "BITMAP_LOADED",
              "actions": [{"action": "MigrateStart", "capability": true},
                          {"action": "Inactivate", "node": "SOURCE"},
                          {"action": "ForeignWrite", "writer": "AWARE", "first": 0, "count": 1},

@@ -184,6 +184,8 @@ class SpecPageCoversEveryActionTest {
             int line = Integer.parseInt(href.substring(href.indexOf("#L") + 2));
             assertThat(Files.readAllLines(file).size()).as(href).isGreaterThanOrEqualTo(line);
         }
-        assertThat(page.select("table.guards td").eachText()).noneMatch(t -> t.contains("`"));
+        // Every condition reads in words: no guard is left as `code` (QEMU's own error texts may quote with `).
+        assertThat(page.select("table.guards tr").stream().filter(r -> r.select("td").size() > 1)
+                .map(r -> r.select("td").get(1).text()).toList()).noneMatch(t -> t.contains("`"));
     }
 }

@@ -30,7 +30,7 @@ class SparkCommandLineTest {
                 "--partitions", "3");
         assertThat(spark.code()).as(spark.err()).isEqualTo(jvm.code());
         assertThat(spark.out()).isEqualTo(jvm.out());
-        assertThat(spark.err()).contains("QEMU_UPSTREAM level 4: ").contains("states/s").contains("shuffle");
+        assertThat(spark.err()).contains("QEMU_10_0 level 4: ").contains("states/s").contains("shuffle");
     }
 
     @Test

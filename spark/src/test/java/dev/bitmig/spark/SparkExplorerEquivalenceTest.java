@@ -50,7 +50,7 @@ class SparkExplorerEquivalenceTest {
 
     @Test
     void sparkFindsTheSameStatesClassesAndCounterexamplesAsTheSingleJvmExplorerAtDepthSevenForQemuUpstream() {
-        assertSameAnswers(Policies.QEMU_UPSTREAM.name(), Bounds.DEFAULT.withDepth(7));
+        assertSameAnswers(Policies.QEMU_10_0.name(), Bounds.DEFAULT.withDepth(7));
     }
 
     private void assertSameAnswers(String name, Bounds bounds) {

@@ -50,7 +50,11 @@ class StoreOverAnEntryItDoesNotOwnTest {
     @ParameterizedTest
     @MethodSource("everyPolicy")
     void inactivationIsRefusedWhenTheImageHoldsAnEntryOfTheSameNameThatIsNotInUse(Policy policy) {
-        List<Action> actions = reopenedAndWritten(new Stop(SOURCE), new Inactivate(SOURCE));
+        // Before QEMU 10.0 only a migration's handover inactivates: one without bitmaps gets there.
+        List<Action> actions = policy.release().hasBlockdevSetActive()
+                ? reopenedAndWritten(new Stop(SOURCE), new Inactivate(SOURCE))
+                : reopenedAndWritten(new Launch(dev.bitmig.model.NodeId.TARGET, true),
+                        new dev.bitmig.model.Action.MigrateStart(false), new Inactivate(SOURCE));
         Outcome refused = last(outcomes(PolicyRuns.withFaults(policy, NO_IN_USE), actions));
         assertThat(refused).isEqualTo(Outcome.rejected(QemuErrors.lostOnInactivation(QemuErrors.existsInImage("a"))));
 
@@ -61,11 +65,11 @@ class StoreOverAnEntryItDoesNotOwnTest {
     @Test
     void aQuitThatCannotStoreLeavesTheImageEntryAsItWas() {
         List<Action> actions = reopenedAndWritten(new Quit(SOURCE));
-        ImplSystem faulty = PolicyRuns.withFaults(Policies.QEMU_UPSTREAM, NO_IN_USE);
+        ImplSystem faulty = PolicyRuns.withFaults(Policies.QEMU_10_0, NO_IN_USE);
         outcomes(faulty, actions);
         assertThat(Abstraction.of(faulty).image().directory().get("a").get().granules()).containsExactly(0);
 
-        ImplSystem correct = PolicyRuns.agreeing(Policies.QEMU_UPSTREAM, actions);
+        ImplSystem correct = PolicyRuns.agreeing(Policies.QEMU_10_0, actions);
         assertThat(Abstraction.of(correct).image().directory().get("a").get().granules()).containsExactly(0, 5);
     }
 }

@@ -26,14 +26,14 @@ class UnawareWriterTest {
 
     @Test
     void aReadWriteOpenRewritesTheDirectoryEmpty() {
-        ImplSystem impl = PolicyRuns.agreeing(Policies.QEMU_UPSTREAM, storedThenForeignWritten(new Launch(SOURCE, false)));
+        ImplSystem impl = PolicyRuns.agreeing(Policies.QEMU_10_0, storedThenForeignWritten(new Launch(SOURCE, false)));
         assertThat(Abstraction.of(impl).image().directory().isEmpty()).isTrue();
         assertThat(Abstraction.of(impl).source().bitmaps().isEmpty()).isTrue();
     }
 
     @Test
     void aReadOnlyOpenLoadsNothingAndLeavesTheDirectory() {
-        ImplSystem impl = PolicyRuns.agreeing(Policies.QEMU_UPSTREAM,
+        ImplSystem impl = PolicyRuns.agreeing(Policies.QEMU_10_0,
                 storedThenForeignWritten(new Launch(SOURCE, false, true)));
         assertThat(Abstraction.of(impl).image().directory().keySet().toJavaList()).containsExactly("a");
         assertThat(Abstraction.of(impl).source().bitmaps().isEmpty()).isTrue();

@@ -16,11 +16,16 @@ public final class BlockNode {
     private final TreeMap<String, DirtyBitmap> bitmaps = new TreeMap<>();
     private MirrorJob mirror;
     private BackupJobState backup;
+    /** system/vl.c autostart: kept only while the node waits for an incoming migration (no -S: set). */
+    private boolean autostart;
+    /** migration/block-dirty-bitmap.c DBMSaveState.no_bitmaps: once set, this QEMU never migrates a bitmap again. */
+    private boolean noBitmaps;
 
     public BlockNode(RunState run, BlockState block, boolean readOnly) {
         this.run = run;
         this.block = block;
         this.readOnly = readOnly;
+        this.autostart = run == RunState.INMIGRATE;
     }
 
     public static BlockNode off() {
@@ -29,6 +34,8 @@ public final class BlockNode {
 
     public BlockNode copy() {
         BlockNode c = new BlockNode(run, block, readOnly);
+        c.autostart = autostart;
+        c.noBitmaps = noBitmaps;
         c.mirror = mirror == null ? null : mirror.copy();
         c.backup = backup == null ? null : backup.copy();
         bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
@@ -54,6 +61,25 @@ public final class BlockNode {
 
     public void setRun(RunState r) {
         run = r;
+        autostart &= r == RunState.INMIGRATE;
+    }
+
+    /** Whether an incoming VM runs when its migration completes (qmp_stop clears it, qmp_cont sets it). */
+    public boolean autostart() {
+        return autostart;
+    }
+
+    public boolean noBitmaps() {
+        return noBitmaps;
+    }
+
+    /** A migration with the capability found no bitmap: this QEMU's bitmap migration is off for good (a QEMU bug). */
+    public void setNoBitmaps() {
+        noBitmaps = true;
+    }
+
+    public void setAutostart(boolean a) {
+        autostart = a && run == RunState.INMIGRATE;
     }
 
     public BlockState block() {

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 record QemuInstall(Path qemuImg, Path qemuIo, Path qemuSystem, String version) {
 
-    static final String PREFIX_PROPERTY = "bitmig.qemu.prefix";
+    /** The same property as the live runner's (qemu-live's QemuInstall): one name for "which QEMU". */
+    static final String PREFIX_PROPERTY = "live.qemu";
     static final List<String> TOOLS = List.of("qemu-img", "qemu-io", "qemu-system-x86_64");
     private static final Pattern VERSION = Pattern.compile("qemu-img version (\\S+)");
 
