@@ -172,11 +172,10 @@ final class Transitions {
             // An ejected source migrates until its inactivation fails at completion (seen on QEMU 10.0.2).
             if (source.block() == BlockState.INACTIVE) return rejected(QemuErrors.NODE_INACTIVE);
             if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
-            // With bitmaps sent, setup fails on the job's busy bitmap; without (no capability, or the no_bitmaps latch)
-            // the handover is outside the model.
-            if ((!a.capability() || source.noBitmaps()) && source.backup().isDefined()) {
-                return rejected(QemuErrors.BACKUP_JOB_RUNNING);
-            }
+            // With bitmaps sent, setup fails on the job's busy bitmap; without the capability the handover is outside
+            // the model, and so with the no_bitmaps latch, which sends none either (migration/block-dirty-bitmap.c).
+            if (!a.capability() && source.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
+            if (source.noBitmaps() && source.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
 
             // Without the capability no bitmap is selected; the policy still sees the migration start. QEMU bug
             // (migration/block-dirty-bitmap.c): once a migration found no bitmap, dirty_bitmap_is_active() stays false

@@ -58,6 +58,8 @@ final class GuardWords {
             atom(S + "\\.mirror\\(\\)\\.isEmpty\\(\\)", "no mirror job runs on $s", "a mirror job runs on $s"),
             atom(S + "\\.backup\\(\\)\\.isDefined\\(\\)", "a backup job already runs on $s", "no backup job runs on $s"),
             atom(S + "\\.backup\\(\\)\\.isEmpty\\(\\)", "no backup job runs on $s", "a backup job runs on $s"),
+            atom(S + "\\.noBitmaps\\(\\)", "$s's QEMU has latched no_bitmaps (it never sends a bitmap again)",
+                    "$s's QEMU has not latched no_bitmaps"),
             atom("a\\.sync\\(\\) == Action\\.Sync\\.(?<x>\\w+)", "the sync mode is $x", "the sync mode is not $x"),
             atom("a\\.mode\\(\\) != Action\\.BitmapMode\\.(?<x>\\w+)", "the bitmap-mode is not $x",
                     "the bitmap-mode is $x"),
