@@ -16,6 +16,28 @@ public sealed interface Action {
     /** Where a migration fails: before the source inactivated, or in the final flush after it. */
     enum FailPoint { BEFORE_HANDOVER, AFTER_HANDOVER }
 
+    /** blockdev-backup's sync modes that use a bitmap (qapi/block-core.json MirrorSyncMode). */
+    enum Sync {
+        /** sync=incremental: sync=bitmap with bitmap-mode on-success (blockdev.c do_backup_common). */
+        INCREMENTAL,
+        BITMAP;
+
+        public String qapi() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** blockdev-backup bitmap-mode (qapi/block-core.json BitmapSyncMode): what the job's end does to the bitmap. */
+    enum BitmapMode {
+        ON_SUCCESS,
+        ALWAYS,
+        NEVER;
+
+        public String qapi() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
     /** The guest (or HMP qemu-io) writes clusters [first, first+count) through {@code node}. */
     record GuestWrite(NodeId node, int first, int count) implements Action {
         @Override
@@ -196,6 +218,44 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * blockdev-backup sync=incremental|bitmap bitmap=NAME bitmap-mode=MODE job-id=backup: a backup job starts on the
+     * node; the bitmap becomes busy and gets a successor that records new writes (block/backup.c backup_job_create).
+     */
+    record BackupStart(NodeId node, String bitmap, Sync sync, BitmapMode mode) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /**
+     * One step of the backup job (block/backup.c backup_loop): it copies the first cluster still to copy; when none is
+     * left, the job completes and its bitmap is abdicated or reclaimed (backup_commit).
+     */
+    record BackupCopy(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** The backup target fails a write (on-target-error=report): the job ends with an error (backup_abort). */
+    record BackupFail(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /** block-job-cancel backup: the job ends as cancelled (backup_abort). */
+    record BackupCancel(NodeId node) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
     /** Exhaustive handling of every action: adding an action breaks every visitor until it handles it. */
     interface Visitor<R> {
         R visit(GuestWrite a);
@@ -243,6 +303,14 @@ public sealed interface Action {
         R visit(MirrorCopy a);
 
         R visit(MirrorCancel a);
+
+        R visit(BackupStart a);
+
+        R visit(BackupCopy a);
+
+        R visit(BackupFail a);
+
+        R visit(BackupCancel a);
     }
 
     <R> R accept(Visitor<R> v);

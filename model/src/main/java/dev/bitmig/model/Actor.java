@@ -36,4 +36,8 @@ public final class Actor implements Action.Visitor<Option<NodeId>> {
     @Override public Option<NodeId> visit(Action.MirrorStart a) { return Option.some(a.node()); }
     @Override public Option<NodeId> visit(Action.MirrorCopy a) { return Option.some(a.node()); }
     @Override public Option<NodeId> visit(Action.MirrorCancel a) { return Option.some(a.node()); }
+    @Override public Option<NodeId> visit(Action.BackupStart a) { return Option.some(a.node()); }
+    @Override public Option<NodeId> visit(Action.BackupCopy a) { return Option.some(a.node()); }
+    @Override public Option<NodeId> visit(Action.BackupFail a) { return Option.some(a.node()); }
+    @Override public Option<NodeId> visit(Action.BackupCancel a) { return Option.some(a.node()); }
 }

@@ -15,8 +15,17 @@ import io.vavr.collection.List;
  * @param writeStride         writes start only at multiples of this many clusters
  * @param mirrorGranularities granularities of the active mirror jobs that may start (none: no mirror job)
  * @param without             action kinds left out
+ * @param capabilities        what backup tools do beyond the default alphabet ({@link Capabilities})
  */
 public record Alphabet(int clusters, List<Integer> granularities, List<String> names, int maxWrite,
                        boolean readOnlyLaunch, boolean inactiveAdds, int writeStride, List<Integer> mirrorGranularities,
-                       List<String> without) {
+                       List<String> without, Capabilities capabilities) {
+
+    /** An alphabet without the backup tools' capabilities. */
+    public Alphabet(int clusters, List<Integer> granularities, List<String> names, int maxWrite,
+                    boolean readOnlyLaunch, boolean inactiveAdds, int writeStride, List<Integer> mirrorGranularities,
+                    List<String> without) {
+        this(clusters, granularities, names, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities,
+                without, Capabilities.NONE);
+    }
 }

@@ -46,9 +46,13 @@ final class Effects {
                 .withGhost(own.ghost().update(b.lineage(), Lineage::cleared));
     }
 
-    /** A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters. */
+    /**
+     * A data write reaches the image: the clock ticks and every lineage meant to record learns the clusters; a backup
+     * job's copy-before-write filter first copies what they held ({@link Backups#copiedBeforeWrite}).
+     */
     static World written(World w, SortedSet<Integer> clusters, Origin origin) {
-        return w.withImage(w.image().written(clusters)).withGhost(w.ghost().written(clusters, origin));
+        World copied = Backups.copiedBeforeWrite(w, clusters);
+        return copied.withImage(copied.image().written(clusters)).withGhost(copied.ghost().written(clusters, origin));
     }
 
     /**

@@ -69,6 +69,10 @@ final class LossText {
         public String visit(Action.MirrorStart a) { return a.node().lower(); }
         public String visit(Action.MirrorCopy a) { return a.node().lower(); }
         public String visit(Action.MirrorCancel a) { return a.node().lower(); }
+        public String visit(Action.BackupStart a) { return a.node().lower(); }
+        public String visit(Action.BackupCopy a) { return a.node().lower(); }
+        public String visit(Action.BackupFail a) { return a.node().lower(); }
+        public String visit(Action.BackupCancel a) { return a.node().lower(); }
     }
 
     /** What QEMU does in each step that can make a persistent bitmap disappear. */
@@ -96,5 +100,9 @@ final class LossText {
         public String visit(Action.MirrorStart a) { return "a mirror job's bitmap is anonymous"; }
         public String visit(Action.MirrorCopy a) { return "a mirror iteration touches only the job's bitmap"; }
         public String visit(Action.MirrorCancel a) { return "cancelling a mirror job releases only the job's bitmap"; }
+        public String visit(Action.BackupStart a) { return "a backup job freezes the bitmap and gives it a successor (bdrv_dirty_bitmap_create_successor, block/dirty-bitmap.c)"; }
+        public String visit(Action.BackupCopy a) { return "a backup job's last step abdicates or reclaims the successor and keeps the bitmap's name (backup_cleanup_sync_bitmap, block/backup.c)"; }
+        public String visit(Action.BackupFail a) { return "a failed backup job abdicates or reclaims the successor and keeps the bitmap's name (backup_abort, block/backup.c)"; }
+        public String visit(Action.BackupCancel a) { return "a cancelled backup job abdicates or reclaims the successor and keeps the bitmap's name (backup_abort, block/backup.c)"; }
     }
 }

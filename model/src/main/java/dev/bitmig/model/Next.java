@@ -62,6 +62,11 @@ public final class Next {
                 all.add(new Action.MirrorCopy(n));
                 all.add(new Action.MirrorCancel(n));
             }
+            if (b.capabilities().backupJobs()) {
+                all.add(new Action.BackupCopy(n));
+                all.add(new Action.BackupFail(n));
+                all.add(new Action.BackupCancel(n));
+            }
             for (String name : b.names()) {
                 for (int g : b.granularities()) {
                     // Added enabled; BitmapDisable reaches the disabled ones one step later.
@@ -73,6 +78,12 @@ public final class Next {
                 all.add(new Action.BitmapEnable(n, name));
                 all.add(new Action.BitmapDisable(n, name));
                 all.add(new Action.Backup(n, name));
+                if (b.capabilities().backupJobs()) {
+                    // sync=incremental is sync=bitmap with on-success (blockdev.c), so bitmap is tried with the others.
+                    all.add(new Action.BackupStart(n, name, Action.Sync.INCREMENTAL, Action.BitmapMode.ON_SUCCESS));
+                    all.add(new Action.BackupStart(n, name, Action.Sync.BITMAP, Action.BitmapMode.ALWAYS));
+                    all.add(new Action.BackupStart(n, name, Action.Sync.BITMAP, Action.BitmapMode.NEVER));
+                }
                 for (String other : b.names()) {
                     if (!other.equals(name)) {
                         all.add(new Action.BitmapMerge(n, name, List.of(other)));

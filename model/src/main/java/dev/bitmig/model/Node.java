@@ -15,9 +15,10 @@ import io.vavr.control.Option;
  * @param noBitmaps   migration/block-dirty-bitmap.c DBMSaveState.no_bitmaps of this QEMU process: a migration with the
  *                    dirty-bitmaps capability found no bitmap to send; nothing clears it, so this QEMU never migrates a
  *                    bitmap again (a QEMU bug, seen on 7.2.22; the same code in 10.0.2)
+ * @param backup      the backup job running on the node, if any
  */
 public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
-                   Option<Mirror> mirror, boolean autostart, boolean noBitmaps) {
+                   Option<Mirror> mirror, boolean autostart, boolean noBitmaps, Option<BackupJob> backup) {
 
     public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty());
 
@@ -28,12 +29,17 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     /** A node as QEMU starts it: an incoming VM autostarts (no {@code -S}). */
     public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
                 Option<Mirror> mirror) {
-        this(run, block, readOnly, bitmaps, mirror, run == RunState.INMIGRATE, false);
+        this(run, block, readOnly, bitmaps, mirror, run == RunState.INMIGRATE, false, Option.none());
     }
 
     /** A node without a mirror job. */
     public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps) {
         this(run, block, readOnly, bitmaps, Option.none());
+    }
+
+    /** Whether a block job (mirror or backup) holds the node: it blocks every other job (bdrv_op_is_blocked). */
+    public boolean hasJob() {
+        return mirror.isDefined() || backup.isDefined();
     }
 
     public boolean isOn() {
@@ -54,24 +60,24 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withRun(RunState r) {
-        return new Node(r, block, readOnly, bitmaps, mirror, autostart, noBitmaps);
+        return new Node(r, block, readOnly, bitmaps, mirror, autostart, noBitmaps, backup);
     }
 
     public Node withBlock(BlockState b) {
-        return new Node(run, b, readOnly, bitmaps, mirror, autostart, noBitmaps);
+        return new Node(run, b, readOnly, bitmaps, mirror, autostart, noBitmaps, backup);
     }
 
     public Node withBitmaps(SortedMap<String, Bitmap> b) {
-        return new Node(run, block, readOnly, b, mirror, autostart, noBitmaps);
+        return new Node(run, block, readOnly, b, mirror, autostart, noBitmaps, backup);
     }
 
     /** This QEMU's bitmap migration is off for good (DBMSaveState.no_bitmaps). */
     public Node withNoBitmaps() {
-        return new Node(run, block, readOnly, bitmaps, mirror, autostart, true);
+        return new Node(run, block, readOnly, bitmaps, mirror, autostart, true, backup);
     }
 
     public Node withAutostart(boolean a) {
-        return new Node(run, block, readOnly, bitmaps, mirror, a, noBitmaps);
+        return new Node(run, block, readOnly, bitmaps, mirror, a, noBitmaps, backup);
     }
 
     public Node withBitmap(String name, Bitmap b) {
@@ -82,7 +88,11 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
         return withBitmaps(bitmaps.remove(name));
     }
 
+    public Node withBackup(Option<BackupJob> j) {
+        return new Node(run, block, readOnly, bitmaps, mirror, autostart, noBitmaps, j);
+    }
+
     public Node withMirror(Option<Mirror> m) {
-        return new Node(run, block, readOnly, bitmaps, m, autostart, noBitmaps);
+        return new Node(run, block, readOnly, bitmaps, m, autostart, noBitmaps, backup);
     }
 }

@@ -109,4 +109,34 @@ public final class QemuErrors {
     public static String jobNotFound(String id) {
         return "Block job '" + id + "' not found";
     }
+
+    /**
+     * block/backup.c backup_job_create: bdrv_op_is_blocked(target, BLOCK_OP_TYPE_BACKUP_TARGET). Every backup job of a
+     * QEMU writes to the one target node backup-target, so a second job finds it in use (QEMU itself would run two
+     * backups of one node to two targets).
+     */
+    public static final String BACKUP_TARGET_BUSY = "Node 'backup-target' is busy: block device is in use by block job: backup";
+
+    /** blockdev.c qmp_get_root_bs (drive-mirror, blockdev-mirror): a filter sits above the node. */
+    public static final String NEED_ROOT_NODE = "Need a root block node";
+
+    /** blockdev.c do_backup_common: sync=incremental takes only bitmap-mode on-success. */
+    public static String bitmapModeMustBeOnSuccess(String sync) {
+        return "Bitmap sync mode must be 'on-success' when using sync mode '" + sync + "'";
+    }
+
+    /** blockdev.c do_backup_common: bdrv_find_dirty_bitmap found no bitmap of that name. */
+    public static String backupBitmapNotFound(String name) {
+        return "Bitmap '" + name + "' could not be found";
+    }
+
+    /**
+     * A backup job that would still run at a handover, and migrating or inactivating a node while a backup job runs on
+     * it, are outside the model: on QEMU 7.2 the busy sync
+     * bitmap reaches bdrv_release_dirty_bitmap in qcow2_store_persistent_dirty_bitmaps (block/qcow2-bitmap.c), whose
+     * assertion that the bitmap is not busy aborts the process.
+     */
+    public static final String BACKUP_DURING_MIGRATION = "bitmig: a backup job during a migration is not modelled";
+
+    public static final String BACKUP_JOB_RUNNING = "bitmig: inactivation with a backup job is not modelled";
 }

@@ -105,6 +105,9 @@ public final class Spec {
             for (Mirror m : n.mirror()) {
                 referenced.set(m.lineage());
             }
+            for (BackupJob j : n.backup()) {
+                referenced.set(j.since());
+            }
         }
         for (var e : w.image().directory()) {
             referenced.set(e._2.lineage());

@@ -20,11 +20,13 @@ final class Transitions {
     private final Geometry geometry;
     private final Policy policy;
     private final Lifecycle life;
+    private final Backups backups;
 
     Transitions(Policy policy, Geometry geometry) {
         this.policy = policy;
         this.geometry = geometry;
         this.life = new Lifecycle(policy, geometry);
+        this.backups = new Backups(geometry);
     }
 
     Action.Visitor<Outcome> in(World w) {
@@ -102,6 +104,7 @@ final class Transitions {
             // block.c bdrv_inactivate on a node without a driver (D4, QEMU 10.0.2 blockdev-set-active).
             if (n.block() == BlockState.EJECTED) return rejected(QemuErrors.NO_MEDIUM_INACTIVATE);
             // A running VM's node inactivates too (block/block-backend.c blk_can_inactivate: a guest device may).
+            if (n.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
 
             return outcome(life.inactivate(w, a.node()));
         }
@@ -169,6 +172,10 @@ final class Transitions {
             // An ejected source migrates until its inactivation fails at completion (seen on QEMU 10.0.2).
             if (source.block() == BlockState.INACTIVE) return rejected(QemuErrors.NODE_INACTIVE);
             if (target.run() != RunState.INMIGRATE) return rejected(QemuErrors.CONNECTION_REFUSED);
+            // With bitmaps sent, setup fails on the job's busy bitmap; without the capability the handover is outside
+            // the model, and so with the no_bitmaps latch, which sends none either (migration/block-dirty-bitmap.c).
+            if (!a.capability() && source.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
+            if (source.noBitmaps() && source.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
 
             // Without the capability no bitmap is selected; the policy still sees the migration start. QEMU bug
             // (migration/block-dirty-bitmap.c): once a migration found no bitmap, dirty_bitmap_is_active() stays false
@@ -359,6 +366,8 @@ final class Transitions {
         public Outcome visit(Action.MirrorStart a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            // blockdev.c qmp_get_root_bs: a backup job's copy-before-write filter sits above the node.
+            if (n.backup().isDefined()) return rejected(QemuErrors.NEED_ROOT_NODE);
             if (a.granularity() < 1 || a.granularity() > Mirror.MAX_GRANULARITY) {
                 return rejected(QemuErrors.MIRROR_GRANULARITY_RANGE);
             }
@@ -401,6 +410,73 @@ final class Transitions {
             return next(w.withNode(a.node(), n.withMirror(Option.none())));
         }
 
+        // ---------------------------------------------------------------- backup job (effects in Backups)
+
+        /**
+         * blockdev.c do_backup_common, then block/backup.c backup_job_create: sync and bitmap-mode are checked, the
+         * bitmap must exist and pass BDRV_BITMAP_ALLOW_RO, no other job may hold the node, and unless the mode is never
+         * the bitmap must be writable (BDRV_BITMAP_DEFAULT); bdrv_dirty_bitmap_create_successor then freezes it.
+         */
+        @Override
+        public Outcome visit(Action.BackupStart a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (!n.isActive()) return rejected(QemuErrors.NODE_INACTIVE);
+            if (w.migration().isActive()) return rejected(QemuErrors.BACKUP_DURING_MIGRATION);
+            // blockdev.c do_backup_common: incremental is bitmap with bitmap-mode on-success.
+            if (a.sync() == Action.Sync.INCREMENTAL && a.mode() != Action.BitmapMode.ON_SUCCESS) {
+                return rejected(QemuErrors.bitmapModeMustBeOnSuccess(a.sync().qapi()));
+            }
+            // blockdev.c do_backup_common: bdrv_find_dirty_bitmap.
+            if (n.bitmap(a.bitmap()).isEmpty()) return rejected(QemuErrors.backupBitmapNotFound(a.bitmap()));
+            // do_backup_common: bdrv_dirty_bitmap_check(bmap, BDRV_BITMAP_ALLOW_RO): busy, then inconsistent.
+            Option<String> unusable = check(n, a.bitmap(), false, true);
+            if (unusable.isDefined()) return rejected(unusable.get());
+            // backup_job_create: bdrv_op_is_blocked(bs, BLOCK_OP_TYPE_BACKUP_SOURCE): a mirror job blocks its source.
+            if (n.mirror().isDefined()) return rejected(QemuErrors.NODE_BUSY_WITH_JOB);
+            // backup_job_create: bdrv_op_is_blocked(target, BLOCK_OP_TYPE_BACKUP_TARGET): the one target is in use.
+            if (n.backup().isDefined()) return rejected(QemuErrors.BACKUP_TARGET_BUSY);
+            // backup_job_create: a bitmap the job will write to must pass BDRV_BITMAP_DEFAULT (not readonly).
+            if (a.mode() != Action.BitmapMode.NEVER && n.bitmap(a.bitmap()).get().readonly()) {
+                return rejected(QemuErrors.readonly(a.bitmap()));
+            }
+
+            return next(backups.started(w, a));
+        }
+
+        /**
+         * block/backup.c backup_loop: the job copies the next cluster still to copy; with none left backup_run returns
+         * 0 and the job completes (backup_commit -> backup_cleanup_sync_bitmap).
+         */
+        @Override
+        public Outcome visit(Action.BackupCopy a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.backup().isEmpty()) return rejected(QemuErrors.jobNotFound(BackupJob.JOB_ID));
+
+            return next(backups.copied(w, a.node()));
+        }
+
+        /** A write to the backup target fails (on-target-error=report): backup_run returns it; backup_abort. */
+        @Override
+        public Outcome visit(Action.BackupFail a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.backup().isEmpty()) return rejected(QemuErrors.jobNotFound(BackupJob.JOB_ID));
+
+            return next(backups.ended(w, a.node(), false));
+        }
+
+        /** blockdev.c qmp_block_job_cancel -> job_user_cancel: the job ends with -ECANCELED (backup_abort). */
+        @Override
+        public Outcome visit(Action.BackupCancel a) {
+            Node n = w.node(a.node());
+            if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
+            if (n.backup().isEmpty()) return rejected(QemuErrors.jobNotFound(BackupJob.JOB_ID));
+
+            return next(backups.ended(w, a.node(), false));
+        }
+
         // ---------------------------------------------------------------- processes
 
         /**
@@ -412,7 +488,7 @@ final class Transitions {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
 
-            World closing = life.abandonMigration(w, a.node());
+            World closing = life.abandonMigration(backups.cancelledByQuit(w, a.node()), a.node());
             Node node = closing.node(a.node());
             World closed = closing;
             if (node.isActive()) {

@@ -67,6 +67,7 @@ public record World(Image image, Node source, Node target, Migration migration, 
         for (NodeId id : NodeId.values()) {
             ids = ids.addAll(node(id).bitmaps().values().map(Bitmap::lineage));
             ids = ids.addAll(node(id).mirror().map(Mirror::lineage));
+            ids = ids.addAll(node(id).backup().map(BackupJob::since));
         }
         return ids.addAll(image.directory().values().map(StoredBitmap::lineage));
     }
@@ -79,6 +80,7 @@ public record World(Image image, Node source, Node target, Migration migration, 
     }
 
     private static Node erase(Node n) {
-        return n.withBitmaps(n.bitmaps().mapValues(b -> b.withLineage(0))).withMirror(n.mirror().map(m -> m.withLineage(0)));
+        return n.withBitmaps(n.bitmaps().mapValues(b -> b.withLineage(0))).withMirror(n.mirror().map(m -> m.withLineage(0)))
+                .withBackup(n.backup().map(BackupJob::observable));
     }
 }

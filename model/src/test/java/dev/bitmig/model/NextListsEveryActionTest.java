@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The model's action alphabet, like TLA+'s Next, lists every kind of action there is, in a fixed order. */
 class NextListsEveryActionTest {
     private static final Alphabet FULL = new Alphabet(3, List.of(1, 2), List.of("a", "b"), 2, true, true, 1,
-            List.of(1), List.empty());
+            List.of(1), List.empty(), Capabilities.ALL);
 
     @Test
     void everyKindOfActionIsInTheFullAlphabet() {
@@ -28,6 +28,13 @@ class NextListsEveryActionTest {
         Alphabet noTools = new Alphabet(3, List.of(1), List.of("a"), 1, false, false, 1, List.empty(),
                 List.of("ForeignWrite"));
         assertThat(Next.actions(noTools).map(Action::kind)).doesNotContain("ForeignWrite").contains("GuestWrite");
+    }
+
+    @Test
+    void backupJobsAreTriedOnlyWithTheirCapability() {
+        Alphabet plain = new Alphabet(3, List.of(1), List.of("a"), 1, false, false, 1, List.empty(), List.empty());
+        assertThat(Next.actions(plain).map(Action::kind)).doesNotContain("BackupStart", "BackupCopy", "BackupFail",
+                "BackupCancel");
     }
 
     @Test

@@ -38,7 +38,10 @@ class SpecIsTotalProperties {
                 Combinators.combine(node, Arbitraries.of(true, false), Arbitraries.of(true, false)).as(Action.Launch::new),
                 Combinators.combine(node, name).as(Action.Backup::new),
                 Combinators.combine(node, gran).as(Action.MirrorStart::new), node.map(Action.MirrorCopy::new),
-                node.map(Action.MirrorCancel::new));
+                node.map(Action.MirrorCancel::new),
+                Combinators.combine(node, name, Arbitraries.of(Action.Sync.class), Arbitraries.of(Action.BitmapMode.class))
+                        .as(Action.BackupStart::new),
+                node.map(Action.BackupCopy::new), node.map(Action.BackupFail::new), node.map(Action.BackupCancel::new));
     }
 
     @Property(tries = 300)

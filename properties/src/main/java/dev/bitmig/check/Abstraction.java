@@ -69,7 +69,10 @@ public final class Abstraction {
         }
         Option<Mirror> mirror = n.mirror() == null ? Option.none() : Option.some(new Mirror(
                 clusters(n.mirror().granularityBytes()), granuleSet(Disk.granules(n.mirror().bits())), 0));
-        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, mirror, n.autostart(), n.noBitmaps());
+        Option<dev.bitmig.model.BackupJob> backup = n.backup() == null ? Option.none() : Option.some(
+                new dev.bitmig.model.BackupJob(n.backup().bitmap(), n.backup().sync(), n.backup().mode(),
+                        granuleSet(Disk.granules(n.backup().toCopy())), TreeMap.empty(), 0));
+        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, mirror, n.autostart(), n.noBitmaps(), backup);
     }
 
     private static int clusters(long granularityBytes) {

@@ -37,6 +37,25 @@ public final class Agreement {
                 : Option.some(action + ": states differ: " + WorldDiff.between(expected, actual));
     }
 
+    /**
+     * NoSilentLoss counts a failed store as seen because QEMU prints "Lost persistent bitmaps ..." (block/qcow2.c
+     * qcow2_inactivate): when the model's step loses a bitmap that way, the implementation must have printed it.
+     */
+    public static Option<String> told(Action action, Outcome model, java.util.List<String> printed) {
+        if (model.successor().isEmpty()) {
+            return Option.none();
+        }
+        for (dev.bitmig.model.Loss l : model.successor().get().losses()) {
+            if (l.cause() == dev.bitmig.model.Cause.STORE_FAILED
+                    && printed.stream().noneMatch(p -> p.startsWith("Lost persistent bitmaps"))) {
+                return Option.some(action + ": the store of bitmap '" + l.bitmap() + "' failed and QEMU prints \"Lost "
+                        + "persistent bitmaps ...\", but the implementation printed " + (printed.isEmpty() ? "nothing"
+                        : printed));
+            }
+        }
+        return Option.none();
+    }
+
     private static String said(Outcome o) {
         if (o instanceof Outcome.Failed f) return "fails (and changes the state) with \"" + f.reason() + "\"";
         if (o instanceof Outcome.Rejected r) return "rejects with \"" + r.reason() + "\"";

@@ -1,5 +1,6 @@
 package dev.bitmig.check;
 
+import dev.bitmig.model.Capabilities;
 import dev.bitmig.model.Geometry;
 import dev.bitmig.model.Mirror;
 import dev.bitmig.model.Granules;
@@ -27,10 +28,20 @@ import java.nio.charset.StandardCharsets;
  *                      default): no mirror job, so that the matrix is about the user's bitmaps
  * @param without       action kinds the search leaves out (ActionKinds), sorted: "if no tool ever writes the image,
  *                      does the policy still under-report?" is {@code without = [ForeignWrite]}
+ * @param capabilities  what backup tools do beyond the default alphabet (backup jobs); none by default, so that the
+ *                      default matrix stays as it was
  */
 public record Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
                      boolean readOnlyLaunch, boolean inactiveAdds, int writeStride, List<Integer> mirrorGranularities,
-                     List<String> without) {
+                     List<String> without, Capabilities capabilities) {
+
+    /** Bounds without the backup tools' capabilities. */
+    public Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
+                  boolean readOnlyLaunch, boolean inactiveAdds, int writeStride, List<Integer> mirrorGranularities,
+                  List<String> without) {
+        this(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride,
+                mirrorGranularities, without, Capabilities.NONE);
+    }
 
     /** Bounds without mirror jobs. */
     public Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,
@@ -83,41 +94,50 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
                     + "; kinds: " + ActionKinds.ALL.mkString(", "));
         }
         without = without.distinct().sorted();
+        if (capabilities == null) {
+            throw new IllegalArgumentException("capabilities must be given");
+        }
         if (maxWrite < 1) {
             throw new IllegalArgumentException("the longest write must be at least one cluster, got " + maxWrite);
         }
     }
 
     public Bounds withInactiveAdds(boolean on) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on, writeStride, mirrorGranularities, without);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, on, writeStride, mirrorGranularities, without, capabilities);
     }
 
     public Bounds withReadOnlyLaunch(boolean on) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds, writeStride, mirrorGranularities, without);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, on, inactiveAdds, writeStride, mirrorGranularities, without, capabilities);
     }
 
     public Bounds withGranularities(List<Integer> g) {
-        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without);
+        return new Bounds(clusters, g, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without, capabilities);
     }
 
     public Bounds withWriteStride(int stride) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, stride, mirrorGranularities, without);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, stride, mirrorGranularities, without, capabilities);
     }
 
     public Bounds withMirrorGranularities(List<Integer> g) {
-        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, g, without);
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, g, without, capabilities);
     }
 
     /** The same bounds with these action kinds left out (sorted, without repeats). */
     public Bounds withWithout(List<String> kinds) {
         return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride,
-                mirrorGranularities, kinds);
+                mirrorGranularities, kinds, capabilities);
+    }
+
+    /** The same bounds with these capabilities (backup jobs) on or off. */
+    public Bounds withCapabilities(Capabilities c) {
+        return new Bounds(clusters, granularities, names, depth, maxWrite, readOnlyLaunch, inactiveAdds, writeStride,
+                mirrorGranularities, without, c);
     }
 
     /** The model's action alphabet under these bounds (dev.bitmig.model.Next). */
     public dev.bitmig.model.Alphabet alphabet() {
         return new dev.bitmig.model.Alphabet(clusters, granularities, names, maxWrite, readOnlyLaunch, inactiveAdds,
-                writeStride, mirrorGranularities, without);
+                writeStride, mirrorGranularities, without, capabilities);
     }
 
     /** Every action the search tries, in the model's fixed order. */
@@ -135,10 +155,10 @@ public record Bounds(int clusters, List<Integer> granularities, List<String> nam
     }
 
     public Bounds withDepth(int d) {
-        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without);
+        return new Bounds(clusters, granularities, names, d, maxWrite, readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without, capabilities);
     }
 
     public Bounds withClusters(int c) {
-        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without);
+        return new Bounds(c, granularities, names, depth, Math.min(maxWrite, c), readOnlyLaunch, inactiveAdds, writeStride, mirrorGranularities, without, capabilities);
     }
 }

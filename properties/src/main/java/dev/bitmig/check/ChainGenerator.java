@@ -108,6 +108,22 @@ public final class ChainGenerator {
                 }
             }
         }
+        // A backup job holding a bitmap: start one on a node that owns the image, let it copy, fail or cancel it.
+        if (bounds.capabilities().backupJobs()) {
+            for (NodeId id : NodeId.values()) {
+                Node node = w.node(id);
+                if (node.backup().isDefined()) {
+                    out.add(new Weighted(8, new Action.BackupCopy(id)));
+                    out.add(new Weighted(5, new Action.BackupFail(id)));
+                    out.add(new Weighted(5, new Action.BackupCancel(id)));
+                } else if (node.isActive() && !node.bitmaps().isEmpty()) {
+                    String name = node.bitmaps().keySet().toList().get(random.nextInt(node.bitmaps().size()));
+                    Action.Sync sync = Action.Sync.values()[random.nextInt(2)];
+                    Action.BitmapMode mode = Action.BitmapMode.values()[random.nextInt(3)];
+                    out.add(new Weighted(20, new Action.BackupStart(id, name, sync, mode)));
+                }
+            }
+        }
         // Migration, weighted toward the thread's shapes.
         if (t.run() == RunState.OFF && !m.isActive()) {
             out.add(new Weighted(12, new Action.Launch(TARGET, true)));

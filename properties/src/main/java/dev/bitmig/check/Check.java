@@ -1,6 +1,6 @@
 package dev.bitmig.check;
 
-/** The six checks the lockstep run makes after every step. */
+/** The seven checks the lockstep run makes after every step. */
 public enum Check {
     /** (1) the model and the implementation give the same outcome (and the same rejection text). */
     OUTCOME,
@@ -13,7 +13,9 @@ public enum Check {
     /** (5) no persistent bitmap disappears without a visible cause. */
     NO_SILENT_LOSS,
     /** (6) the image store saw no write from a node that was inactive. */
-    INACTIVE_WRITE;
+    INACTIVE_WRITE,
+    /** (7) a bitmap the model loses to a failed store was reported as QEMU reports it ("Lost persistent bitmaps"). */
+    LOSS_REPORTED;
 
     /** The invariant title for the three safety properties, or the check's own name. */
     public String title() {
@@ -24,11 +26,12 @@ public enum Check {
             case OUTCOME -> "Outcome";
             case ABSTRACTION -> "Abstraction";
             case INACTIVE_WRITE -> "InactiveWrite";
+            case LOSS_REPORTED -> "LossReported";
         };
     }
 
     /** Whether a failure means the implementation disagrees with the model (rather than the policy being unsafe). */
     public boolean isRefinement() {
-        return this == OUTCOME || this == ABSTRACTION || this == INACTIVE_WRITE;
+        return this == OUTCOME || this == ABSTRACTION || this == INACTIVE_WRITE || this == LOSS_REPORTED;
     }
 }

@@ -99,6 +99,11 @@ public final class Concretization {
             fill(bits, gran, job.granules());
             out.setMirror(new MirrorJob(gran, bits));
         }
+        for (dev.bitmig.model.BackupJob job : n.backup()) {
+            HBitmap toCopy = disk.newBits(Disk.CLUSTER);
+            fill(toCopy, Disk.CLUSTER, job.toCopy());
+            out.setBackup(new dev.bitmig.impl.node.BackupJobState(job.bitmap(), job.sync(), job.mode(), toCopy));
+        }
         return out;
     }
 

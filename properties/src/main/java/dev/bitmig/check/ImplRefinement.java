@@ -36,7 +36,7 @@ public record ImplRefinement(Policy policy, Geometry geometry, Set<Fault> faults
             }
             Outcome implOutcome = ImplDriver.step(impl, action);
             Option<String> stepDiff = Agreement.compare(action, modelOutcome, implOutcome, Abstraction.of(impl));
-            return stepDiff.isDefined() ? stepDiff : Option.none();
+            return stepDiff.isDefined() ? stepDiff : Agreement.told(action, modelOutcome, impl.printed());
         } catch (RuntimeException e) {
             return Option.some("the implementation threw " + e + " on " + action);
         }
@@ -51,6 +51,7 @@ public record ImplRefinement(Policy policy, Geometry geometry, Set<Fault> faults
         } catch (RuntimeException e) {
             return Option.some("the implementation threw " + e + " on " + action);
         }
-        return Agreement.compare(action, modelOutcome, implOutcome, Abstraction.of(impl));
+        Option<String> stepDiff = Agreement.compare(action, modelOutcome, implOutcome, Abstraction.of(impl));
+        return stepDiff.isDefined() ? stepDiff : Agreement.told(action, modelOutcome, impl.printed());
     }
 }

@@ -21,7 +21,7 @@ import io.vavr.collection.SortedMap;
 import java.util.Set;
 
 /**
- * The model and the implementation side by side: every action runs on both, then the six checks.
+ * The model and the implementation side by side: every action runs on both, then the seven checks.
  */
 public final class Lockstep {
     /** One failed check after one step. */
@@ -79,6 +79,10 @@ public final class Lockstep {
             Check c = !expected.error().equals(actual.error()) || expected.isRejected() ? Check.OUTCOME : Check.ABSTRACTION;
             failures = failures.append(new Failure(c, steps, a, disagreement.get()));
         }
+        var untold = Agreement.told(a, expected, impl.printed());
+        if (untold.isDefined()) {
+            failures = failures.append(new Failure(Check.LOSS_REPORTED, steps, a, untold.get()));
+        }
         Geometry g = spec.geometry();
         World implTruth = graft(Abstraction.of(impl), world);
         var under = Invariant.NO_UNDER_REPORT.violation(implTruth, g);
@@ -110,7 +114,9 @@ public final class Lockstep {
             SortedMap<String, Bitmap> bitmaps = n.bitmaps().map((name, b) -> io.vavr.Tuple.of(name,
                     b.withLineage(m.bitmaps().get(name).map(Bitmap::lineage).getOrElse(-1))));
             int mirrorLineage = m.mirror().map(Mirror::lineage).getOrElse(-1);
-            w = w.withNode(id, n.withBitmaps(bitmaps).withMirror(n.mirror().map(job -> job.withLineage(mirrorLineage))));
+            w = w.withNode(id, n.withBitmaps(bitmaps).withMirror(n.mirror().map(job -> job.withLineage(mirrorLineage)))
+                    .withBackup(n.backup().map(job -> m.backup().map(mj -> new dev.bitmig.model.BackupJob(job.bitmap(),
+                            job.sync(), job.mode(), job.toCopy(), mj.before(), mj.since())).getOrElse(job))));
         }
         Image i = w.image();
         var dir = i.directory().map((name, e) -> io.vavr.Tuple.of(name,

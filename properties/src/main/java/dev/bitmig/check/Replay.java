@@ -75,7 +75,8 @@ public record Replay(Trace trace, List<Outcome> outcomes, List<World> worlds, Li
                     refinement = Option.some("step " + step + ": the implementation threw " + e);
                     continue;
                 }
-                Option<String> diff = Agreement.compare(a, o, io, Abstraction.of(impl));
+                Option<String> compared = Agreement.compare(a, o, io, Abstraction.of(impl));
+                Option<String> diff = compared.isDefined() ? compared : Agreement.told(a, o, impl.printed());
                 final int at = step;
                 refinement = diff.map(d -> "step " + at + ": " + d);
             }

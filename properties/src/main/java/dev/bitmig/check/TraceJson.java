@@ -103,6 +103,9 @@ public final class TraceJson {
             ArrayNode w = o.putArray("without");
             b.without().forEach(w::add);
         }
+        if (b.capabilities().backupJobs()) {
+            o.put("backupJobs", true);
+        }
         return o;
     }
 
@@ -342,9 +345,10 @@ public final class TraceJson {
         }
         List<Integer> mirror = optionalArray(o, "mirrorGranularities", int.class, where);
         List<String> without = optionalArray(o, "without", String.class, where);
+        boolean backupJobs = o.has("backupJobs") && (Boolean) value(boolean.class, o.get("backupJobs"), where + ".backupJobs");
         try {
             return new Bounds(clusters, grans.reverse(), names.reverse(), depth, maxWrite, ro, inactive, stride,
-                    mirror, without);
+                    mirror, without, new dev.bitmig.model.Capabilities(backupJobs));
         } catch (IllegalArgumentException e) {
             // the message lists the names as they are: keep it on one line
             String m = e.getMessage().replace("\r", "\\r").replace("\n", "\\n");

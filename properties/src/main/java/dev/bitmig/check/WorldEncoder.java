@@ -1,5 +1,7 @@
 package dev.bitmig.check;
 
+import dev.bitmig.model.Action;
+import dev.bitmig.model.BackupJob;
 import dev.bitmig.model.Bitmap;
 import dev.bitmig.model.Lineage;
 import dev.bitmig.model.Migration;
@@ -136,11 +138,19 @@ final class WorldEncoder extends ByteWriter {
             }
             varint(id(b.lineage()));
         }
-        bool(node.mirror().isDefined());
+        // One byte for the jobs: 0 or 1 as before backup jobs existed, plus 2 with a backup job.
+        varint((node.mirror().isDefined() ? 1 : 0) | (node.backup().isDefined() ? 2 : 0));
         for (Mirror job : node.mirror()) {
             varint(job.granularity());
             set(job.granules());
             varint(id(job.lineage()));
+        }
+        for (BackupJob job : node.backup()) {
+            string(r.apply(job.bitmap()));
+            varint(job.sync().ordinal() * Action.BitmapMode.values().length + job.mode().ordinal());
+            set(job.toCopy());
+            origins(job.before());
+            varint(id(job.since()));
         }
     }
 

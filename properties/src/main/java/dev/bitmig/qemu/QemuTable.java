@@ -202,4 +202,70 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
         return List.of(f == LIVE ? new Op.Unmappable("no mirror job is ever started on the real QEMU")
                 : Op.qmp(a.node(), "block-job-cancel", "device", "mirror"));
     }
+
+    /**
+     * A backup job that holds its bitmap (qapi/block-core.json blockdev-backup and drive-backup; blockdev.c
+     * do_backup_common), held at speed 1 B/s with one worker and one 64 KiB chunk (x-perf) so that it copies one
+     * cluster on its own and then waits, and with auto-finalize off so that its end is a command (job-finalize).
+     * Disagreement: the live runner backs up to a null-co node added once per QEMU ({@link #backupTarget}), through a
+     * named copy-before-write filter; the script lets drive-backup create a target file.
+     */
+    @Override
+    public List<Op> visit(Action.BackupStart a) {
+        if (f == LIVE) {
+            return List.of(Op.qmp(a.node(), "blockdev-backup", "job-id", BackupJobIds.JOB, "device", DRIVE, "target",
+                    BackupJobIds.TARGET, "sync", a.sync().qapi(), "bitmap", a.bitmap(), "bitmap-mode", a.mode().qapi(),
+                    "speed", 1L, "x-perf", perf(), "auto-finalize", false, "filter-node-name", BackupJobIds.FILTER));
+        }
+        return List.of(Op.qmp(a.node(), "drive-backup", "job-id", BackupJobIds.JOB, "device", DRIVE, "sync",
+                a.sync().qapi(), "bitmap", a.bitmap(), "bitmap-mode", a.mode().qapi(), "target", Place.BACKUP_TARGET,
+                "format", "qcow2", "speed", 1L, "x-perf", perf(), "auto-finalize", false));
+    }
+
+    /** The live runner's backup target: blockdev-add of a null-co node as large as the disk (block/null.c). */
+    public static Op backupTarget(NodeId n, int clusters) {
+        return Op.qmp(n, "blockdev-add", "driver", "null-co", "node-name", BackupJobIds.TARGET, "size", bytes(clusters));
+    }
+
+    /**
+     * backup_loop in block/backup.c: background work. The live runner waits for the cluster QEMU copies on its own,
+     * lifts the speed limit for the last one (block-job-set-speed speed=0) and ends the job with job-finalize.
+     */
+    @Override
+    public List<Op> visit(Action.BackupCopy a) {
+        return List.of(new Op.Note("the backup job copies its next cluster; with none left it completes (background "
+                + "work; block-job-set-speed device=backup speed=0 lets it finish, job-finalize id=backup ends it)"));
+    }
+
+    /**
+     * A write error on the backup target (on-target-error=report), which ends the job through backup_abort as
+     * block-job-cancel does. Disagreement: the live runner cannot make the target fail at a chosen step.
+     */
+    @Override
+    public List<Op> visit(Action.BackupFail a) {
+        if (f == LIVE) {
+            return List.of(new Op.Unmappable("QEMU 7.2 has no command that makes the backup target fail its next write:"
+                    + " blkdebug's inject-error rules are armed by block events, not by the monitor; the failure path "
+                    + "(backup_abort) is the one block-job-cancel takes, which BackupCancel maps"));
+        }
+        return List.of(new Op.Note("the backup target fails a write (blkdebug inject-error on the target): the job "
+                + "ends with an error"));
+    }
+
+    /**
+     * block-job-cancel (blockdev.c qmp_block_job_cancel). block/backup.c backup_cancel makes every cancel a forced one,
+     * so job.c job_cancel_async cancels even a job that has copied everything and waits to be finalized.
+     */
+    @Override
+    public List<Op> visit(Action.BackupCancel a) {
+        return List.of(Op.qmp(a.node(), "block-job-cancel", "device", BackupJobIds.JOB));
+    }
+
+    /** x-perf of blockdev-backup (qapi/block-core.json BackupPerf): one worker, one 64 KiB chunk at a time. */
+    static java.util.Map<String, Object> perf() {
+        java.util.Map<String, Object> perf = new java.util.LinkedHashMap<>();
+        perf.put("max-workers", 1L);
+        perf.put("max-chunk", Geometry.CLUSTER_BYTES);
+        return perf;
+    }
 }

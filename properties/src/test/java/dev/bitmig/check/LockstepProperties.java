@@ -18,7 +18,7 @@ import net.jqwik.api.statistics.Statistics;
 import java.util.Set;
 
 /**
- * Generated action chains run on the model and on the implementation in lockstep; after every step the six checks.
+ * Generated action chains run on the model and on the implementation in lockstep; after every step the seven checks.
  * A refinement failure always fails the property; a broken safety invariant fails it when the exhaustive run proved
  * that invariant for the policy (the golden matrix) — random chains reach further than the explorer's bounds.
  */

@@ -30,6 +30,10 @@ class SeededFaultsAreCaughtTest {
 
     static final Bounds SMALL = Bounds.DEFAULT.withDepth(6);
 
+    /** Backup jobs on a small disk: a write, a job, and its end fit in six steps. */
+    static final Bounds BACKUPS = SMALL.withClusters(2).withGranularities(List.of(1))
+            .withCapabilities(dev.bitmig.model.Capabilities.ALL);
+
     static final List<Case> CASES = List.of(
             new Case(Fault.H1_SKIP_STORE_NOT_RESET_ON_ACTIVATION, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
@@ -53,7 +57,12 @@ class SeededFaultsAreCaughtTest {
             new Case(Fault.CANARY_NOT_RECORDED_BY_TARGET, Policies.CANARY_DROP, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.SUCCESSOR_NOT_MERGED_AT_COMPLETE, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.DROP_ON_INACTIVATE_KEEPS_TRANSIENT, Policies.DROP_ON_INACTIVATE, SMALL, Set.of(Check.ABSTRACTION)),
-            new Case(Fault.START_ENABLED_FLAG_IGNORED_BY_TARGET, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)));
+            new Case(Fault.START_ENABLED_FLAG_IGNORED_BY_TARGET, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.BACKUP_FAILURE_DROPS_SUCCESSOR, Policies.QEMU_10_0, BACKUPS, Set.of(Check.ABSTRACTION)),
+            new Case(Fault.ABDICATE_KEEPS_OLD_BITS, Policies.QEMU_10_0, BACKUPS, Set.of(Check.ABSTRACTION)),
+            // A failed store needs something QEMU cannot store: a persistent bitmap on a read-only node.
+            new Case(Fault.STORE_FAILURE_NOT_REPORTED, Policies.QEMU_10_0,
+                    SMALL.withReadOnlyLaunch(true).withGranularities(List.of(1)).withClusters(2), Set.of(Check.LOSS_REPORTED)));
 
     /** Each run writes the figures afresh. */
     @org.junit.jupiter.api.BeforeAll

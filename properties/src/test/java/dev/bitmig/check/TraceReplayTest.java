@@ -37,6 +37,23 @@ class TraceReplayTest {
     }
 
     @Test
+    void aTraceWithABackupJobSurvivesWritingAndReadingBackAndReplays(@TempDir Path dir) throws Exception {
+        Bounds withJobs = Bounds.DEFAULT.withCapabilities(dev.bitmig.model.Capabilities.ALL);
+        Trace t = new Trace(withJobs, "QEMU_10_0", List.of("ABDICATE_KEEPS_OLD_BITS"), InitialWorld.BITMAP_LOADED,
+                List.of(new Action.GuestWrite(NodeId.SOURCE, 0, 1),
+                        new Action.BackupStart(NodeId.SOURCE, "a", Action.Sync.BITMAP, Action.BitmapMode.ALWAYS),
+                        new Action.BackupCopy(NodeId.SOURCE), new Action.GuestWrite(NodeId.SOURCE, 2, 1),
+                        new Action.BackupCopy(NodeId.SOURCE)),
+                "Refinement", "m");
+        Path f = dir.resolve("t.json");
+        TraceJson.write(t, f);
+        Trace back = TraceJson.read(f);
+        assertThat(back).isEqualTo(t);
+        assertThat(back.configuration().capabilities().backupJobs()).isTrue();
+        assertThat(Replay.of(back).refinement()).as("the seeded abdicate fault shows").isNotEmpty();
+    }
+
+    @Test
     void aTruncatedTraceSaysItIsNotValidJsonAndWhere(@TempDir Path dir) throws Exception {
         String text = Files.readString(SAVED);
         Path f = dir.resolve("cut.json");

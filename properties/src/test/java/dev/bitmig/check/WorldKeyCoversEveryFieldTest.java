@@ -1,5 +1,7 @@
 package dev.bitmig.check;
 
+import dev.bitmig.model.Action;
+import dev.bitmig.model.BackupJob;
 import dev.bitmig.model.Bitmap;
 import dev.bitmig.model.BlockState;
 import dev.bitmig.model.Ghost;
@@ -45,13 +47,16 @@ class WorldKeyCoversEveryFieldTest {
             .withSuccessor(Option.some(new Successor(false, TreeSet.empty())));
     private static final StoredBitmap ENTRY = new StoredBitmap(1, false, true, TreeSet.of(0), 1);
     private static final Mirror JOB = new Mirror(1, TreeSet.of(0), 2);
+    private static final BackupJob BACKUP = new BackupJob("a", Action.Sync.INCREMENTAL, Action.BitmapMode.ON_SUCCESS,
+            TreeSet.of(0), TreeMap.of(0, BY_GUEST), 2);
     private static final Lineage L1 = Lineage.fresh(true, true, 1).written(TreeSet.of(0), BY_GUEST);
     private static final Lineage L2 = Lineage.fresh(false, true, 2).written(TreeSet.of(0), BY_GUEST);
 
     private static World base() {
         Image image = new Image(0, io.vavr.collection.Vector.fill(3, () -> 0), true, TreeMap.of("a", ENTRY),
                 Option.some(NodeId.SOURCE));
-        Node source = new Node(RunState.RUNNING, BlockState.ACTIVE, false, TreeMap.of("a", A), Option.some(JOB));
+        Node source = new Node(RunState.RUNNING, BlockState.ACTIVE, false, TreeMap.of("a", A), Option.some(JOB))
+                .withBackup(Option.some(BACKUP));
         Node target = new Node(RunState.INMIGRATE, BlockState.INACTIVE, false, TreeMap.empty(), Option.none());
         Migration m = new Migration(Phase.ACTIVE, true, false, false, TreeSet.of("a"), TreeSet.of("a"), Option.none());
         return new World(image, source, target, m, new Ghost(TreeMap.of(1, L1, 2, L2)), List.empty(), STATE);
@@ -63,6 +68,10 @@ class WorldKeyCoversEveryFieldTest {
 
     private static World source(World w, UnaryOperator<Node> f) {
         return w.withNode(NodeId.SOURCE, f.apply(w.source()));
+    }
+
+    private static World backup(World w, UnaryOperator<BackupJob> f) {
+        return source(w, n -> n.withBackup(Option.some(f.apply(n.backup().get()))));
     }
 
     private static World bitmap(World w, UnaryOperator<Bitmap> f) {
@@ -121,9 +130,18 @@ class WorldKeyCoversEveryFieldTest {
                 "noBitmaps", w -> source(w, Node::withNoBitmaps),
                 "run", w -> source(w, n -> n.withRun(RunState.PAUSED)),
                 "block", w -> source(w, n -> n.withBlock(BlockState.INACTIVE)),
-                "readOnly", w -> source(w, n -> new Node(n.run(), n.block(), true, n.bitmaps(), n.mirror())),
+                "readOnly", w -> source(w, n -> new Node(n.run(), n.block(), true, n.bitmaps(), n.mirror(),
+                        n.autostart(), n.noBitmaps(), n.backup())),
                 "bitmaps", w -> source(w, n -> n.withoutBitmap("a")),
-                "mirror", w -> source(w, n -> n.withMirror(Option.none()))));
+                "mirror", w -> source(w, n -> n.withMirror(Option.none())),
+                "backup", w -> source(w, n -> n.withBackup(Option.none()))));
+        v.put(BackupJob.class, Map.of(
+                "bitmap", w -> backup(w, j -> new BackupJob("b", j.sync(), j.mode(), j.toCopy(), j.before(), j.since())),
+                "sync", w -> backup(w, j -> new BackupJob(j.bitmap(), Action.Sync.BITMAP, j.mode(), j.toCopy(), j.before(), j.since())),
+                "mode", w -> backup(w, j -> new BackupJob(j.bitmap(), j.sync(), Action.BitmapMode.ALWAYS, j.toCopy(), j.before(), j.since())),
+                "toCopy", w -> backup(w, j -> j.withToCopy(TreeSet.of(1))),
+                "before", w -> backup(w, j -> new BackupJob(j.bitmap(), j.sync(), j.mode(), j.toCopy(), TreeMap.empty(), j.since())),
+                "since", w -> backup(w, j -> new BackupJob(j.bitmap(), j.sync(), j.mode(), j.toCopy(), j.before(), 1))));
         v.put(Bitmap.class, Map.ofEntries(
                 Map.entry("granularity", w -> bitmap(w, b -> new Bitmap(2, b.persistent(), b.enabled(), b.busy(),
                         b.skipStore(), b.inconsistent(), b.readonly(), b.granules(), b.successor(), b.lineage()))),

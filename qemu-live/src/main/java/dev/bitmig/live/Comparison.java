@@ -238,7 +238,7 @@ public final class Comparison {
                 SortedSet<Integer> granules = granules(q).getOrElse(() -> mine.map(Bitmap::granules).getOrElse(TreeSet.empty()));
                 bms = bms.put(e.getKey(), new Bitmap(gc, q.persistent(), q.recording(), q.busy(),
                         mine.exists(Bitmap::skipStore), q.inconsistent(), mine.exists(Bitmap::readonly), granules,
-                        Option.none(), mine.map(Bitmap::lineage).getOrElse(0)));
+                        successor(mine, q, o.anonymous().getOrDefault(n, List.of())), mine.map(Bitmap::lineage).getOrElse(0)));
             }
             next = next.withNode(n, node.withBitmaps(bms));
         }
@@ -251,6 +251,23 @@ public final class Comparison {
         }
         Image i = w.image();
         return next.withImage(new Image(i.clock(), i.lastWrite(), o.autoclear(), dir, i.owner()));
+    }
+
+    /**
+     * A busy bitmap's successor as QEMU shows it: anonymous, so only its count, granularity and recording. When QEMU
+     * lists an anonymous bitmap of the model successor's granularity, recording and count, the observed bitmap takes
+     * the model's successor; otherwise an empty one, so that the invariants see what QEMU's successor misses.
+     */
+    private static Option<dev.bitmig.model.Successor> successor(Option<Bitmap> mine, Observation.Bm q,
+                                                               List<Observation.Anonymous> anonymous) {
+        if (!q.busy() || mine.isEmpty() || mine.get().successor().isEmpty()) {
+            return Option.none();
+        }
+        dev.bitmig.model.Successor s = mine.get().successor().get();
+        long count = (long) s.granules().size() * q.granularity();
+        boolean listed = anonymous.stream().anyMatch(x -> x.granularity() == q.granularity()
+                && x.recording() == s.enabled() && x.count() == count);
+        return Option.some(listed ? s : new dev.bitmig.model.Successor(s.enabled(), TreeSet.empty()));
     }
 
     /** NoUnderReport, NoLostDisk and NoSilentLoss on QEMU's observed state, against the model's ghost. */

@@ -42,6 +42,13 @@ public final class LiveCampaign {
 
     private final StepTimings timings = new StepTimings();
     private final LiveChecker checker = new LiveChecker(timings);
+    private boolean backupJobs;
+
+    /** Generated sequences also run backup jobs that hold a bitmap (SequenceGenerator, BackupJobSteps). */
+    public LiveCampaign withBackupJobs(boolean on) {
+        this.backupJobs = on;
+        return this;
+    }
 
     public LiveChecker checker() {
         return checker;
@@ -69,7 +76,7 @@ public final class LiveCampaign {
     public Report run(long firstSeed, int sequences, int shrinkReplays, java.time.Duration shrinkBudget,
                       Map<String, List<Action>> counterexamples, java.util.function.IntConsumer progress) {
         long start = System.nanoTime();
-        SequenceGenerator gen = new SequenceGenerator(GENERATED);
+        SequenceGenerator gen = new SequenceGenerator(GENERATED, backupJobs);
         List<LiveChecker.Run> runs = new ArrayList<>();
         Map<String, long[]> seeds = new LinkedHashMap<>();
         int agree = 0, disagree = 0, unmappable = 0, errors = 0;

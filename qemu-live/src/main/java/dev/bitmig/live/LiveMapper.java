@@ -6,8 +6,11 @@ import dev.bitmig.model.Action;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.Outcome;
 import dev.bitmig.model.QemuErrors;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bitmig.qemu.BackupJobIds;
 import dev.bitmig.qemu.MigrationOps;
 import dev.bitmig.qemu.Op;
+import dev.bitmig.qemu.QemuTable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,9 +56,14 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     public Outcome visit(Action.GuestWrite a) {
         Outcome off = requireOn(a.node());
         if (off != null) return off;
+        Op write = ops(a).get(0);
+        if (LiveBackupJobs.job(sys.proc(a.node())) != null) {
+            // A backup job's copy-before-write filter does not share write on drive0: the guest writes through it.
+            write = new Op.QemuIo(a.node(), BackupJobIds.FILTER, ((Op.QemuIo) write).command());
+        }
         String out;
         try {
-            out = sys.run(ops(a).get(0)).output();
+            out = sys.run(write).output();
         } catch (QemuGoneException e) {
             // QEMU 10.0 aborts on a write to an inactive node (block/io.c bdrv_co_write_req_prepare).
             sys.waitExit(a.node(), 5000);
@@ -154,6 +162,11 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     public Outcome visit(Action.MigrateStart a) {
         Outcome off = requireOn(NodeId.SOURCE);
         if (off != null) return off;
+        if (!a.capability() && sys.mig == Mig.NONE && sys.alive(NodeId.TARGET)
+                && LiveBackupJobs.job(sys.proc(NodeId.SOURCE)) != null) {
+            // The model leaves this out (QEMU 7.2 would assert at the handover); the harness answers with its text.
+            return Outcome.rejected(QemuErrors.BACKUP_JOB_RUNNING);
+        }
         if (sys.mig != Mig.NONE) {
             // QEMU answers this itself; keep the harness state.
             sys.run(MigrationOps.migrate());
@@ -341,6 +354,74 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     @Override
     public Outcome visit(Action.MirrorCancel a) {
         return unmappable(a);
+    }
+
+    /**
+     * blockdev-backup, to the null-co target added once per QEMU; then wait until QEMU has copied the first cluster,
+     * which the model's first BackupCopy stands for.
+     */
+    @Override
+    public Outcome visit(Action.BackupStart a) {
+        Outcome off = requireOn(a.node());
+        if (off != null) return off;
+        QemuProcess p = sys.proc(a.node());
+        if (!sys.backupJobs().targetAdded(a.node(), p)) {
+            sys.run(QemuTable.backupTarget(a.node(), sys.geometry().clusters()));
+            sys.backupJobs().markTarget(a.node(), p);
+        }
+        ops(a).forEach(sys::run);
+        JsonNode job = LiveBackupJobs.settled(p);
+        if (job != null && job.path("len").asLong() > 0) {
+            sys.backupJobs().markAhead(a.node(), p);
+        }
+        return ok();
+    }
+
+    /**
+     * The model's first copy is the cluster QEMU copied on its own at the start; the copy of the last cluster lifts the
+     * speed limit; a copy with nothing left ends the job (job-finalize). A copy with more than one cluster left has no
+     * counterpart: QEMU's rate limit cannot let exactly one more chunk through.
+     */
+    @Override
+    public Outcome visit(Action.BackupCopy a) {
+        Outcome off = requireOn(a.node());
+        if (off != null) return off;
+        QemuProcess p = sys.proc(a.node());
+        JsonNode job = LiveBackupJobs.job(p);
+        if (job == null) return Outcome.rejected(QemuErrors.jobNotFound(BackupJobIds.JOB));
+        if (sys.backupJobs().takeAhead(a.node(), p)) {
+            sys.note("# QEMU copied this cluster on its own when the job started");
+            return ok();
+        }
+        long remaining = LiveBackupJobs.remaining(job);
+        if (job.path("status").asText().equals("pending") || remaining == 0) {
+            LiveBackupJobs.await(p, java.util.Set.of("pending"));
+            sys.run(Op.qmp(a.node(), "job-finalize", "id", BackupJobIds.JOB));
+            LiveBackupJobs.await(p, java.util.Set.of());
+            return ok();
+        }
+        if (remaining == dev.bitmig.model.Geometry.CLUSTER_BYTES) {
+            sys.run(Op.qmp(a.node(), "block-job-set-speed", "device", BackupJobIds.JOB, "speed", 0L));
+            LiveBackupJobs.await(p, java.util.Set.of("pending"));
+            return ok();
+        }
+        throw new Unmappable("the backup job has " + remaining / dev.bitmig.model.Geometry.CLUSTER_BYTES
+                + " clusters left: QEMU's rate limit cannot let exactly one more 64 KiB chunk through");
+    }
+
+    @Override
+    public Outcome visit(Action.BackupFail a) {
+        return unmappable(a);
+    }
+
+    /** block-job-cancel (forced), then wait until the job has gone. */
+    @Override
+    public Outcome visit(Action.BackupCancel a) {
+        Outcome off = requireOn(a.node());
+        if (off != null) return off;
+        ops(a).forEach(sys::run);
+        LiveBackupJobs.await(sys.proc(a.node()), java.util.Set.of());
+        return ok();
     }
 
     /** The table has no operation for this action on QEMU 7.2: its entry throws, whatever runs. */

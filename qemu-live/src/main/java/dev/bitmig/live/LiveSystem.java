@@ -133,6 +133,13 @@ public final class LiveSystem implements Driver, AutoCloseable {
         script.add(line);
     }
 
+    private final LiveBackupJobs backupJobs = new LiveBackupJobs();
+
+    /** What the runner keeps about backup jobs between steps. */
+    LiveBackupJobs backupJobs() {
+        return backupJobs;
+    }
+
     @Override
     public World world() {
         throw new UnsupportedOperationException("QEMU's state is observed with observe(), not as a model world");

@@ -15,10 +15,16 @@ import java.util.TreeMap;
  * @param unreadable QEMU's error when its node cannot be listed (e.g. "Block device drive0 is ejected" after a failed
  *                   activation left the node without a driver)
  * @param active     whether {@code drive0} is active, where QEMU reports it (10.0's {@code active} field)
+ * @param anonymous  the anonymous bitmaps of {@code drive0} (successors of busy bitmaps, a backup job's block-copy
+ *                   bitmap): QMP lists them without a name, with count, granularity and recording only
  */
 public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Map<NodeId, Map<String, Bm>> bitmaps,
                           Map<NodeId, String> unreadable, Map<String, ImageBitmap> directory, boolean autoclear,
-                          Map<NodeId, Boolean> active) {
+                          Map<NodeId, Boolean> active, Map<NodeId, List<Anonymous>> anonymous) {
+
+    /** An anonymous bitmap as QEMU lists it. */
+    public record Anonymous(long count, long granularity, boolean recording) {
+    }
 
     /** One named bitmap as QEMU reports it. */
     public record Bm(long count, long granularity, boolean recording, boolean persistent, boolean busy,
@@ -30,6 +36,7 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
         Map<NodeId, Boolean> held = new EnumMap<>(NodeId.class);
         Map<NodeId, Map<String, Bm>> bitmaps = new EnumMap<>(NodeId.class);
         Map<NodeId, String> unreadable = new EnumMap<>(NodeId.class);
+        Map<NodeId, List<Anonymous>> anonymous = new EnumMap<>(NodeId.class);
         Map<NodeId, Boolean> active = new EnumMap<>(NodeId.class);
         for (NodeId n : NodeId.values()) {
             boolean alive = sys.alive(n);
@@ -41,6 +48,8 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
                     p.active(QemuLauncher.DRIVE_NODE).ifPresent(x -> active.put(n, x));
                     for (BitmapInfo b : p.bitmaps(QemuLauncher.DRIVE_NODE)) {
                         if (b.name().isEmpty()) {
+                            anonymous.computeIfAbsent(n, k -> new java.util.ArrayList<>())
+                                    .add(new Anonymous(b.count(), b.granularity(), b.recording()));
                             continue; // anonymous successors and temporaries
                         }
                         String sha = p.bitmapSha256(QemuLauncher.DRIVE_NODE, b.name());
@@ -65,6 +74,6 @@ public record Observation(Map<NodeId, Boolean> on, Map<NodeId, Boolean> held, Ma
             dir.put(e.name(), e);
         }
         boolean autoclear = (QemuImages.autoclearFeatures(sys.launcher().image()) & 1) != 0;
-        return new Observation(on, held, bitmaps, unreadable, dir, autoclear, active);
+        return new Observation(on, held, bitmaps, unreadable, dir, autoclear, active, anonymous);
     }
 }

@@ -34,10 +34,20 @@ public final class SequenceGenerator {
 
     private final Geometry geometry;
     private final Spec spec;
+    private final boolean backupJobs;
 
     public SequenceGenerator(Geometry geometry) {
+        this(geometry, false);
+    }
+
+    /**
+     * With {@code backupJobs}, also backup jobs that hold a bitmap ({@link BackupJobSteps}); without, the sequences are
+     * those of every earlier campaign, seed for seed.
+     */
+    public SequenceGenerator(Geometry geometry, boolean backupJobs) {
         this.geometry = geometry;
         this.spec = new Spec(QemuInstall.policy(), geometry);
+        this.backupJobs = backupJobs;
     }
 
     public List<Action> generate(long seed) {
@@ -50,6 +60,12 @@ public final class SequenceGenerator {
             out.add(a);
             Outcome o = spec.apply(w, a);
             w = o.successor().getOrElse(w);
+            // QEMU copies a job's first cluster as soon as it starts: the model's first copy follows at once.
+            Action.BackupCopy first = BackupJobSteps.firstCopy(a, w);
+            if (first != null && out.size() < length) {
+                out.add(first);
+                w = spec.apply(w, first).successor().getOrElse(w);
+            }
         }
         return out;
     }
@@ -142,6 +158,11 @@ public final class SequenceGenerator {
             } else if (node.block() == dev.bitmig.model.BlockState.INACTIVE) {
                 c.add(new Weighted(1.5 * setActive, new Action.Activate(n)));
                 c.add(new Weighted(0.2, write(n, r)));
+            }
+        }
+        if (backupJobs && !migrating) {
+            for (NodeId n : NodeId.values()) {
+                BackupJobSteps.add(w, n, r).forEach(x -> c.add(new Weighted(x.weight(), x.action())));
             }
         }
         if (c.isEmpty()) {

@@ -51,7 +51,16 @@ public enum Fault {
     DROP_ON_INACTIVATE_KEEPS_TRANSIENT(
             "DROP_ON_INACTIVATE: inactivation drops only the persistent bitmaps and keeps transient ones live"),
     START_ENABLED_FLAG_IGNORED_BY_TARGET(
-            "the target ignores the ENABLED flag of a START record and creates no successor for the bitmap");
+            "the target ignores the ENABLED flag of a START record and creates no successor for the bitmap"),
+    BACKUP_FAILURE_DROPS_SUCCESSOR(
+            "a backup job that fails or is cancelled with bitmap-mode on-success or never forgets to reclaim the "
+                    + "successor: the writes made during the job are dropped instead of merged back into the bitmap"),
+    ABDICATE_KEEPS_OLD_BITS(
+            "a backup job's abdicate keeps the frozen bitmap's old bits next to the successor's, so the bitmap "
+                    + "reports again what the backup already copied"),
+    STORE_FAILURE_NOT_REPORTED(
+            "a bitmap store that fails when QEMU quits (no write access, or a name already in the image) is swallowed: "
+                    + "the process exits without printing \"Lost persistent bitmaps ...\", so the user is never told");
 
     private final String description;
 

@@ -80,8 +80,21 @@ public final class ImplSystem implements Host {
         }
     }
 
+    private final java.util.List<String> printed = new java.util.ArrayList<>();
+
+    /** What QEMU printed on stderr during the last action (error_report): e.g. "Lost persistent bitmaps ...". */
+    public java.util.List<String> printed() {
+        return java.util.List.copyOf(printed);
+    }
+
+    /** error_report: a line on stderr, which the user sees. */
+    void print(String line) {
+        printed.add(line);
+    }
+
     /** Runs one action and gives QEMU's reply. */
     public Reply apply(Action action) {
+        printed.clear();
         try {
             action.accept(transitions);
             return new Reply(Optional.empty(), true);

@@ -94,8 +94,14 @@ final class Lifecycle {
      * QEMU prints "Lost persistent bitmaps ..." and the bitmaps are gone.
      */
     void quit(NodeId id) {
-        if (sys.node(id).isActive() && Qcow2Bitmaps.storeConflict(sys, id, Set.of()).isEmpty()) {
-            Qcow2Bitmaps.store(sys, id, true);
+        if (sys.node(id).isActive()) {
+            java.util.Optional<String> conflict = Qcow2Bitmaps.storeConflict(sys, id, Set.of());
+            if (conflict.isEmpty()) {
+                Qcow2Bitmaps.store(sys, id, true);
+            } else if (!sys.has(Fault.STORE_FAILURE_NOT_REPORTED)) {
+                // block/qcow2.c qcow2_inactivate: error_reportf_err(..., "Lost persistent bitmaps during inactivation ...").
+                sys.print(QemuErrors.lostOnInactivation(conflict.get()));
+            }
         }
         gone(id);
     }

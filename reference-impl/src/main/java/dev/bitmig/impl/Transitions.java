@@ -34,6 +34,7 @@ final class Transitions implements Action.Visitor<Void> {
     private final MigrationState migration;
     private final Lifecycle life;
     private final MigrationFlow flow;
+    private final Backups backups;
 
     Transitions(ImplSystem sys) {
         this.sys = sys;
@@ -43,6 +44,7 @@ final class Transitions implements Action.Visitor<Void> {
         this.migration = sys.migration();
         this.life = new Lifecycle(sys);
         this.flow = new MigrationFlow(sys, life);
+        this.backups = new Backups(sys);
     }
 
     private BlockNode node(NodeId id) {
@@ -73,6 +75,7 @@ final class Transitions implements Action.Visitor<Void> {
         if (!n.isActive() || n.readOnly()) reject(QemuErrors.NODE_READ_ONLY);
         if (n.anyReadonly()) reject(QemuErrors.WRITE_NOT_PERMITTED);
 
+        Backups.copyBeforeWrite(n, a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER);
         n.markDirty(a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER);
         if (n.mirror() != null) {
             n.mirror().activeWrite(a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER,
@@ -130,6 +133,7 @@ final class Transitions implements Action.Visitor<Void> {
         if (!sys.policy().release().hasBlockdevSetActive()) reject(QemuErrors.NO_SET_ACTIVE);
         if (n.block() == BlockState.INACTIVE) return null;
         if (n.block() == BlockState.EJECTED) reject(QemuErrors.NO_MEDIUM_INACTIVATE);
+        if (n.backup() != null) reject(QemuErrors.BACKUP_JOB_RUNNING);
         rejectIf(sys.policyHooks().checkInactivate(sys, a.node()).map(QemuErrors::lostOnInactivation));
 
         life.inactivate(a.node());
@@ -204,6 +208,8 @@ final class Transitions implements Action.Visitor<Void> {
         if (source.run() == RunState.POSTMIGRATE) reject(QemuErrors.PAUSED_BY_MIGRATION);
         if (source.block() == BlockState.INACTIVE) reject(QemuErrors.NODE_INACTIVE);
         if (node(NodeId.TARGET).run() != RunState.INMIGRATE) reject(QemuErrors.CONNECTION_REFUSED);
+        // No bitmap sent (no capability, or the no_bitmaps latch): the handover with a backup job is not modelled.
+        if ((!a.capability() || source.noBitmaps()) && source.backup() != null) reject(QemuErrors.BACKUP_JOB_RUNNING);
 
         flow.start(a.capability());
         return null;
@@ -345,6 +351,7 @@ final class Transitions implements Action.Visitor<Void> {
     @Override
     public Void visit(Action.MirrorStart a) {
         BlockNode n = running(a.node());
+        if (n.backup() != null) reject(QemuErrors.NEED_ROOT_NODE);
         if (a.granularity() < 1 || a.granularity() > Mirror.MAX_GRANULARITY) reject(QemuErrors.MIRROR_GRANULARITY_RANGE);
         if (Integer.bitCount(a.granularity()) != 1) reject(QemuErrors.MIRROR_GRANULARITY_POWER);
         if (n.mirror() != null) reject(QemuErrors.NODE_BUSY_WITH_JOB);
@@ -375,6 +382,34 @@ final class Transitions implements Action.Visitor<Void> {
         return null;
     }
 
+    /** blockdev-backup with a bitmap: guards, then the successor (Backups). */
+    @Override
+    public Void visit(Action.BackupStart a) {
+        backups.start(running(a.node()), a);
+        return null;
+    }
+
+    /** One step of the backup job; the last completes it. */
+    @Override
+    public Void visit(Action.BackupCopy a) {
+        backups.copy(running(a.node()));
+        return null;
+    }
+
+    /** The backup target fails a write: the job aborts. */
+    @Override
+    public Void visit(Action.BackupFail a) {
+        backups.abort(running(a.node()));
+        return null;
+    }
+
+    /** block-job-cancel backup: the job aborts. */
+    @Override
+    public Void visit(Action.BackupCancel a) {
+        backups.abort(running(a.node()));
+        return null;
+    }
+
     // ------------------------------------------------------------------------------------------------ processes
 
     /** quit ends a running migration, stores the persistent bitmaps on close, and exits (qemu_cleanup, system/runstate.c). */
@@ -382,6 +417,7 @@ final class Transitions implements Action.Visitor<Void> {
     public Void visit(Action.Quit a) {
         running(a.node());
 
+        backups.cancelForQuit(a.node());
         flow.abandon(a.node());
         life.quit(a.node());
         return null;

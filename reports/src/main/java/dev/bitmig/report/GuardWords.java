@@ -27,7 +27,7 @@ final class GuardWords {
             Map.entry("target", "the target"), Map.entry("w.source()", "the source"),
             Map.entry("w.target()", "the target"), Map.entry("found", "the bitmap"), Map.entry("b", "the bitmap"),
             Map.entry("found.get()", "the bitmap"), Map.entry("b.get()", "the bitmap"),
-            Map.entry("other", "the other QEMU"));
+            Map.entry("other", "the other QEMU"), Map.entry("n.bitmap(a.bitmap()).get()", "the bitmap"));
 
     private static final Map<String, String> RUN_STATES = Map.of("RUNNING", "running",
             "INMIGRATE", "waiting for an incoming migration (-incoming)", "POSTMIGRATE",
@@ -56,6 +56,13 @@ final class GuardWords {
                     "$s has no bitmap of that name"),
             atom(S + "\\.mirror\\(\\)\\.isDefined\\(\\)", "a mirror job already runs on $s", "no mirror job runs on $s"),
             atom(S + "\\.mirror\\(\\)\\.isEmpty\\(\\)", "no mirror job runs on $s", "a mirror job runs on $s"),
+            atom(S + "\\.backup\\(\\)\\.isDefined\\(\\)", "a backup job already runs on $s", "no backup job runs on $s"),
+            atom(S + "\\.backup\\(\\)\\.isEmpty\\(\\)", "no backup job runs on $s", "a backup job runs on $s"),
+            atom(S + "\\.noBitmaps\\(\\)", "$s's QEMU has latched no_bitmaps (it never sends a bitmap again)",
+                    "$s's QEMU has not latched no_bitmaps"),
+            atom("a\\.sync\\(\\) == Action\\.Sync\\.(?<x>\\w+)", "the sync mode is $x", "the sync mode is not $x"),
+            atom("a\\.mode\\(\\) != Action\\.BitmapMode\\.(?<x>\\w+)", "the bitmap-mode is not $x",
+                    "the bitmap-mode is $x"),
             atom("geometry\\.inBounds\\(a\\.first\\(\\), a\\.count\\(\\)\\)", "the clusters written lie on the disk",
                     "the clusters written run past the end of the disk"),
             atom("a\\.node\\(\\) == NodeId\\.(?<x>\\w+)", "the action is on the $x", "the action is not on the $x"),

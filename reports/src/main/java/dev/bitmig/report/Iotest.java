@@ -259,6 +259,8 @@ public final class Iotest {
                 || c.node() == NodeId.SOURCE && mig == Mig.PRE_SWITCHOVER)) {
             line("# not sent: the model's " + c.node().lower() + " runs on here");
         } else if (a instanceof Action.MirrorStart || a instanceof Action.MirrorCopy || a instanceof Action.MirrorCancel
+                || a instanceof Action.BackupStart || a instanceof Action.BackupCopy || a instanceof Action.BackupFail
+                || a instanceof Action.BackupCancel
                 || a instanceof Action.Stop && mig != Mig.NONE) {
             throw new NoReplay(a + " has no step-by-step counterpart on QEMU 7.2");
         } else {

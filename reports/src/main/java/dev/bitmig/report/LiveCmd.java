@@ -36,6 +36,8 @@ final class LiveCmd implements Callable<Integer> {
     @Option(names = "--shrink-seconds", paramLabel = "T",
             description = "wall time for shrinking every finding together (default ${DEFAULT-VALUE})")
     long shrinkSeconds = 120;
+    @Option(names = "--backup-jobs", description = "generated sequences also run backup jobs that hold a bitmap")
+    boolean backupJobs;
 
     @Override
     public Integer call() throws IOException {
@@ -58,7 +60,7 @@ final class LiveCmd implements Callable<Integer> {
                     "no qemu-system-x86_64 on PATH: install QEMU or give --qemu PREFIX");
         }
         boolean show = ProgressLine.stderrIsTerminal();
-        LiveCampaign.Report r = new LiveCampaign().run(seed, sequences, sequences > 100 ? 40 : 20,
+        LiveCampaign.Report r = new LiveCampaign().withBackupJobs(backupJobs).run(seed, sequences, sequences > 100 ? 40 : 20,
                 Duration.ofSeconds(shrinkSeconds), LiveCampaign.threadScenarios(), done -> {
                     if (show) {
                         err.print("\rbitmig live: " + done + "/" + sequences + " sequences");

@@ -160,6 +160,9 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--inactive-adds", description = "also add bitmaps on a QEMU that does not own the image, such"
                 + " as the incoming one (QEMU accepts it; off by default)")
         boolean inactiveAdds;
+        @Option(names = "--backup-jobs", description = "also run backup jobs that hold a bitmap (blockdev-backup"
+                + " sync=incremental|bitmap with bitmap-mode): start, copy, fail, cancel (off by default)")
+        boolean backupJobs;
 
         Bounds bounds() {
             if (depth < 0) {
@@ -177,8 +180,12 @@ public final class Main implements Callable<Integer> {
                             + dev.bitmig.model.Mirror.MAX_GRANULARITY + ", got " + g);
                 }
             }
+            if (backupJobs && !Engines.JVM.equals(engine)) {
+                throw new BadInput("--backup-jobs runs on --engine jvm only");
+            }
             return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror))
-                    .withWithout(kinds()).withInactiveAdds(inactiveAdds);
+                    .withWithout(kinds()).withInactiveAdds(inactiveAdds)
+                    .withCapabilities(new dev.bitmig.model.Capabilities(backupJobs));
         }
 
         /** The kinds left out: --without, or everything but --only. */

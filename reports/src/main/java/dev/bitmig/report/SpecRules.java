@@ -39,6 +39,7 @@ final class SpecRules {
 
     /** The files read: the rules, the shared steps, the named factories, and the error texts last. */
     static final List<String> FILES = List.of("Transitions.java", "Lifecycle.java", "Persistence.java", "Effects.java",
+            "Backups.java",
             "Bitmap.java", "StoredBitmap.java", "Lineage.java", "QemuErrors.java");
 
     private static final Pattern VISIT = Pattern.compile("public Outcome visit\\(Action\\.(\\w+) a\\) \\{");
@@ -46,7 +47,7 @@ final class SpecRules {
     private static final Pattern OPEN_GUARD = Pattern.compile("^if \\((.*)\\) \\{$");
     private static final Pattern REJECTION = Pattern.compile("^return (rejected|Option\\.some|Either\\.left)\\((.*)\\);$");
     private static final Pattern ASSIGNMENT = Pattern.compile("^(?:Option<String>|Either<String, World>) (\\w+) = (.*);$");
-    private static final Pattern CALL = Pattern.compile("(?:\\b(life|Lifecycle|Persistence|Effects|Bitmap|StoredBitmap|Lineage|policy)\\.)?\\b(\\w+)\\(");
+    private static final Pattern CALL = Pattern.compile("(?:\\b(life|Lifecycle|Persistence|Effects|backups|Backups|Bitmap|StoredBitmap|Lineage|policy)\\.)?\\b(\\w+)\\(");
 
     private final SourceFile transitions;
     private final ErrorTexts errors;

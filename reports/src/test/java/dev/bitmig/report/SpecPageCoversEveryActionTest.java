@@ -38,9 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * guards, every refusal the model gives while it runs is among its action's errors, and every guard reads in words.
  */
 class SpecPageCoversEveryActionTest {
-    /** Every action the search can try: mirror jobs, read-only launches and adds on an inactive QEMU included. */
+    /** Every action the search can try: mirror and backup jobs, read-only launches and adds on an inactive QEMU included. */
     static final Bounds ALPHABET = Bounds.DEFAULT.withMirrorGranularities(io.vavr.collection.List.of(1, 2))
-            .withReadOnlyLaunch(true).withInactiveAdds(true);
+            .withReadOnlyLaunch(true).withInactiveAdds(true).withCapabilities(dev.bitmig.model.Capabilities.ALL);
 
     static Document page;
 

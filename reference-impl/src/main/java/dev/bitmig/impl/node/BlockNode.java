@@ -15,6 +15,7 @@ public final class BlockNode {
     private boolean readOnly;
     private final TreeMap<String, DirtyBitmap> bitmaps = new TreeMap<>();
     private MirrorJob mirror;
+    private BackupJobState backup;
     /** system/vl.c autostart: kept only while the node waits for an incoming migration (no -S: set). */
     private boolean autostart;
     /** migration/block-dirty-bitmap.c DBMSaveState.no_bitmaps: once set, this QEMU never migrates a bitmap again. */
@@ -36,6 +37,7 @@ public final class BlockNode {
         c.autostart = autostart;
         c.noBitmaps = noBitmaps;
         c.mirror = mirror == null ? null : mirror.copy();
+        c.backup = backup == null ? null : backup.copy();
         bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
         return c;
     }
@@ -101,6 +103,15 @@ public final class BlockNode {
 
     public void setMirror(MirrorJob m) {
         mirror = m;
+    }
+
+    /** The backup job running on this node, or null. */
+    public BackupJobState backup() {
+        return backup;
+    }
+
+    public void setBackup(BackupJobState b) {
+        backup = b;
     }
 
     /** The named bitmaps, sorted by name; live view. */
