@@ -38,7 +38,8 @@ final class SpecRules {
     record Rule(String action, SourceFile file, int line, String description, List<Guard> guards, List<String> effect) { }
 
     /** The files read: the rules, the shared steps, the named factories, and the error texts last. */
-    static final List<String> FILES = List.of("Transitions.java", "Lifecycle.java", "Persistence.java", "Effects.java",
+    static final List<String> FILES = List.of("Transitions.java", "JobRules.java", "Lifecycle.java", "Persistence.java",
+            "Effects.java",
             "Backups.java",
             "Bitmap.java", "StoredBitmap.java", "Lineage.java", "QemuErrors.java");
 
@@ -49,7 +50,10 @@ final class SpecRules {
     private static final Pattern ASSIGNMENT = Pattern.compile("^(?:Option<String>|Either<String, World>) (\\w+) = (.*);$");
     private static final Pattern CALL = Pattern.compile("(?:\\b(life|Lifecycle|Persistence|Effects|backups|Backups|Bitmap|StoredBitmap|Lineage|policy)\\.)?\\b(\\w+)\\(");
 
-    private final SourceFile transitions;
+    /** The files whose visit methods are the rules: Transitions.java, then JobRules.java (the block jobs). */
+    private final List<SourceFile> ruleFiles;
+    /** The rule file being read. */
+    private SourceFile transitions;
     private final ErrorTexts errors;
     /** Every method of the files the rules call into, by simple name (the first of a name wins). */
     private final Map<String, SourceFile.Method> methods = new LinkedHashMap<>();
@@ -64,6 +68,7 @@ final class SpecRules {
         for (String f : FILES) {
             files.add(SourceFile.read(root, SpecDoc.MODEL_DIR + "/" + f));
         }
+        this.ruleFiles = files.subList(0, 2);
         this.transitions = files.get(0);
         this.errors = new ErrorTexts(files.get(files.size() - 1));
         this.policies = policies;
@@ -83,16 +88,19 @@ final class SpecRules {
 
     List<Rule> rules() {
         List<Rule> out = new ArrayList<>();
-        List<String> lines = transitions.lines();
-        for (int i = 0; i < lines.size(); i++) {
-            Matcher m = VISIT.matcher(lines.get(i).strip());
-            if (!m.matches()) {
-                continue;
+        for (SourceFile file : ruleFiles) {
+            transitions = file;
+            List<String> lines = file.lines();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = VISIT.matcher(lines.get(i).strip());
+                if (!m.matches()) {
+                    continue;
+                }
+                int at = i;
+                SourceFile.Method visit = file.methods().stream().filter(x -> x.line() == at + 1).findFirst()
+                        .orElseThrow();
+                out.add(rule(m.group(1), visit));
             }
-            int at = i;
-            SourceFile.Method visit = transitions.methods().stream().filter(x -> x.line() == at + 1).findFirst()
-                    .orElseThrow();
-            out.add(rule(m.group(1), visit));
         }
         return out;
     }
