@@ -38,8 +38,6 @@ public final class LiveCampaign {
                          List<LiveChecker.Replay> replays) {
     }
 
-    private static final java.util.regex.Pattern ASSERTION = java.util.regex.Pattern.compile("(\\w+: Assertion `.*' failed\\.)");
-
     private final StepTimings timings = new StepTimings();
     private final LiveChecker checker = new LiveChecker(timings);
     private boolean backupJobs;
@@ -118,7 +116,7 @@ public final class LiveCampaign {
                 countByViolation.merge(key, 1, Integer::sum);
             }
             for (LiveChecker.StepRecord st : r.steps()) {
-                java.util.regex.Matcher abort = ASSERTION.matcher(st.qemu());
+                java.util.regex.Matcher abort = LiveMapper.ASSERTION.matcher(st.qemu());
                 if (abort.find()) {
                     firstByAbort.putIfAbsent(abort.group(1), r);
                     stepByAbort.putIfAbsent(abort.group(1), st.index());

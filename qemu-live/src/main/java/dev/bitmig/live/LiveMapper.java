@@ -76,7 +76,7 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     }
 
     /** The failed assertion QEMU prints before it aborts: "FUNCTION: Assertion `...' failed." */
-    private static final java.util.regex.Pattern ASSERTION =
+    static final java.util.regex.Pattern ASSERTION =
             java.util.regex.Pattern.compile("(\\w+: Assertion `.*' failed\\.)");
 
     @Override
