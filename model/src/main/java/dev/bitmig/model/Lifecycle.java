@@ -61,12 +61,45 @@ final class Lifecycle {
      * nothing to activate: the VM runs without its disk (seen on QEMU 7.2 and 10.0.2).
      */
     Activation cont(World w, NodeId node) {
-        Activation active = w.node(node).block() == BlockState.INACTIVE ? activate(w, node) : new Activation.Active(w);
+        Activation active = activateIfInactive(w, node);
         if (!(active instanceof Activation.Active a)) {
             return active;
         }
         Either<String, World> decided = policy.onCont(a.world(), node, geometry);
         return decided.isRight() ? new Activation.Active(decided.get()) : new Activation.Refused(decided.getLeft());
+    }
+
+    /** bdrv_activate_all: only an inactive node does anything. */
+    Activation activateIfInactive(World w, NodeId node) {
+        return w.node(node).block() == BlockState.INACTIVE ? activate(w, node) : new Activation.Active(w);
+    }
+
+    /**
+     * cont on an incoming VM (monitor/qmp-cmds.c qmp_cont): autostart is set; QEMU 7.2 has activated the node first,
+     * taking the image lock and loading its bitmaps before any migration arrives.
+     */
+    Activation contIncoming(World w, NodeId node) {
+        Activation active = policy.release().contActivatesIncoming() ? activateIfInactive(w, node) : new Activation.Active(w);
+        if (!(active instanceof Activation.Active a)) {
+            return active;
+        }
+        return new Activation.Active(a.world().withNode(node, a.world().node(node).withAutostart(true)));
+    }
+
+    /**
+     * bdrv_close_all at quit (block/qcow2.c qcow2_inactivate): an active node stores its persistent bitmaps; on a
+     * failed store QEMU prints "Lost persistent bitmaps during inactivation ..." and they are gone.
+     */
+    World close(World w, NodeId node) {
+        Node n = w.node(node);
+        if (!n.isActive()) return w;
+        return Persistence.store(w, node, true).getOrElse(() -> {
+            World next = w;
+            for (var e : n.bitmaps().filter((name, b) -> b.persistent())) {
+                next = next.lose(new Loss(e._2.lineage(), e._1, Cause.STORE_FAILED, false));
+            }
+            return next;
+        });
     }
 
     /** bdrv_inactivate_all: the policy's inactivation, then the node gives up the image and its lock. */
@@ -121,22 +154,47 @@ final class Lifecycle {
         next = Persistence.updateAll(next, NodeId.SOURCE, m.riding(), b -> b.withBusy(false));
         next = next.withMigration(phase == Phase.FAILED ? m.failed(error) : m.withPhase(phase));
         Node source = next.node(NodeId.SOURCE);
+        boolean seven = policy.release().postmigrateAfterFailure();
         if (m.handedOver() && source.isOn() && source.block() == BlockState.INACTIVE) {
-            // migration_block_activate: when activation fails the VM is not restarted.
+            // migration_block_activate: when activation fails 10.0 does not restart the VM; 7.2 restarts it anyway.
             Activation back = activate(next, NodeId.SOURCE);
             World resumed = back.worldOr(next);
-            if (back.isActive()) {
-                RunState run = m.sourceWasRunning() ? RunState.RUNNING : RunState.PAUSED;
-                return resumed.withNode(NodeId.SOURCE, resumed.node(NodeId.SOURCE).withRun(run));
+            if (back.isActive() || seven) {
+                return withSourceRun(resumed, m.sourceWasRunning() ? RunState.RUNNING : stoppedRun(seven));
             }
             return resumed;
+        }
+        // 7.2 migration_iteration_finish: "runstate_set(RUN_STATE_POSTMIGRATE)" for a VM that was not running. With no
+        // dirty RAM its migration enters completion (finish-migrate) at once; only a failed setup ends before that.
+        boolean completing = !(phase == Phase.FAILED && QemuErrors.SETUP_FAILED.equals(error));
+        if (seven && completing && source.isOn() && source.run() == RunState.PAUSED) {
+            return withSourceRun(next, RunState.POSTMIGRATE);
         }
         return next;
     }
 
-    /** The incoming QEMU exits (load of migration failed): its unfinished bitmaps go with it. */
+    /** The run state a failed or cancelled migration leaves a VM that was not running in (migration_iteration_finish). */
+    private static RunState stoppedRun(boolean seven) {
+        return seven ? RunState.POSTMIGRATE : RunState.PAUSED;
+    }
+
+    private static World withSourceRun(World w, RunState run) {
+        return w.withNode(NodeId.SOURCE, w.node(NodeId.SOURCE).withRun(run));
+    }
+
+    /**
+     * The incoming QEMU exits (migration/migration.c process_incoming_migration_co: "load of migration failed", then
+     * exit(EXIT_FAILURE), with no bdrv_close_all): its unfinished bitmaps go with it; what 7.2's cont had loaded is
+     * lost as in a crash, IN_USE entries staying behind, and so is its lock.
+     */
     private static World goneTarget(World w) {
-        return w.node(NodeId.TARGET).isOn() ? w.withNode(NodeId.TARGET, Node.OFF) : w;
+        Node target = w.node(NodeId.TARGET);
+        if (!target.isOn()) return w;
+        World off = w.withNode(NodeId.TARGET, Node.OFF);
+        for (var e : target.bitmaps().filter((name, b) -> !target.unfinished(b))) {
+            off = off.lose(new Loss(e._2.lineage(), e._1, Cause.CRASH, false));
+        }
+        return off.image().owner().contains(NodeId.TARGET) ? off.withImage(off.image().withOwner(Option.none())) : off;
     }
 
     /**
@@ -154,7 +212,8 @@ final class Lifecycle {
         if (!runs && policy.release().activatesOnlyToRun()) {
             return done.withNode(NodeId.TARGET, done.node(NodeId.TARGET).withRun(RunState.PAUSED));
         }
-        Activation active = activate(done, NodeId.TARGET);
+        // On 7.2 a cont on the incoming VM may have activated it already: nothing is reopened again.
+        Activation active = activateIfInactive(done, NodeId.TARGET);
         World target = active.worldOr(done);
         RunState run = active.isActive() && runs ? RunState.RUNNING : RunState.PAUSED;
         return target.withNode(NodeId.TARGET, target.node(NodeId.TARGET).withRun(run));

@@ -50,6 +50,15 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
         return isOn() && block == BlockState.ACTIVE;
     }
 
+    /**
+     * A copy that is not finished yet: on an incoming VM every bitmap is unfinished until the migration completes,
+     * except those that an activation (QEMU 7.2's cont) loaded from the image and that no migration has made busy
+     * (migration/block-dirty-bitmap.c dirty_bitmap_load_start creates an arriving bitmap busy).
+     */
+    public boolean unfinished(Bitmap b) {
+        return run == RunState.INMIGRATE && (block != BlockState.ACTIVE || b.busy());
+    }
+
     /** Active and read-write: the node holds the image's write lock. */
     public boolean isWriter() {
         return isActive() && !readOnly;

@@ -54,6 +54,8 @@ public final class QemuErrors {
     public static final String PAUSED_BY_MIGRATION = "Can't migrate the vm that was paused due to previous migration";
     public static final String WRITE_OUT_OF_RANGE = "write failed: Input/output error";
     public static final String MIGRATION_IN_PROGRESS = "There's a migration process in progress";
+    /** monitor/qmp-cmds.c qmp_cont: the source is in finish-migrate from handover until its migration ends. */
+    public static final String MIGRATION_NOT_FINALIZED = "Migration is not finalized yet";
     public static final String NO_MIGRATION = "bitmig: no migration is in progress";
     public static final String NOT_HANDED_OVER = "bitmig: the source has not inactivated yet";
     public static final String ALREADY_HANDED_OVER = "bitmig: the source has already inactivated";

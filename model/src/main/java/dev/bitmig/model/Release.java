@@ -42,6 +42,23 @@ public enum Release {
         return this == QEMU_10_0;
     }
 
+    /**
+     * monitor/qmp-cmds.c qmp_cont: 7.2 calls bdrv_activate_all before it checks for an incoming VM, so cont activates
+     * an incoming VM's nodes (and takes the image lock) before any migration arrives; 10.0 only sets autostart there.
+     */
+    public boolean contActivatesIncoming() {
+        return this == QEMU_7_2;
+    }
+
+    /**
+     * migration/migration.c migration_iteration_finish after a failed or cancelled migration: 7.2 restarts a VM that
+     * was running whatever the reactivation gave, and leaves one that was not in postmigrate; 10.0 restarts only after
+     * a reactivation that worked (migration_block_activate) and restores the old run state (vm_old_state).
+     */
+    public boolean postmigrateAfterFailure() {
+        return this == QEMU_7_2;
+    }
+
     /** block/io.c bdrv_co_write_req_prepare: 10.0 asserts instead of refusing the write. */
     public boolean abortsOnInactiveWrite() {
         return this == QEMU_10_0;

@@ -134,9 +134,8 @@ public final class Spec {
     }
 
     /**
-     * Persistent user bitmaps (lineage families) that still exist for the user: a consistent copy in RAM of a QEMU that
-     * is not waiting for an incoming migration (an incoming copy is unfinished until completion) and still has its
-     * medium, or an entry on the
+     * Persistent user bitmaps (lineage families) that still exist for the user: a consistent, finished copy in RAM of a
+     * QEMU that still has its medium (an incoming copy is unfinished until completion, Node.unfinished), or an entry on the
      * image that would load as consistent.
      */
     public static SortedSet<Integer> available(World w) {
@@ -149,9 +148,9 @@ public final class Spec {
         for (NodeId id : NodeId.values()) {
             Node n = w.node(id);
             // An ejected node's bitmaps can be neither read nor stored (D4).
-            if (n.isOn() && n.run() != RunState.INMIGRATE && n.block() != BlockState.EJECTED) {
+            if (n.isOn() && n.block() != BlockState.EJECTED) {
                 for (var b : n.bitmaps()) {
-                    if (!b._2.inconsistent()) {
+                    if (!b._2.inconsistent() && !n.unfinished(b._2)) {
                         markPersistent(ghost, b._2.lineage(), ids);
                     }
                 }

@@ -126,17 +126,22 @@ final class Transitions {
             return outcome(life.activate(w, a.node()));
         }
 
-        /** qmp_cont: on an incoming VM it only sets autostart; otherwise it activates every inactive node, then runs. */
+        /**
+         * qmp_cont: refused while a migration holds the VM in finish-migrate; then every inactive node activates (on
+         * an incoming VM only on QEMU 7.2, where it then just sets autostart) and the VM runs.
+         */
         @Override
         public Outcome visit(Action.Cont a) {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
-            // monitor/qmp-cmds.c qmp_cont: "if (runstate_check(RUN_STATE_INMIGRATE)) autostart = 1".
-            if (n.run() == RunState.INMIGRATE) return next(w.withNode(a.node(), n.withAutostart(true)));
-            if (n.run() == RunState.RUNNING) return next(w);
+            // monitor/qmp-cmds.c qmp_cont: "if (runstate_check(RUN_STATE_FINISH_MIGRATE))", handover to the end.
             if (a.node() == NodeId.SOURCE && w.migration().isActive() && w.migration().handedOver()) {
-                return rejected(QemuErrors.MIGRATION_IN_PROGRESS);
+                return rejected(QemuErrors.MIGRATION_NOT_FINALIZED);
             }
+            // qmp_cont: "if (runstate_check(RUN_STATE_INMIGRATE)) autostart = 1" (7.2 has activated the node first).
+            if (n.run() == RunState.INMIGRATE) return life.contIncoming(w, a.node()).outcome();
+            // migration_block_activate: a running VM's node that blockdev-set-active inactivated activates (10.0).
+            if (n.run() == RunState.RUNNING) return life.activateIfInactive(w, a.node()).outcome();
 
             // D4: a failed reactivation ejects the node and the VM stays stopped (qmp_cont returns the error).
             return outcome(life.cont(w, a.node()), a.node());
@@ -369,14 +374,11 @@ final class Transitions {
             Node n = w.node(a.node());
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
 
-            World closing = life.abandonMigration(backups.cancelledByQuit(w, a.node()), a.node());
-            Node node = closing.node(a.node());
-            World closed = closing;
-            if (node.isActive()) {
-                // On a failed store QEMU prints "Lost persistent bitmaps ..." and the bitmaps are gone.
-                closed = Persistence.store(closing, a.node(), true).getOrElse(() -> lostOnClose(closing, node));
-            }
-            return next(gone(closed, a.node()));
+            World cancelled = backups.cancelledByQuit(w, a.node());
+            // qemu_cleanup: an incoming VM (active after 7.2's cont) closes its node first; its source then sees the
+            // stream end. A source's migration_shutdown cancels the outgoing migration before bdrv_close_all.
+            if (a.node() == NodeId.TARGET) return next(life.abandonMigration(gone(life.close(cancelled, a.node()), a.node()), a.node()));
+            return next(gone(life.close(life.abandonMigration(cancelled, a.node()), a.node()), a.node()));
         }
 
         /** kill -9: RAM is gone; IN_USE entries stay behind and load as inconsistent (R5). */
@@ -465,15 +467,6 @@ final class Transitions {
             next = next.lose(new Loss(e._2.lineage(), e._1, Cause.CRASH, false));
         }
         return gone(next, node);
-    }
-
-    /** "Lost persistent bitmaps during inactivation": every persistent bitmap in RAM is gone, with a message. */
-    private static World lostOnClose(World w, Node node) {
-        World next = w;
-        for (var e : node.bitmaps().filter((name, b) -> b.persistent())) {
-            next = next.lose(new Loss(e._2.lineage(), e._1, Cause.STORE_FAILED, false));
-        }
-        return next;
     }
 
     /** An activation's outcome (Activation#outcome). */

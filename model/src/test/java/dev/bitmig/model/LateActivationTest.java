@@ -82,4 +82,46 @@ class LateActivationTest {
             assertThat(s.target().block()).as(p.name()).isEqualTo(BlockState.ACTIVE);
         }
     }
+
+    @Test
+    void onQemu72ContOnAnIncomingVmActivatesItSoItIsRefusedWhileTheSourceHoldsTheImage() {
+        Story s = Story.of(Policies.QEMU_7_2, 4).then(new Action.Launch(TARGET, true), new Action.Stop(TARGET));
+        assertThat(s.refuses(new Action.Cont(TARGET))).isEqualTo(QemuErrors.WRITE_LOCK);
+        assertThat(s.target().autostart()).as("the refused cont did not set autostart").isFalse();
+
+        Story ten = Story.of(Policies.QEMU_10_0, 4).then(new Action.Launch(TARGET, true), new Action.Cont(TARGET));
+        assertThat(ten.target().block()).as("10.0 only sets autostart").isEqualTo(BlockState.INACTIVE);
+    }
+
+    @Test
+    void onQemu72ContOnAnIncomingVmLoadsTheImagesBitmapsAndKeepsTheLockFromALaterSource() {
+        Story s = Story.of(Policies.QEMU_7_2, 4).then(new Action.BitmapAdd(SOURCE, "a", 1, true, true),
+                new Action.Launch(TARGET, true), new Action.Quit(SOURCE), new Action.Cont(TARGET));
+        assertThat(s.target().run()).isEqualTo(RunState.INMIGRATE);
+        assertThat(s.target().block()).isEqualTo(BlockState.ACTIVE);
+        assertThat(s.target().autostart()).isTrue();
+        assertThat(s.target().bitmap("a").isDefined()).as("qcow2_load_dirty_bitmaps at activation").isTrue();
+        assertThat(s.world().image().owner().get()).isEqualTo(TARGET);
+        assertThat(s.refuses(new Action.Launch(SOURCE, false))).isEqualTo(QemuErrors.WRITE_LOCK);
+    }
+
+    @Test
+    void onQemu10ContOnARunningVmActivatesTheNodeThatBlockdevSetActiveInactivated() {
+        Story s = Story.of(Policies.QEMU_10_0, 4).then(new Action.Inactivate(SOURCE));
+        assertThat(s.source().run()).isEqualTo(RunState.RUNNING);
+        assertThat(s.source().block()).isEqualTo(BlockState.INACTIVE);
+        s.then(new Action.Cont(SOURCE));
+        assertThat(s.source().block()).isEqualTo(BlockState.ACTIVE);
+        assertThat(s.world().image().owner().get()).isEqualTo(SOURCE);
+    }
+
+    @Test
+    void onQemu72AnIncomingVmThatContActivatedStoresItsBitmapsWhenItQuits() {
+        Story s = Story.of(Policies.QEMU_7_2, 4).then(new Action.BitmapAdd(SOURCE, "a", 1, true, false),
+                new Action.Launch(TARGET, true), new Action.Quit(SOURCE), new Action.Cont(TARGET));
+        assertThat(s.world().image().directory().get("a").get().inUse()).as("loaded read-write").isTrue();
+        s.then(new Action.Quit(TARGET));
+        assertThat(s.world().image().directory().get("a").get().inUse()).as("stored at close").isFalse();
+        assertThat(s.world().image().owner().isEmpty()).isTrue();
+    }
 }

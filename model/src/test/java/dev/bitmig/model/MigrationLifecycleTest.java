@@ -201,7 +201,29 @@ class MigrationLifecycleTest {
     void theSourceCannotBeActivatedOrContinuedWhileItsMigrationIsPastHandover() {
         Story s = migrating().then(new Action.Inactivate(SOURCE));
         assertThat(s.refuses(new Action.Activate(SOURCE))).isEqualTo("There's a migration process in progress");
-        assertThat(s.refuses(new Action.Cont(SOURCE))).isEqualTo("There's a migration process in progress");
+        assertThat(s.refuses(new Action.Cont(SOURCE))).isEqualTo("Migration is not finalized yet");
+    }
+
+    @Test
+    void onQemu72ACancelledMigrationLeavesASourceThatWasNotRunningPostmigrate() {
+        for (Policy p : new Policy[] {Policies.QEMU_7_2, Policies.QEMU_10_0}) {
+            Story s = Story.of(p, 4).then(new Action.Stop(SOURCE), new Action.Launch(TARGET, true),
+                    new Action.MigrateStart(false), new Action.MigrateCancel(), new Action.Launch(TARGET, true));
+            if (p.release().postmigrateAfterFailure()) {
+                assertThat(s.source().run()).as(p.name()).isEqualTo(RunState.POSTMIGRATE);
+                assertThat(s.refuses(new Action.MigrateStart(false))).isEqualTo(QemuErrors.PAUSED_BY_MIGRATION);
+            } else {
+                assertThat(s.source().run()).as(p.name()).isEqualTo(RunState.PAUSED);
+            }
+        }
+    }
+
+    @Test
+    void onQemu72AFailedMigrationAfterHandoverLeavesASourceThatWasNotRunningPostmigrate() {
+        Story s = Story.of(Policies.QEMU_7_2, 4).then(new Action.Stop(SOURCE), new Action.Launch(TARGET, true),
+                new Action.MigrateStart(true), new Action.MigrateFail(Action.FailPoint.AFTER_HANDOVER));
+        assertThat(s.source().run()).isEqualTo(RunState.POSTMIGRATE);
+        assertThat(s.source().block()).as("reactivated").isEqualTo(BlockState.ACTIVE);
     }
 
     // ---------------------------------------------------------------- failure, cancel, a side going away

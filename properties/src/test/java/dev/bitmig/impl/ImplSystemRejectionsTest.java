@@ -102,7 +102,7 @@ class ImplSystemRejectionsTest {
     @Test
     void theSourceCannotContinueOnceItHandedOverToARunningMigration() {
         refuses(seq(new Launch(TARGET, true), new MigrateStart(true), new Inactivate(SOURCE)), new Cont(SOURCE),
-                QemuErrors.MIGRATION_IN_PROGRESS);
+                QemuErrors.MIGRATION_NOT_FINALIZED);
     }
 
     @Test

@@ -127,6 +127,9 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     @Override
     public Outcome visit(Action.Cont a) {
         if (a.node() == NodeId.TARGET && sys.frozen(NodeId.TARGET)) {
+            if (sys.release().contActivatesIncoming()) {
+                throw new Unmappable("cont on the held incoming target: QEMU 7.2 would activate it, and it cannot answer");
+            }
             if (!sys.targetAutostarts()) {
                 throw new Unmappable("cont on the held incoming target after stop cleared its autostart");
             }

@@ -59,39 +59,49 @@ final class Verdicts {
                         + "the source closes the stream and the incoming QEMU's load fails, so it exits; the model kept "
                         + "it waiting. Fixed: a failed setup ends the migration as any other failure does "
                         + "(Lifecycle.endMigration), in the model and in the implementation."));
-        KNOWN.put("MigrateStart outcome", new Verdict("model-wrong for QEMU_7_2 (not fixed yet); QEMU 10.0 changed it",
+        KNOWN.put("MigrateStart outcome", new Verdict("model-wrong for QEMU_7_2, fixed (Release.postmigrateAfterFailure)",
                 "migration.c migrate_prepare() refuses a new migration while the run state is postmigrate: 'Can't "
                         + "migrate the vm that was paused due to previous migration'. QEMU 7.2's "
                         + "migration_iteration_finish() puts a VM that was not running into postmigrate after a failed "
                         + "or cancelled migration that had reached finish-migrate; QEMU 10.0 restores its old run state "
-                        + "(vm_old_state). The model follows 10.0 for both releases. Before handover the mismatch is "
-                        + "also the harness's: pause-before-switchover holds the source in finish-migrate, where a real "
-                        + "cancel during the active phase would leave it paused."));
-        KNOWN.put("target bitmap presence", new Verdict("model-wrong for QEMU_7_2 (not fixed yet)",
+                        + "(vm_old_state). The model followed 10.0 for both releases; it now leaves a 7.2 VM that was not "
+                        + "running in postmigrate after any failed or cancelled migration but a failed setup: with no "
+                        + "dirty RAM its migration enters finish-migrate at once (and the harness's "
+                        + "pause-before-switchover holds it there)."));
+        KNOWN.put("target bitmap presence", new Verdict("model-wrong for QEMU_7_2, fixed (Release.contActivatesIncoming)",
                 "QEMU 7.2's qmp_cont (monitor/qmp-cmds.c) calls bdrv_activate_all() before it checks for an incoming "
                         + "VM, so cont on the incoming target activates its node (takes the image lock and loads the "
                         + "stored bitmaps) while it still waits for the migration; QEMU 10.0 only sets autostart there "
-                        + "(activation moved into the branch for a VM that is not incoming). The model follows 10.0 for "
-                        + "both releases."));
+                        + "(activation moved into the branch for a VM that is not incoming). The model followed 10.0 for "
+                        + "both releases; it now activates a 7.2 incoming VM at cont, which is refused while the source "
+                        + "holds the image ('Failed to get \"write\" lock'), and once it worked keeps a later source "
+                        + "from opening the image."));
+        KNOWN.put("Launch outcome", KNOWN.get("target bitmap presence"));
         KNOWN.put("violation NoSilentLoss (model does not predict it)", KNOWN.get("target bitmap presence"));
-        KNOWN.put("Cont error text", new Verdict("undecided (QEMU suspected)",
-                "After a cont that was refused for the image lock, and the target's quit storing the bitmap, QEMU's "
-                        + "second cont fails reopening the qcow2 layer with \"Bitmap '' doesn't satisfy the "
-                        + "constraints\" (a directory it cannot parse) instead of the model's 'Bitmap already exists'. "
-                        + "block.c bdrv_activate() calls the driver's invalidate (qcow2_co_invalidate_cache: close + "
-                        + "open, which re-reads the header and bitmap directory) before the permission refresh that "
-                        + "fails on the lock, so the refused cont already reopened the qcow2 layer under a running "
-                        + "target; the exact path to the unparsable directory was not traced in the time available."));
-        KNOWN.put("Cont outcome", KNOWN.get("Cont error text"));
+        KNOWN.put("Cont error text", new Verdict("model-wrong, fixed",
+                "monitor/qmp-cmds.c qmp_cont refuses a VM in finish-migrate with 'Migration is not finalized yet'. "
+                        + "From the handover (migration_completion stops the VM into finish-migrate, then inactivates) "
+                        + "until the migration ends, the source is in that state. The model answered with migrate's "
+                        + "'There's a migration process in progress' (migrate_prepare); it now gives qmp_cont's text."));
+        KNOWN.put("Cont outcome", KNOWN.get("target bitmap presence"));
+        KNOWN.put("refused activation", new Verdict("QEMU-wrong (not modelled)",
+                "block.c bdrv_activate() activates a node's children before its own permission refresh. When cont "
+                        + "(or blockdev-set-active) is refused for the image lock, the protocol node file0 has already "
+                        + "been activated (bdrv_refresh_total_sectors cached the file's length) and is not rolled back, "
+                        + "while the qcow2 node stays inactive. When the other QEMU then stores bitmaps, the new bitmap "
+                        + "directory lies past that cached end of file; at the next activation file0 is 'already "
+                        + "active', so qcow2_co_invalidate_cache's qcow2_do_open -> qcow2_load_dirty_bitmaps -> "
+                        + "bitmap_list_load reads zeros there (block/io.c bdrv_aligned_preadv zero-fills reads past "
+                        + "total_sectors; a file node has no variable length), check_dir_entry fails with \"Bitmap '' "
+                        + "doesn't satisfy the constraints\", and the node is ejected (bs->drv = NULL). Traced with "
+                        + "strace on QEMU 7.2.22 and 10.0.2: the refused cont writes nothing, the image stays clean and "
+                        + "the other QEMU's bitmap intact. Where the model predicts 'Bitmap already exists' the text "
+                        + "differs; where it predicts a clean reload (a stored bitmap not in RAM) QEMU loses the disk. "
+                        + "The model keeps no file length per node, so it does not predict this."));
         // The same activation after a refused one, through blockdev-set-active (QEMU 10.0) instead of cont.
-        KNOWN.put("Activate error text", KNOWN.get("Cont error text"));
-        KNOWN.put("Activate outcome", KNOWN.get("Cont error text"));
-        KNOWN.put("violation NoLostDisk (model does not predict it)", new Verdict("undecided (QEMU suspected)",
-                "The disk is lost on the activation that follows a refused one (see 'Cont error text'): the second "
-                        + "activation fails with \"Could not reopen qcow2 layer: Bitmap '' doesn't satisfy the "
-                        + "constraints\" and leaves the node ejected (qcow2_co_invalidate_cache sets bs->drv = NULL). The "
-                        + "model predicts a successful activation there, since it does not know why QEMU reads a bitmap "
-                        + "directory it cannot parse."));
+        KNOWN.put("Activate error text", KNOWN.get("refused activation"));
+        KNOWN.put("Activate outcome", KNOWN.get("refused activation"));
+        KNOWN.put("violation NoLostDisk (model does not predict it)", KNOWN.get("refused activation"));
         KNOWN.put("ForeignWrite outcome", new Verdict("harness, fixed",
                 "After a bitmap-unaware writer cleared autoclear bit 0, a bitmap-aware qemu-io prints 'qemu-io: warning: "
                         + "a program lacking bitmap support modified this file, so all bitmaps are now considered "
@@ -119,9 +129,6 @@ final class Verdicts {
                         + "qcow2_get_bitmap_info_list) and fails with 'Bitmap extra data is not supported' (or the node "
                         + "ends without a driver after a failed activation, as for the source). The model keeps no "
                         + "per-node copy of the header, so it cannot predict this."));
-        KNOWN.put("Launch outcome", new Verdict("undecided (harness)",
-                "A launch of the incoming target failed without a message in 1 of 1000 sequences and did not "
-                        + "reproduce while shrinking: most likely a start-up race in the harness, not QEMU or the model."));
         KNOWN.put("violation NoSilentLoss (model predicts it)", new Verdict("QEMU-wrong",
                 "Real QEMU loses the persistent bitmap exactly as the model predicts: a migration with the "
                         + "dirty-bitmaps capability that fails or is cancelled before the source inactivates leaves "
@@ -136,7 +143,9 @@ final class Verdicts {
                         + "'Bitmap already exists', a bitmap in RAM whose name the other QEMU stored meanwhile) it sets "
                         + "bs->drv = NULL and nothing ever restores it. The command fails, but the node is left without a "
                         + "medium ('Block device drive0 is ejected', 'No medium found'), and a second cont runs the VM "
-                        + "without its disk. Seen on QEMU 7.2.22 and 10.0.2."));
+                        + "without its disk: block.c bdrv_activate() returns -ENOMEDIUM for a node without a driver "
+                        + "but sets no error, so bdrv_activate_all() reports nothing and qmp_cont() calls vm_start(). "
+                        + "Seen on QEMU 7.2.22 and 10.0.2."));
         KNOWN.put("violation NoUnderReport (model predicts it)", new Verdict("QEMU-wrong",
                 "Real QEMU under-reports exactly as the model predicts: after a successful migration with the "
                         + "capability the source keeps its skip_store bitmaps in RAM; after the target writes and dies "
@@ -153,6 +162,9 @@ final class Verdicts {
     static Verdict of(String signature, String observed) {
         if (observed.contains("Bitmap extra data is not supported")) {
             return KNOWN.get("target node readable");
+        }
+        if (observed.contains("doesn't satisfy the constraints")) {
+            return KNOWN.get("refused activation");
         }
         return of(signature);
     }

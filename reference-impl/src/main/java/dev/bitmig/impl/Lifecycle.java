@@ -113,11 +113,13 @@ final class Lifecycle {
         if (sys.image().owner().equals(Optional.of(id))) sys.image().setOwner(Optional.empty());
     }
 
-    /** The incoming QEMU exits when its migration ends without success (an incoming node is inactive: it holds no lock to give up). */
+    /** The incoming QEMU exits when its migration ends without success: its RAM, and its lock if a 7.2 cont had activated it. */
     void incomingGone() {
         if (sys.node(NodeId.TARGET).isOn()) {
             sys.setNode(NodeId.TARGET, BlockNode.off());
             sys.policyHooks().onExit(NodeId.TARGET);
+            // On 7.2 a cont may have activated the incoming node: its lock goes too.
+            if (sys.image().owner().equals(Optional.of(NodeId.TARGET))) sys.image().setOwner(Optional.empty());
         }
     }
 }

@@ -225,9 +225,16 @@ final class MigrationFlow {
             migration.end(phase);
         }
         BlockNode source = source();
-        if (handedOver && source.isOn() && source.block() == BlockState.INACTIVE && life.tryActivate(NodeId.SOURCE)) {
-            source.setRun(wasRunning ? RunState.RUNNING : RunState.PAUSED);
+        boolean seven = sys.policy().release().postmigrateAfterFailure();
+        RunState stopped = seven ? RunState.POSTMIGRATE : RunState.PAUSED;
+        if (handedOver && source.isOn() && source.block() == BlockState.INACTIVE) {
+            // 10.0 restarts only after a reactivation that worked; 7.2's migration_iteration_finish restarts anyway.
+            if (life.tryActivate(NodeId.SOURCE) || seven) source.setRun(wasRunning ? RunState.RUNNING : stopped);
+            return;
         }
+        // 7.2: a VM that was not running is left postmigrate once its migration entered completion (not a setup failure).
+        boolean completing = !(phase == Phase.FAILED && QemuErrors.SETUP_FAILED.equals(error));
+        if (seven && completing && source.isOn() && source.run() == RunState.PAUSED) source.setRun(RunState.POSTMIGRATE);
     }
 
     private void unbusyRiding() {
@@ -253,7 +260,8 @@ final class MigrationFlow {
             target().setRun(RunState.PAUSED);
             return;
         }
-        boolean active = life.tryActivate(NodeId.TARGET);
+        // On 7.2 a cont on the incoming VM may have activated it already.
+        boolean active = target().isActive() || life.tryActivate(NodeId.TARGET);
         target().setRun(active && runs ? RunState.RUNNING : RunState.PAUSED);
     }
 

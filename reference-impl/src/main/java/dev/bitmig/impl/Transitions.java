@@ -154,24 +154,27 @@ final class Transitions implements Action.Visitor<Void> {
         return null;
     }
 
-    /** cont activates an inactive node, then runs the VM (qmp_cont, monitor/qmp-cmds.c). */
+    /**
+     * cont (qmp_cont, monitor/qmp-cmds.c): refused in finish-migrate; activates every inactive node (an incoming VM's
+     * only on QEMU 7.2, which then just sets autostart), then runs the VM.
+     */
     @Override
     public Void visit(Action.Cont a) {
         BlockNode n = running(a.node());
-        // On an incoming VM cont only sets autostart (qmp_cont).
-        if (n.run() == RunState.INMIGRATE) {
-            n.setAutostart(true);
-            return null;
-        }
-        if (n.run() == RunState.RUNNING) return null;
         if (a.node() == NodeId.SOURCE && migration.isActive() && migration.handedOver) {
-            reject(QemuErrors.MIGRATION_IN_PROGRESS);
+            reject(QemuErrors.MIGRATION_NOT_FINALIZED);
         }
-        boolean reopen = n.block() == BlockState.INACTIVE;
+        boolean incoming = n.run() == RunState.INMIGRATE;
+        boolean reopen = n.block() == BlockState.INACTIVE
+                && (!incoming || sys.policy().release().contActivatesIncoming());
         if (reopen) rejectIf(life.activationRefused(a.node()));
 
         if (reopen) reactivate(a.node());
-        node(a.node()).setRun(RunState.RUNNING);
+        if (incoming) {
+            n.setAutostart(true);
+        } else {
+            node(a.node()).setRun(RunState.RUNNING);
+        }
         return null;
     }
 
@@ -418,6 +421,12 @@ final class Transitions implements Action.Visitor<Void> {
         running(a.node());
 
         backups.cancelForQuit(a.node());
+        // qemu_cleanup: an incoming VM closes its node before its source sees the stream end; a source cancels first.
+        if (a.node() == NodeId.TARGET) {
+            life.quit(a.node());
+            flow.abandon(a.node());
+            return null;
+        }
         flow.abandon(a.node());
         life.quit(a.node());
         return null;

@@ -472,6 +472,8 @@ class Steps:
 
     def Cont(self, a, ops):
         if a["node"] == "target" and self.s.is_frozen("target"):
+            if not self.release10:
+                raise Unmappable("cont on the held incoming target: QEMU 7.2 would activate it, and it cannot answer")
             if not self.s.target_autostarts:
                 raise Unmappable("cont on the held incoming target after stop cleared its autostart")
             return None
