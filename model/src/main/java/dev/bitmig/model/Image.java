@@ -13,7 +13,7 @@ import io.vavr.control.Option;
  * @param lastWrite per cluster, the clock of its last write (0 = never written)
  * @param autoclear autoclear bit 0: the bitmaps extension is valid (docs/interop/qcow2.txt)
  * @param directory the stored bitmap directory, by name
- * @param owner     the node that holds the image active and read-write, i.e. the write lock
+ * @param owner     the node that holds the image's write lock: active read-write, or ejected after it took the lock
  */
 public record Image(int clock, Vector<Integer> lastWrite, boolean autoclear,
                     SortedMap<String, StoredBitmap> directory, Option<NodeId> owner) {

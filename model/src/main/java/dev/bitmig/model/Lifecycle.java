@@ -19,9 +19,9 @@ final class Lifecycle {
         Node n = w.node(node);
         Node other = w.node(node.other());
         if (n.readOnly()) {
-            return other.isWriter() ? Option.some(QemuErrors.SHARED_WRITE_LOCK) : Option.none();
+            return other.holdsLocks() && !other.readOnly() ? Option.some(QemuErrors.SHARED_WRITE_LOCK) : Option.none();
         }
-        return other.isActive() ? Option.some(QemuErrors.WRITE_LOCK) : Option.none();
+        return other.holdsLocks() ? Option.some(QemuErrors.WRITE_LOCK) : Option.none();
     }
 
     /**
@@ -37,14 +37,16 @@ final class Lifecycle {
         World active = w.withNode(node, n.withBlock(BlockState.ACTIVE));
         World owned = n.readOnly() ? active : active.withImage(active.image().withOwner(Option.some(node)));
         Either<String, World> reopened = policy.onActivate(owned, node, geometry);
+        // The permissions, and so the lock, stay taken after the driver's reopen failed (block.c bdrv_activate).
+        World locked = n.readOnly() ? w : w.withImage(w.image().withOwner(Option.some(node)));
         return reopened.isRight() ? new Activation.Active(reopened.get())
-                : new Activation.Ejected(ejected(w, node), QemuErrors.couldNotReopen(reopened.getLeft()));
+                : new Activation.Ejected(ejected(locked, node), QemuErrors.couldNotReopen(reopened.getLeft()));
     }
 
     /**
-     * block/qcow2.c qcow2_co_invalidate_cache: after a failed qcow2_do_open bs->drv is NULL. The image is as it was
-     * and no lock is taken; the bitmaps stay in RAM but cannot be read or stored, so each persistent one is lost to
-     * the user, who saw the error.
+     * block/qcow2.c qcow2_co_invalidate_cache: after a failed qcow2_do_open bs->drv is NULL. The image is as it was,
+     * and the lock that bdrv_activate took stays (Node.holdsLocks) until the process ends; the bitmaps stay in RAM but
+     * cannot be read or stored, so each persistent one is lost to the user, who saw the error.
      */
     static World ejected(World w, NodeId node) {
         Node n = w.node(node);

@@ -59,6 +59,15 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
         return run == RunState.INMIGRATE && (block != BlockState.ACTIVE || b.busy());
     }
 
+    /**
+     * The node's QEMU holds the image's locks: an active node, or one whose activation failed in the driver (block.c
+     * bdrv_activate took the permissions before bdrv_invalidate_cache failed, and keeps them: "we can just keep the
+     * extended permissions for the next time").
+     */
+    public boolean holdsLocks() {
+        return isOn() && (block == BlockState.ACTIVE || block == BlockState.EJECTED);
+    }
+
     /** Active and read-write: the node holds the image's write lock. */
     public boolean isWriter() {
         return isActive() && !readOnly;

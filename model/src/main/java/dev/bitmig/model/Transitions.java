@@ -71,8 +71,8 @@ final class Transitions {
          */
         @Override
         public Outcome visit(Action.ForeignWrite a) {
-            // Image locking: a tool opening the image read-write fails while a QEMU holds it active.
-            if (w.source().isActive() || w.target().isActive()) return rejected(QemuErrors.WRITE_LOCK);
+            // Image locking: a tool opening the image read-write fails while a QEMU holds its locks.
+            if (w.source().holdsLocks() || w.target().holdsLocks()) return rejected(QemuErrors.WRITE_LOCK);
             if (!geometry.inBounds(a.first(), a.count())) return rejected(QemuErrors.WRITE_OUT_OF_RANGE);
 
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());

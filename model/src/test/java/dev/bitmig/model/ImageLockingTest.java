@@ -62,4 +62,20 @@ class ImageLockingTest {
                 .then(new Action.MigrateStart(true), new Action.MigrateComplete(), new Action.Quit(SOURCE));
         assertThat(s.refuses(new Action.ForeignWrite(Action.Writer.UNAWARE, 0, 1))).isEqualTo("Failed to get \"write\" lock");
     }
+
+    @Test
+    void anEjectedNodeKeepsTheLockItsFailedActivationTookUntilItsQemuQuits() {
+        // block.c bdrv_activate keeps the permissions it took before the driver's reopen failed (seen on QEMU 7.2.22).
+        Story s = Story.of(Policies.QEMU_7_2, 4).then(new Action.BitmapAdd(NodeId.SOURCE, "a", 1, true, true),
+                new Action.Launch(NodeId.TARGET, true), new Action.MigrateStart(true), new Action.MigrateComplete(),
+                new Action.Quit(NodeId.TARGET));
+        assertThat(s.fails(new Action.Cont(NodeId.SOURCE))).contains("Bitmap already exists: a");
+        assertThat(s.source().block()).isEqualTo(BlockState.EJECTED);
+        assertThat(s.world().image().owner()).isEqualTo(io.vavr.control.Option.some(NodeId.SOURCE));
+        assertThat(s.refuses(new Action.ForeignWrite(Action.Writer.AWARE, 0, 1))).isEqualTo(QemuErrors.WRITE_LOCK);
+        assertThat(s.refuses(new Action.Launch(NodeId.TARGET, false))).isEqualTo(QemuErrors.WRITE_LOCK);
+
+        s.then(new Action.Quit(NodeId.SOURCE), new Action.ForeignWrite(Action.Writer.AWARE, 0, 1));
+        assertThat(s.world().image().owner().isEmpty()).isTrue();
+    }
 }

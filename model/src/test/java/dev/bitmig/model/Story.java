@@ -51,6 +51,14 @@ final class Story {
         return ((Outcome.Rejected) o).reason();
     }
 
+    /** The action must fail and change the world (a failed reactivation); the story goes on from there. */
+    String fails(Action a) {
+        Outcome o = spec.apply(world, a);
+        assertThat(o).as("%s under %s", a, spec.policy().name()).isInstanceOf(Outcome.Failed.class);
+        world = ((Outcome.Failed) o).world();
+        return ((Outcome.Failed) o).reason();
+    }
+
     World world() {
         return world;
     }

@@ -24,9 +24,9 @@ final class Lifecycle {
     /** Image locking (block/file-posix.c): a read-only open fails against a writer, a read-write one against any active holder. */
     static Optional<String> lockConflict(boolean readOnly, BlockNode other) {
         if (readOnly) {
-            return other.isWriter() ? Optional.of(QemuErrors.SHARED_WRITE_LOCK) : Optional.empty();
+            return other.holdsLocks() && !other.readOnly() ? Optional.of(QemuErrors.SHARED_WRITE_LOCK) : Optional.empty();
         }
-        return other.isActive() ? Optional.of(QemuErrors.WRITE_LOCK) : Optional.empty();
+        return other.holdsLocks() ? Optional.of(QemuErrors.WRITE_LOCK) : Optional.empty();
     }
 
     /** Whether {@link #activate} would be refused before the driver reopens, and why (image locking, QEMU's text). */
@@ -39,9 +39,13 @@ final class Lifecycle {
         return sys.policyHooks().checkActivate(sys, id).map(QemuErrors::couldNotReopen);
     }
 
-    /** D4 (block/qcow2.c qcow2_co_invalidate_cache): bs->drv = NULL; the bitmaps stay in RAM, no lock is taken. */
+    /**
+     * D4 (block/qcow2.c qcow2_co_invalidate_cache): bs->drv = NULL; the bitmaps stay in RAM, and the lock that
+     * bdrv_activate took before the reopen stays with the process (block.c keeps the extended permissions).
+     */
     void eject(NodeId id) {
         sys.node(id).setBlock(BlockState.EJECTED);
+        if (!sys.node(id).readOnly()) sys.image().setOwner(Optional.of(id));
     }
 
     /**

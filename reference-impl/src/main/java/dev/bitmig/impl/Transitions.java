@@ -91,7 +91,7 @@ final class Transitions implements Action.Visitor<Void> {
      */
     @Override
     public Void visit(Action.ForeignWrite a) {
-        if (node(NodeId.SOURCE).isActive() || node(NodeId.TARGET).isActive()) reject(QemuErrors.WRITE_LOCK);
+        if (node(NodeId.SOURCE).holdsLocks() || node(NodeId.TARGET).holdsLocks()) reject(QemuErrors.WRITE_LOCK);
         if (!geometry.inBounds(a.first(), a.count())) reject(QemuErrors.WRITE_OUT_OF_RANGE);
 
         if (a.writer() == Action.Writer.AWARE) {

@@ -50,6 +50,11 @@ public final class BlockNode {
         return isOn() && block == BlockState.ACTIVE;
     }
 
+    /** Holds the image's locks: active, or ejected after its activation took them (block.c bdrv_activate). */
+    public boolean holdsLocks() {
+        return isOn() && (block == BlockState.ACTIVE || block == BlockState.EJECTED);
+    }
+
     /** Active and read-write: holds the image's write lock. */
     public boolean isWriter() {
         return isActive() && !readOnly;
