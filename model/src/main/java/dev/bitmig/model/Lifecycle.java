@@ -81,7 +81,8 @@ final class Lifecycle {
      * taking the image lock and loading its bitmaps before any migration arrives.
      */
     Activation contIncoming(World w, NodeId node) {
-        Activation active = policy.release().contActivatesIncoming() ? activateIfInactive(w, node) : new Activation.Active(w);
+        boolean activates = policy.release().contActivatesIncoming();
+        Activation active = activates ? activateIfInactive(w, node) : new Activation.Active(w);
         if (!(active instanceof Activation.Active a)) {
             return active;
         }
@@ -175,7 +176,7 @@ final class Lifecycle {
         return next;
     }
 
-    /** The run state a failed or cancelled migration leaves a VM that was not running in (migration_iteration_finish). */
+    /** Where a failed or cancelled migration leaves a VM that was not running (migration_iteration_finish). */
     private static RunState stoppedRun(boolean seven) {
         return seven ? RunState.POSTMIGRATE : RunState.PAUSED;
     }

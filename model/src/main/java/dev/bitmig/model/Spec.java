@@ -134,9 +134,9 @@ public final class Spec {
     }
 
     /**
-     * Persistent user bitmaps (lineage families) that still exist for the user: a consistent, finished copy in RAM of a
-     * QEMU that still has its medium (an incoming copy is unfinished until completion, Node.unfinished), or an entry on the
-     * image that would load as consistent.
+     * Persistent user bitmaps (lineage families) that still exist for the user: a consistent, finished copy in RAM of
+     * a QEMU that still has its medium (an incoming copy is unfinished until completion, Node.unfinished), or an entry
+     * on the image that would load as consistent.
      */
     public static SortedSet<Integer> available(World w) {
         return TreeSet.ofAll(availableFamilies(w).stream().boxed());

@@ -375,10 +375,14 @@ final class Transitions {
             if (!n.isOn()) return rejected(QemuErrors.notRunning(a.node()));
 
             World cancelled = backups.cancelledByQuit(w, a.node());
-            // qemu_cleanup: an incoming VM (active after 7.2's cont) closes its node first; its source then sees the
-            // stream end. A source's migration_shutdown cancels the outgoing migration before bdrv_close_all.
-            if (a.node() == NodeId.TARGET) return next(life.abandonMigration(gone(life.close(cancelled, a.node()), a.node()), a.node()));
-            return next(gone(life.close(life.abandonMigration(cancelled, a.node()), a.node()), a.node()));
+            // qemu_cleanup: an incoming VM (active after 7.2's cont) closes its node, and its source sees the stream
+            // end once it is gone; a source's migration_shutdown cancels the outgoing migration before bdrv_close_all.
+            if (a.node() == NodeId.TARGET) {
+                World closed = gone(life.close(cancelled, NodeId.TARGET), NodeId.TARGET);
+                return next(life.abandonMigration(closed, NodeId.TARGET));
+            }
+            World ended = life.abandonMigration(cancelled, NodeId.SOURCE);
+            return next(gone(life.close(ended, NodeId.SOURCE), NodeId.SOURCE));
         }
 
         /** kill -9: RAM is gone; IN_USE entries stay behind and load as inconsistent (R5). */
