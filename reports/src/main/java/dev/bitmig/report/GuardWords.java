@@ -46,6 +46,8 @@ final class GuardWords {
             atom(S + "\\.isOn\\(\\)", "a QEMU runs as $s", "no QEMU runs as $s"),
             atom(S + "\\.isActive\\(\\)", "$s is active (owns the image)", "$s is inactive"),
             atom(S + "\\.isWriter\\(\\)", "$s is active and read-write", "$s is not an active read-write node"),
+            atom(S + "\\.holdsLocks\\(\\)", "$s's QEMU holds the image's locks (active, or ejected after taking them)",
+                    "$s's QEMU holds no lock on the image"),
             atom(S + "\\.readOnly\\(\\)", "$s was opened read-only", "$s was opened read-write"),
             atom(S + "\\.run\\(\\) == RunState\\.(?<x>\\w+)", "$s is $x", "$s is not $x"),
             atom(S + "\\.run\\(\\) != RunState\\.(?<x>\\w+)", "$s is not $x", "$s is $x"),
