@@ -17,10 +17,11 @@ public record Capabilities(boolean backupJobs, boolean offlineTools) {
     /** Every capability. */
     public static final Capabilities ALL = new Capabilities(true, true);
 
-    /** Only backup jobs, or nothing. */
-    public Capabilities(boolean backupJobs) {
-        this(backupJobs, false);
-    }
+    /** Backup jobs only (--backup-jobs). */
+    public static final Capabilities BACKUP_JOBS = new Capabilities(true, false);
+
+    /** qemu-img's offline edits only (--offline-tools). */
+    public static final Capabilities OFFLINE_TOOLS = new Capabilities(false, true);
 
     public boolean any() {
         return backupJobs || offlineTools;

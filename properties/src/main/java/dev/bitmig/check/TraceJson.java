@@ -270,6 +270,10 @@ public final class TraceJson {
         }
         try {
             return (Action) c.getDeclaredConstructor(types).newInstance(args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            // The record refuses arguments that do not go together (an ImgBitmap's fields belong to one operation).
+            String m = String.valueOf(e.getCause().getMessage()).replace("\r", "\\r").replace("\n", "\\n");
+            throw new TraceFormatException(where + ": " + kind + ": " + m, e);
         } catch (ReflectiveOperationException e) {
             throw new TraceFormatException(where + ": cannot build " + kind + ": " + e, e);
         }
