@@ -35,13 +35,13 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
         // Image locking (block/file-posix.c raw_check_lock_bytes): img_open fails while a QEMU holds the image active.
         if (w.source().isActive() || w.target().isActive()) return rejected(QemuErrors.WRITE_LOCK);
         // R12 (block/qcow2.c qcow2_read_extensions): a clear autoclear bit drops every entry; the read-write open
-        // rewrites the header before the operation runs, so the drop stays even when the operation then fails.
+        // rewrites the header before the operation runs.
         World opened = openedReadWrite(w);
-        Option<String> refused = refusal(a, opened.image().directory());
-        if (refused.isDefined()) {
-            String error = QemuErrors.imgOperationFailed(a.op().word(), a.name(), refused.get());
-            return opened == w ? rejected(error) : failed(opened, error);
-        }
+        SortedMap<String, StoredBitmap> dir = opened.image().directory();
+        Option<String> refused = refusal(a, dir);
+        // A refused operation after the open dropped the entries: QEMU's error, and the drop stays.
+        if (refused.isDefined() && opened != w) return failed(opened, refused.get());
+        if (refused.isDefined()) return rejected(refused.get());
 
         return next(edited(opened, a));
     }
@@ -56,63 +56,31 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
         // Image locking (block/file-posix.c raw_check_lock_bytes): img_open fails while a QEMU holds the image active.
         if (w.source().isActive() || w.target().isActive()) return rejected(QemuErrors.WRITE_LOCK);
 
-        // R12 (block/qcow2.c qcow2_read_extensions): the read-write open drops every entry when autoclear bit 0 is clear.
         return next(openedReadWrite(w));
     }
 
-    // ---------------------------------------------------------------- the operations' guards, in QEMU's order
-
-    private Option<String> refusal(Action.ImgBitmap a, SortedMap<String, StoredBitmap> dir) {
-        switch (a.op()) {
-            case ADD:
-                return addRefusal(a, dir);
-            case REMOVE:
-                // block/monitor/bitmap-qmp-cmds.c block_dirty_bitmap_remove: BUSY|RO only; an inconsistent one goes.
-                return found(dir, a.name());
-            case MERGE:
-                return mergeRefusal(a.name(), a.source(), dir);
-            default:
-                // qmp_block_dirty_bitmap_clear (BDRV_BITMAP_DEFAULT), _enable and _disable (BDRV_BITMAP_ALLOW_RO).
-                return usable(dir, a.name());
-        }
-    }
-
     /**
-     * block/monitor/bitmap-qmp-cmds.c qmp_block_dirty_bitmap_add with persistent=true (img_bitmap passes it): the name,
-     * the granularity (-g, in bytes), then bdrv_create_dirty_bitmap's "Bitmap already exists", which an entry loaded
-     * inconsistent triggers too.
+     * The operation's own checks on the loaded bitmaps, in QEMU's order (an IN_USE entry loads inconsistent, R3),
+     * each printed by qemu-img.c img_bitmap as "Operation OP on bitmap NAME failed: ERROR".
      */
-    private static Option<String> addRefusal(Action.ImgBitmap a, SortedMap<String, StoredBitmap> dir) {
-        if (a.name().isEmpty()) return Option.some(QemuErrors.EMPTY_NAME);
-        if (a.name().getBytes(StandardCharsets.UTF_8).length > QemuErrors.MAX_NAME_BYTES) {
-            return Option.some(QemuErrors.nameTooLong(a.name()));
-        }
-        if (!Granules.isPowerOfTwo(a.granularity()) || a.granularity() > Granules.MAX_GRANULARITY) {
-            return Option.some(QemuErrors.BAD_GRANULARITY);
-        }
-        if (dir.containsKey(a.name())) return Option.some(QemuErrors.alreadyExists(a.name()));
+    private static Option<String> refusal(Action.ImgBitmap a, SortedMap<String, StoredBitmap> dir) {
+        // bitmap-qmp-cmds.c qmp_block_dirty_bitmap_add (persistent=true): the name, the granularity (-g), then
+        // bdrv_create_dirty_bitmap's "Bitmap already exists", which an entry loaded inconsistent triggers too.
+        if (a.op() == Action.ImgOp.ADD && a.name().isEmpty()) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.EMPTY_NAME));
+        if (a.op() == Action.ImgOp.ADD && a.name().getBytes(StandardCharsets.UTF_8).length > QemuErrors.MAX_NAME_BYTES) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.nameTooLong(a.name())));
+        if (a.op() == Action.ImgOp.ADD && !Granules.isPowerOfTwo(a.granularity())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.BAD_GRANULARITY));
+        if (a.op() == Action.ImgOp.ADD && a.granularity() > Granules.MAX_GRANULARITY) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.BAD_GRANULARITY));
+        if (a.op() == Action.ImgOp.ADD && dir.containsKey(a.name())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.alreadyExists(a.name())));
+        if (a.op() == Action.ImgOp.ADD) return Option.none();
+        // bitmap-qmp-cmds.c block_dirty_bitmap_lookup; block_dirty_bitmap_merge looks the source up next.
+        if (!dir.containsKey(a.name())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.notFound(a.name())));
+        if (a.op() == Action.ImgOp.MERGE && !dir.containsKey(a.source())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.notFound(a.source())));
+        // block_dirty_bitmap_remove checks BUSY|RO only: an inconsistent bitmap goes.
+        if (a.op() == Action.ImgOp.REMOVE) return Option.none();
+        // block/dirty-bitmap.c bdrv_dirty_bitmap_check (clear, enable, disable; bdrv_merge_dirty_bitmap: target first).
+        if (dir.get(a.name()).get().inUse()) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.inconsistent(a.name())));
+        if (a.op() == Action.ImgOp.MERGE && dir.get(a.source()).get().inUse()) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.inconsistent(a.source())));
         return Option.none();
-    }
-
-    /**
-     * bitmap-qmp-cmds.c block_dirty_bitmap_merge: the target is looked up, then the source (do_dirty_bitmap_merge
-     * names it by node and name), then block/dirty-bitmap.c bdrv_merge_dirty_bitmap checks the target
-     * (BDRV_BITMAP_DEFAULT) before the source (BDRV_BITMAP_ALLOW_RO).
-     */
-    private static Option<String> mergeRefusal(String target, String source, SortedMap<String, StoredBitmap> dir) {
-        return found(dir, target).orElse(() -> found(dir, source)).orElse(() -> usable(dir, target))
-                .orElse(() -> usable(dir, source));
-    }
-
-    /** block/monitor/bitmap-qmp-cmds.c block_dirty_bitmap_lookup. */
-    private static Option<String> found(SortedMap<String, StoredBitmap> dir, String name) {
-        return dir.containsKey(name) ? Option.none() : Option.some(QemuErrors.notFound(name));
-    }
-
-    /** block/dirty-bitmap.c bdrv_dirty_bitmap_check: an entry loaded from IN_USE is inconsistent (R3). */
-    private static Option<String> usable(SortedMap<String, StoredBitmap> dir, String name) {
-        return found(dir, name).orElse(() -> dir.get(name).get().inUse()
-                ? Option.some(QemuErrors.inconsistent(name)) : Option.none());
     }
 
     // ---------------------------------------------------------------- effects
