@@ -15,7 +15,10 @@ import static dev.bitmig.model.Outcome.rejected;
  * each rule citing QEMU. qemu-img is a QEMU of its own for one command: it opens the image read-write, which takes the
  * write lock and loads the bitmaps (R12, R3: an IN_USE entry loads inconsistent), runs the command, and closes the
  * image, which stores the consistent bitmaps (R2) and leaves the inconsistent ones' entries IN_USE. A consistent entry
- * therefore comes back as it was unless the command changed it. {@link JobRules} extends this class.
+ * therefore comes back as it was unless the command changed it. Unlike the model's other tools, qemu-img is refused by
+ * a QEMU whose node was ejected by a failed reactivation too: block.c bdrv_activate activates the file child first and
+ * refreshes its permissions, and the qcow2 node's failure does not give them back (seen on QEMU 7.2.22 and 10.0.2).
+ * {@link JobRules} extends this class.
  */
 abstract class OfflineRules implements Action.Visitor<Outcome> {
     private final World w;
@@ -34,6 +37,8 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
     public Outcome visit(Action.ImgBitmap a) {
         // Image locking (block/file-posix.c raw_check_lock_bytes): img_open fails while a QEMU holds the image active.
         if (w.source().isActive() || w.target().isActive()) return rejected(QemuErrors.WRITE_LOCK);
+        // block.c bdrv_activate: a node whose reactivation failed (D4) keeps the lock its file child took.
+        if (w.source().block() == BlockState.EJECTED || w.target().block() == BlockState.EJECTED) return rejected(QemuErrors.WRITE_LOCK);
         // R12 (block/qcow2.c qcow2_read_extensions): a clear autoclear bit drops every entry; the read-write open
         // rewrites the header before the operation runs.
         World opened = openedReadWrite(w);
@@ -55,6 +60,8 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
     public Outcome visit(Action.ImgCheck a) {
         // Image locking (block/file-posix.c raw_check_lock_bytes): img_open fails while a QEMU holds the image active.
         if (w.source().isActive() || w.target().isActive()) return rejected(QemuErrors.WRITE_LOCK);
+        // block.c bdrv_activate: a node whose reactivation failed (D4) keeps the lock its file child took.
+        if (w.source().block() == BlockState.EJECTED || w.target().block() == BlockState.EJECTED) return rejected(QemuErrors.WRITE_LOCK);
 
         return next(openedReadWrite(w));
     }

@@ -43,6 +43,20 @@ class OfflineToolsTest {
         assertThat(s.refuses(new Action.ImgCheck())).isEqualTo("Failed to get \"write\" lock");
     }
 
+    /** Seen on QEMU 7.2.22 and 10.0.2: the failed reactivation left the file node active, with its lock. */
+    @Test
+    void qemuImgIsRefusedByAQemuWhoseNodeAFailedReactivationEjected() {
+        Story s = Story.of(Policies.QEMU_7_2, CLUSTERS).then(new Action.Launch(TARGET, true),
+                new Action.BitmapAdd(SOURCE, "a", 1, true, false), new Action.MigrateStart(true),
+                new Action.MigrateComplete(), new Action.Quit(TARGET));
+        Outcome cont = new Spec(Policies.QEMU_7_2, s.geometry()).apply(s.world(), new Action.Cont(SOURCE));
+        World ejected = cont.successor().get();
+        assertThat(ejected.source().block()).isEqualTo(BlockState.EJECTED);
+        Story after = Story.from(Policies.QEMU_7_2, CLUSTERS, ejected);
+        assertThat(after.refuses(Action.ImgBitmap.add("b", 1, false))).isEqualTo("Failed to get \"write\" lock");
+        assertThat(after.refuses(new Action.ImgCheck())).isEqualTo("Failed to get \"write\" lock");
+    }
+
     @Test
     void qemuImgBitmapWorksBesideAnIncomingQemuThatHoldsNoLock() {
         Story s = stored().then(new Action.Launch(TARGET, true), Action.ImgBitmap.add("b", 2, true));

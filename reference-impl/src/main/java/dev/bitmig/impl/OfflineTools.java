@@ -1,10 +1,12 @@
 package dev.bitmig.impl;
 
 import dev.bitmig.impl.hbitmap.HBitmap;
+import dev.bitmig.impl.node.BlockNode;
 import dev.bitmig.impl.node.Disk;
 import dev.bitmig.impl.store.ImageStore;
 import dev.bitmig.impl.store.StoredEntry;
 import dev.bitmig.model.Action;
+import dev.bitmig.model.BlockState;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.QemuErrors;
 
@@ -81,9 +83,15 @@ final class OfflineTools {
         openReadWrite();
     }
 
-    /** raw_check_lock_bytes (block/file-posix.c): a QEMU with an active node holds the image. */
+    /**
+     * raw_check_lock_bytes (block/file-posix.c): a QEMU with an active node holds the image, and so does one whose
+     * reactivation failed (block.c bdrv_activate: the file child stays active with its permissions).
+     */
     private void lock() {
-        if (sys.node(NodeId.SOURCE).isActive() || sys.node(NodeId.TARGET).isActive()) reject(QemuErrors.WRITE_LOCK);
+        for (NodeId id : NodeId.values()) {
+            BlockNode n = sys.node(id);
+            if (n.isActive() || n.isOn() && n.block() == BlockState.EJECTED) reject(QemuErrors.WRITE_LOCK);
+        }
     }
 
     /** qcow2_read_extensions (block/qcow2.c): the extension of an image without autoclear bit 0 is dropped. */
