@@ -78,14 +78,12 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
         if (a.op() == Action.ImgOp.ADD && !Granules.isPowerOfTwo(a.granularity())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.BAD_GRANULARITY));
         if (a.op() == Action.ImgOp.ADD && a.granularity() > Granules.MAX_GRANULARITY) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.BAD_GRANULARITY));
         if (a.op() == Action.ImgOp.ADD && dir.containsKey(a.name())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.alreadyExists(a.name())));
-        if (a.op() == Action.ImgOp.ADD) return Option.none();
         // bitmap-qmp-cmds.c block_dirty_bitmap_lookup; block_dirty_bitmap_merge looks the source up next.
-        if (!dir.containsKey(a.name())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.notFound(a.name())));
+        if (a.op() != Action.ImgOp.ADD && !dir.containsKey(a.name())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.notFound(a.name())));
         if (a.op() == Action.ImgOp.MERGE && !dir.containsKey(a.source())) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.notFound(a.source())));
+        // block/dirty-bitmap.c bdrv_dirty_bitmap_check (clear, enable, disable; bdrv_merge_dirty_bitmap: target first);
         // block_dirty_bitmap_remove checks BUSY|RO only: an inconsistent bitmap goes.
-        if (a.op() == Action.ImgOp.REMOVE) return Option.none();
-        // block/dirty-bitmap.c bdrv_dirty_bitmap_check (clear, enable, disable; bdrv_merge_dirty_bitmap: target first).
-        if (dir.get(a.name()).get().inUse()) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.inconsistent(a.name())));
+        if (a.op() != Action.ImgOp.ADD && a.op() != Action.ImgOp.REMOVE && dir.get(a.name()).get().inUse()) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.inconsistent(a.name())));
         if (a.op() == Action.ImgOp.MERGE && dir.get(a.source()).get().inUse()) return Option.some(QemuErrors.imgOperationFailed(a.op().word(), a.name(), QemuErrors.inconsistent(a.source())));
         return Option.none();
     }

@@ -29,8 +29,10 @@ final class SpecRules {
         }
 
         /** The same guard for a step that fails after changing the world: "fails if …" instead of "refused if …". */
-        Guard failing() {
-            return new Guard(words.replaceFirst("^refused if ", "fails, QEMU gone, if "), code, file, line, errors, source);
+        /** A failure that changed the world: QEMU aborted (gone), or an error after a change that stays. */
+        Guard failing(boolean gone) {
+            String how = gone ? "fails, QEMU gone, if " : "fails, its change kept, if ";
+            return new Guard(words.replaceFirst("^refused if ", how), code, file, line, errors, source);
         }
     }
 
@@ -152,7 +154,7 @@ final class SpecRules {
             if (condition != null) {
                 List<Guard> found = guards(condition, rejection, assigned, file, l.number(), said);
                 // A failure QEMU reports after the step changed the world (an abort): a guard that also has an effect.
-                guards.addAll(fails ? found.stream().map(g -> g.failing()).toList() : found);
+                guards.addAll(fails ? found.stream().map(g -> g.failing(t.contains("aborted("))).toList() : found);
                 continue;
             }
             Matcher a = ASSIGNMENT.matcher(t);
