@@ -38,6 +38,29 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * qemu-img bitmap's operations (qemu-img.c img_bitmap), each named as its option is: --add, --remove, --clear,
+     * --enable, --disable, --merge.
+     */
+    enum ImgOp {
+        ADD,
+        REMOVE,
+        CLEAR,
+        ENABLE,
+        DISABLE,
+        MERGE;
+
+        /** The option on qemu-img's command line. */
+        public String option() {
+            return "--" + word();
+        }
+
+        /** The word qemu-img's error names the operation by ("Operation clear on bitmap a failed: ..."). */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** The guest (or HMP qemu-io) writes clusters [first, first+count) through {@code node}. */
     record GuestWrite(NodeId node, int first, int count) implements Action {
         @Override
@@ -256,6 +279,60 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * qemu-img bitmap OP [-g GRANULARITY] [--disable] IMAGE NAME, or --merge SOURCE: a bitmap-aware tool opens the
+     * image read-write (taking the write lock), loads its bitmaps, performs one operation and closes the image, which
+     * stores them (qemu-img.c img_bitmap). {@code granularity} (in clusters) and {@code disabled} belong to --add,
+     * {@code source} (a bitmap of the same image) to --merge; the other operations take 0, false and "".
+     */
+    record ImgBitmap(ImgOp op, String name, int granularity, boolean disabled, String source) implements Action {
+        public ImgBitmap {
+            java.util.Objects.requireNonNull(op, "op");
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(source, "source");
+            if (op != ImgOp.ADD && (granularity != 0 || disabled)) {
+                throw new IllegalArgumentException("granularity and disabled belong to --add, not to " + op.option());
+            }
+            if (op == ImgOp.MERGE && source.isEmpty()) {
+                throw new IllegalArgumentException("--merge needs a source bitmap");
+            }
+            if (op != ImgOp.MERGE && !source.isEmpty()) {
+                throw new IllegalArgumentException("a source bitmap belongs to --merge, not to " + op.option());
+            }
+        }
+
+        /** qemu-img bitmap --add -g GRANULARITY [--disable] IMAGE NAME. */
+        public static ImgBitmap add(String name, int granularity, boolean disabled) {
+            return new ImgBitmap(ImgOp.ADD, name, granularity, disabled, "");
+        }
+
+        /** qemu-img bitmap --remove|--clear|--enable|--disable IMAGE NAME. */
+        public static ImgBitmap of(ImgOp op, String name) {
+            return new ImgBitmap(op, name, 0, false, "");
+        }
+
+        /** qemu-img bitmap --merge SOURCE IMAGE TARGET. */
+        public static ImgBitmap merge(String target, String source) {
+            return new ImgBitmap(ImgOp.MERGE, target, 0, false, source);
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /**
+     * qemu-img check -r all IMAGE: opens the image read-write (taking the write lock), checks and repairs refcounts,
+     * and closes it (qemu-img.c img_check, block/qcow2.c qcow2_co_check_locked).
+     */
+    record ImgCheck() implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
     /** Exhaustive handling of every action: adding an action breaks every visitor until it handles it. */
     interface Visitor<R> {
         R visit(GuestWrite a);
@@ -311,6 +388,10 @@ public sealed interface Action {
         R visit(BackupFail a);
 
         R visit(BackupCancel a);
+
+        R visit(ImgBitmap a);
+
+        R visit(ImgCheck a);
     }
 
     <R> R accept(Visitor<R> v);

@@ -40,4 +40,6 @@ public final class Actor implements Action.Visitor<Option<NodeId>> {
     @Override public Option<NodeId> visit(Action.BackupCopy a) { return Option.some(a.node()); }
     @Override public Option<NodeId> visit(Action.BackupFail a) { return Option.some(a.node()); }
     @Override public Option<NodeId> visit(Action.BackupCancel a) { return Option.some(a.node()); }
+    @Override public Option<NodeId> visit(Action.ImgBitmap a) { return Option.none(); }
+    @Override public Option<NodeId> visit(Action.ImgCheck a) { return Option.none(); }
 }

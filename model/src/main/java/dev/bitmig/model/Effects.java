@@ -17,22 +17,54 @@ final class Effects {
      */
     static World ownLineage(World w, NodeId node, String name) {
         Bitmap b = w.node(node).bitmap(name).get();
-        int copies = 0;
-        for (NodeId id : NodeId.values()) {
-            for (var x : w.node(id).bitmaps()) {
-                copies += x._2.lineage() == b.lineage() ? 1 : 0;
-            }
-        }
-        for (var e : w.image().directory()) {
-            copies += e._2.lineage() == b.lineage() ? 1 : 0;
-        }
-        if (copies <= 1) {
+        if (copies(w, b.lineage()) <= 1) {
             return w;
         }
         int fork = w.ghost().nextId();
         Ghost ghost = w.ghost().with(fork, w.ghost().lineage(b.lineage()));
         Node n = w.node(node);
         return w.withGhost(ghost).withNode(node, n.withBitmap(name, b.withLineage(fork)));
+    }
+
+    /** How many bitmaps in RAM and image entries share the lineage. */
+    private static int copies(World w, int lineage) {
+        int copies = 0;
+        for (NodeId id : NodeId.values()) {
+            for (var x : w.node(id).bitmaps()) {
+                copies += x._2.lineage() == lineage ? 1 : 0;
+            }
+        }
+        for (var e : w.image().directory()) {
+            copies += e._2.lineage() == lineage ? 1 : 0;
+        }
+        return copies;
+    }
+
+    /** {@link #ownLineage} for an image entry that a tool changes (qemu-img bitmap --clear, --enable, --disable). */
+    static World ownEntryLineage(World w, String name) {
+        StoredBitmap e = w.image().directory().get(name).get();
+        if (copies(w, e.lineage()) <= 1) {
+            return w;
+        }
+        int fork = w.ghost().nextId();
+        Ghost ghost = w.ghost().with(fork, w.ghost().lineage(e.lineage()));
+        return w.withGhost(ghost).withImage(w.image().withDirectory(w.image().directory().put(name, e.withLineage(fork))));
+    }
+
+    /** {@link #emptied} for an image entry (qemu-img bitmap --clear): its bits go and its truth starts again. */
+    static World emptiedEntry(World w, String name) {
+        World own = ownEntryLineage(w, name);
+        StoredBitmap e = own.image().directory().get(name).get();
+        return own.withImage(own.image().withDirectory(own.image().directory().put(name, e.withGranules(Granules.NONE))))
+                .withGhost(own.ghost().update(e.lineage(), Lineage::cleared));
+    }
+
+    /** qemu-img bitmap --enable or --disable: the entry's AUTO flag, and whether its own lineage is meant to record. */
+    static World entryToggled(World w, String name, boolean enable) {
+        World own = ownEntryLineage(w, name);
+        StoredBitmap e = own.image().directory().get(name).get();
+        return own.withImage(own.image().withDirectory(own.image().directory().put(name, e.withAuto(enable))))
+                .withGhost(own.ghost().update(e.lineage(), l -> l.withRecording(enable)));
     }
 
     /**

@@ -10,14 +10,16 @@ import static dev.bitmig.model.Transitions.check;
 
 /**
  * The rules of the block jobs, mirror and backup, in the same shape as {@link Transitions}': guards first, then the
- * effect, each rule citing QEMU. {@link Transitions}' rules extend this class, so that both read as one visitor.
+ * effect, each rule citing QEMU. {@link Transitions}' rules extend this class, so that both read as one visitor; it
+ * extends {@link OfflineRules}, qemu-img's.
  */
-abstract class JobRules implements Action.Visitor<Outcome> {
+abstract class JobRules extends OfflineRules {
     private final World w;
     private final Geometry geometry;
     private final Backups backups;
 
     JobRules(World w, Geometry geometry, Backups backups) {
+        super(w, geometry);
         this.w = w;
         this.geometry = geometry;
         this.backups = backups;

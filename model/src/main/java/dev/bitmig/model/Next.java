@@ -43,6 +43,24 @@ public final class Next {
         all.add(new Action.MigrateCancel());
         all.add(new Action.MigrateFail(Action.FailPoint.BEFORE_HANDOVER));
         all.add(new Action.MigrateFail(Action.FailPoint.AFTER_HANDOVER));
+        if (b.capabilities().offlineTools()) {
+            all.add(new Action.ImgCheck());
+            for (String name : b.names()) {
+                for (int g : b.granularities()) {
+                    // Added enabled, as BitmapAdd: --disable reaches the disabled ones one step later.
+                    all.add(Action.ImgBitmap.add(name, g, false));
+                }
+                for (Action.ImgOp op : java.util.List.of(Action.ImgOp.REMOVE, Action.ImgOp.CLEAR, Action.ImgOp.ENABLE,
+                        Action.ImgOp.DISABLE)) {
+                    all.add(Action.ImgBitmap.of(op, name));
+                }
+                for (String other : b.names()) {
+                    if (!other.equals(name)) {
+                        all.add(Action.ImgBitmap.merge(name, other));
+                    }
+                }
+            }
+        }
         for (NodeId n : NodeId.values()) {
             all.add(new Action.Inactivate(n));
             all.add(new Action.Activate(n));

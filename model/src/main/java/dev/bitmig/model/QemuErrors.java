@@ -44,6 +44,11 @@ public final class QemuErrors {
         return "Bitmap '" + name + "' is inconsistent and cannot be used";
     }
 
+    /** qemu-img.c img_bitmap: a failed operation, as error_reportf_err prefixes QEMU's error (after "qemu-img: "). */
+    public static String imgOperationFailed(String op, String name, String why) {
+        return "Operation " + op + " on bitmap " + name + " failed: " + why;
+    }
+
     /** block/qcow2-bitmap.c qcow2_store_persistent_dirty_bitmaps: something to store on a read-only node. */
     public static final String NO_WRITE_ACCESS = "No write access";
     public static final String WRITE_LOCK = "Failed to get \"write\" lock";

@@ -124,7 +124,7 @@ public final class Spec {
         if (a instanceof Action.Crash) {
             return Cause.CRASH;
         }
-        if (a instanceof Action.BitmapRemove) {
+        if (a instanceof Action.BitmapRemove || a instanceof Action.ImgBitmap i && i.op() == Action.ImgOp.REMOVE) {
             return Cause.REMOVED;
         }
         if (a instanceof Action.ForeignWrite f && f.writer() == Action.Writer.UNAWARE) {

@@ -20,6 +20,10 @@ public record StoredBitmap(int granularity, boolean inUse, boolean auto, SortedS
         return new StoredBitmap(granularity, u, auto, granules, lineage);
     }
 
+    public StoredBitmap withAuto(boolean a) {
+        return new StoredBitmap(granularity, inUse, a, granules, lineage);
+    }
+
     public StoredBitmap withGranules(SortedSet<Integer> g) {
         return new StoredBitmap(granularity, inUse, auto, g, lineage);
     }

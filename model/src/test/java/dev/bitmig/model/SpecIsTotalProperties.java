@@ -41,7 +41,11 @@ class SpecIsTotalProperties {
                 node.map(Action.MirrorCancel::new),
                 Combinators.combine(node, name, Arbitraries.of(Action.Sync.class), Arbitraries.of(Action.BitmapMode.class))
                         .as(Action.BackupStart::new),
-                node.map(Action.BackupCopy::new), node.map(Action.BackupFail::new), node.map(Action.BackupCancel::new));
+                node.map(Action.BackupCopy::new), node.map(Action.BackupFail::new), node.map(Action.BackupCancel::new),
+                Combinators.combine(name, gran, Arbitraries.of(true, false)).as(Action.ImgBitmap::add),
+                Combinators.combine(Arbitraries.of(Action.ImgOp.REMOVE, Action.ImgOp.CLEAR, Action.ImgOp.ENABLE,
+                        Action.ImgOp.DISABLE), name).as(Action.ImgBitmap::of),
+                Combinators.combine(name, name.filter(n -> !n.isEmpty())).as(Action.ImgBitmap::merge), Arbitraries.just(new Action.ImgCheck()));
     }
 
     @Property(tries = 300)

@@ -28,7 +28,7 @@ import java.nio.charset.StandardCharsets;
  *                      default): no mirror job, so that the matrix is about the user's bitmaps
  * @param without       action kinds the search leaves out (ActionKinds), sorted: "if no tool ever writes the image,
  *                      does the policy still under-report?" is {@code without = [ForeignWrite]}
- * @param capabilities  what backup tools do beyond the default alphabet (backup jobs); none by default, so that the
+ * @param capabilities  what backup tools do beyond the default alphabet (backup jobs, qemu-img's offline edits); none by default, so that the
  *                      default matrix stays as it was
  */
 public record Bounds(int clusters, List<Integer> granularities, List<String> names, int depth, int maxWrite,

@@ -124,6 +124,10 @@ public final class ChainGenerator {
                 }
             }
         }
+        // qemu-img's offline edits: mostly while nobody holds the image (the lock refuses them otherwise).
+        if (bounds.capabilities().offlineTools()) {
+            offlineEdits(w, nobodyHolds ? 10 : 1, random, out);
+        }
         // Migration, weighted toward the thread's shapes.
         if (t.run() == RunState.OFF && !m.isActive()) {
             out.add(new Weighted(12, new Action.Launch(TARGET, true)));
@@ -180,6 +184,23 @@ public final class ChainGenerator {
             }
         }
         return List.ofAll(out);
+    }
+
+    /** qemu-img bitmap on the image's entries (or a name it lacks) and qemu-img check -r all, {@code weight} each. */
+    private void offlineEdits(World w, int weight, java.util.Random random, java.util.List<Weighted> out) {
+        out.add(new Weighted(weight, new Action.ImgCheck()));
+        List<String> names = bounds.names();
+        String name = names.get(random.nextInt(names.size()));
+        String other = names.find(x -> !x.equals(name)).getOrElse(name);
+        if (!w.image().directory().containsKey(name)) {
+            int g = bounds.granularities().get(random.nextInt(bounds.granularities().size()));
+            out.add(new Weighted(3 * weight, Action.ImgBitmap.add(name, g, random.nextInt(4) == 0)));
+        }
+        for (Action.ImgOp op : java.util.List.of(Action.ImgOp.REMOVE, Action.ImgOp.CLEAR, Action.ImgOp.ENABLE,
+                Action.ImgOp.DISABLE)) {
+            out.add(new Weighted(weight, Action.ImgBitmap.of(op, name)));
+        }
+        out.add(new Weighted(weight, Action.ImgBitmap.merge(name, other)));
     }
 
     private Action write(NodeId id, java.util.Random random) {

@@ -106,6 +106,9 @@ public final class TraceJson {
         if (b.capabilities().backupJobs()) {
             o.put("backupJobs", true);
         }
+        if (b.capabilities().offlineTools()) {
+            o.put("offlineTools", true);
+        }
         return o;
     }
 
@@ -267,6 +270,10 @@ public final class TraceJson {
         }
         try {
             return (Action) c.getDeclaredConstructor(types).newInstance(args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            // The record refuses arguments that do not go together (an ImgBitmap's fields belong to one operation).
+            String m = String.valueOf(e.getCause().getMessage()).replace("\r", "\\r").replace("\n", "\\n");
+            throw new TraceFormatException(where + ": " + kind + ": " + m, e);
         } catch (ReflectiveOperationException e) {
             throw new TraceFormatException(where + ": cannot build " + kind + ": " + e, e);
         }
@@ -346,9 +353,10 @@ public final class TraceJson {
         List<Integer> mirror = optionalArray(o, "mirrorGranularities", int.class, where);
         List<String> without = optionalArray(o, "without", String.class, where);
         boolean backupJobs = o.has("backupJobs") && (Boolean) value(boolean.class, o.get("backupJobs"), where + ".backupJobs");
+        boolean offline = o.has("offlineTools") && (Boolean) value(boolean.class, o.get("offlineTools"), where + ".offlineTools");
         try {
             return new Bounds(clusters, grans.reverse(), names.reverse(), depth, maxWrite, ro, inactive, stride,
-                    mirror, without, new dev.bitmig.model.Capabilities(backupJobs));
+                    mirror, without, new dev.bitmig.model.Capabilities(backupJobs, offline));
         } catch (IllegalArgumentException e) {
             // the message lists the names as they are: keep it on one line
             String m = e.getMessage().replace("\r", "\\r").replace("\n", "\\n");

@@ -261,6 +261,34 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
         return List.of(Op.qmp(a.node(), "block-job-cancel", "device", BackupJobIds.JOB));
     }
 
+    /**
+     * qemu-img.c img_bitmap: one operation on the image, named as its option is; -g in bytes, and --merge's source a
+     * bitmap of the same image. qemu-img opens the image read-write, so it fails on the lock while a QEMU holds it.
+     */
+    @Override
+    public List<Op> visit(Action.ImgBitmap a) {
+        List<Object> argv = new ArrayList<>(List.of("qemu-img", "bitmap", a.op().option()));
+        if (a.op() == Action.ImgOp.MERGE) {
+            argv.add(a.source());
+        }
+        if (a.op() == Action.ImgOp.ADD) {
+            argv.add("-g");
+            argv.add(String.valueOf(bytes(a.granularity())));
+            if (a.disabled()) {
+                argv.add("--disable");
+            }
+        }
+        argv.add(Place.IMAGE);
+        argv.add(a.name());
+        return List.of(new Op.Tool(List.copyOf(argv), ""));
+    }
+
+    /** qemu-img.c img_check with -r all: a read-write open that repairs refcounts and leaks. */
+    @Override
+    public List<Op> visit(Action.ImgCheck a) {
+        return List.of(Op.tool("qemu-img", "check", "-r", "all", Place.IMAGE));
+    }
+
     /** x-perf of blockdev-backup (qapi/block-core.json BackupPerf): one worker, one 64 KiB chunk at a time. */
     static java.util.Map<String, Object> perf() {
         java.util.Map<String, Object> perf = new java.util.LinkedHashMap<>();

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The explorer with backup jobs that hold a bitmap in its bounds (blockdev-backup sync=incremental|bitmap). */
 class BackupJobExplorerTest {
     private static final Bounds BACKUPS = new Bounds(2, List.of(1), List.of("a"), 5, 1, false, false, 1)
-            .withCapabilities(Capabilities.ALL);
+            .withCapabilities(Capabilities.BACKUP_JOBS);
 
     @Test
     void everyExploredBackupJobTransitionOfEveryPolicyRefinesTheModel() {

@@ -27,7 +27,7 @@ class BackupJobLockstepProperties {
         Arbitrary<InitialWorld> initial = Arbitraries.of(InitialWorld.class);
         return net.jqwik.api.Combinators.combine(policies, clusters, initial).flatAs((p, n, i) -> {
             Bounds bounds = new Bounds(n, List.of(1, 2, 4, 8), List.of("a", "b"), 32, Math.min(4, n), false, false, 1)
-                    .withCapabilities(Capabilities.ALL);
+                    .withCapabilities(Capabilities.BACKUP_JOBS);
             return ActionChain.<LockstepProperties.State>startWith(() -> new LockstepProperties.State(p, bounds, i, false))
                     .withAction((net.jqwik.api.state.Action.Dependent<LockstepProperties.State>) state ->
                             Arbitraries.randomValue(r -> state.generator.next(state.lockstep.world(), r))

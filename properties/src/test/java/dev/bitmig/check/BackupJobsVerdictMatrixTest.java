@@ -16,7 +16,7 @@ class BackupJobsVerdictMatrixTest {
     static final Path GOLDEN = Path.of("src/test/resources/golden/verdicts-backup-jobs.json");
 
     /** The default bounds with backup jobs. */
-    static final Bounds BOUNDS = Bounds.DEFAULT.withCapabilities(Capabilities.ALL);
+    static final Bounds BOUNDS = Bounds.DEFAULT.withCapabilities(Capabilities.BACKUP_JOBS);
 
     @Test
     @EnabledIfSystemProperty(named = "bitmig.deep", matches = "true")

@@ -32,7 +32,7 @@ class SeededFaultsAreCaughtTest {
 
     /** Backup jobs on a small disk: a write, a job, and its end fit in six steps. */
     static final Bounds BACKUPS = SMALL.withClusters(2).withGranularities(List.of(1))
-            .withCapabilities(dev.bitmig.model.Capabilities.ALL);
+            .withCapabilities(dev.bitmig.model.Capabilities.BACKUP_JOBS);
 
     static final List<Case> CASES = List.of(
             new Case(Fault.H1_SKIP_STORE_NOT_RESET_ON_ACTIVATION, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),

@@ -38,7 +38,7 @@ class TraceReplayTest {
 
     @Test
     void aTraceWithABackupJobSurvivesWritingAndReadingBackAndReplays(@TempDir Path dir) throws Exception {
-        Bounds withJobs = Bounds.DEFAULT.withCapabilities(dev.bitmig.model.Capabilities.ALL);
+        Bounds withJobs = Bounds.DEFAULT.withCapabilities(dev.bitmig.model.Capabilities.BACKUP_JOBS);
         Trace t = new Trace(withJobs, "QEMU_10_0", List.of("ABDICATE_KEEPS_OLD_BITS"), InitialWorld.BITMAP_LOADED,
                 List.of(new Action.GuestWrite(NodeId.SOURCE, 0, 1),
                         new Action.BackupStart(NodeId.SOURCE, "a", Action.Sync.BITMAP, Action.BitmapMode.ALWAYS),
@@ -51,6 +51,33 @@ class TraceReplayTest {
         assertThat(back).isEqualTo(t);
         assertThat(back.configuration().capabilities().backupJobs()).isTrue();
         assertThat(Replay.of(back).refinement()).as("the seeded abdicate fault shows").isNotEmpty();
+    }
+
+    @Test
+    void aTraceWithQemuImgEditsSurvivesWritingAndReadingBackAndReplays(@TempDir Path dir) throws Exception {
+        Bounds offline = Bounds.DEFAULT.withCapabilities(dev.bitmig.model.Capabilities.OFFLINE_TOOLS);
+        Trace t = new Trace(offline, "QEMU_7_2", List.empty(), InitialWorld.BITMAP_LOADED,
+                List.of(new Action.Quit(NodeId.SOURCE), Action.ImgBitmap.add("b", 2, true),
+                        Action.ImgBitmap.merge("b", "a"), Action.ImgBitmap.of(Action.ImgOp.CLEAR, "a"),
+                        new Action.ImgCheck(), Action.ImgBitmap.of(Action.ImgOp.REMOVE, "b")),
+                "Refinement", "m");
+        Path f = dir.resolve("t.json");
+        TraceJson.write(t, f);
+        Trace back = TraceJson.read(f);
+        assertThat(back).isEqualTo(t);
+        assertThat(back.configuration().capabilities().offlineTools()).isTrue();
+        assertThat(Files.readString(f)).contains("\"offlineTools\" : true", "\"op\" : \"MERGE\"");
+        assertThat(Replay.of(back).refinement()).as("the implementation edits as the model does").isEmpty();
+    }
+
+    @Test
+    void anImgBitmapWithAnotherOperationsArgumentSaysWhichInOneLine() {
+        String bad = "{\"configuration\":{\"clusters\":3,\"granularities\":[1],\"names\":[\"a\"],\"depth\":6,"
+                + "\"maxWrite\":1,\"offlineTools\":true},\"policy\":\"QEMU_7_2\",\"initial\":\"BITMAP_LOADED\","
+                + "\"actions\":[{\"action\":\"ImgBitmap\",\"op\":\"CLEAR\",\"name\":\"a\",\"granularity\":0,"
+                + "\"disabled\":false,\"source\":\"b\"}]}";
+        assertThatThrownBy(() -> TraceJson.parse(bad, "t.json")).isInstanceOf(TraceFormatException.class)
+                .hasMessage("t.json: actions[0]: ImgBitmap: a source bitmap belongs to --merge, not to --clear");
     }
 
     @Test

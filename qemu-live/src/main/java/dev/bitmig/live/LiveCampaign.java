@@ -41,10 +41,17 @@ public final class LiveCampaign {
     private final StepTimings timings = new StepTimings();
     private final LiveChecker checker = new LiveChecker(timings);
     private boolean backupJobs;
+    private boolean offlineTools;
 
     /** Generated sequences also run backup jobs that hold a bitmap (SequenceGenerator, BackupJobSteps). */
     public LiveCampaign withBackupJobs(boolean on) {
         this.backupJobs = on;
+        return this;
+    }
+
+    /** Generated sequences also edit the image offline with qemu-img (SequenceGenerator, OfflineToolSteps). */
+    public LiveCampaign withOfflineTools(boolean on) {
+        this.offlineTools = on;
         return this;
     }
 
@@ -74,7 +81,7 @@ public final class LiveCampaign {
     public Report run(long firstSeed, int sequences, int shrinkReplays, java.time.Duration shrinkBudget,
                       Map<String, List<Action>> counterexamples, java.util.function.IntConsumer progress) {
         long start = System.nanoTime();
-        SequenceGenerator gen = new SequenceGenerator(GENERATED, backupJobs);
+        SequenceGenerator gen = new SequenceGenerator(GENERATED, backupJobs, offlineTools);
         List<LiveChecker.Run> runs = new ArrayList<>();
         Map<String, long[]> seeds = new LinkedHashMap<>();
         int agree = 0, disagree = 0, unmappable = 0, errors = 0;

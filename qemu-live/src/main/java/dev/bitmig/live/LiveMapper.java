@@ -432,4 +432,40 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         throw new Unmappable(ops(a).stream().filter(o -> o instanceof Op.Unmappable).map(o -> ((Op.Unmappable) o).why())
                 .findFirst().orElseThrow());
     }
+
+    /** qemu-img bitmap on the shared image (QemuTable): refused when it exits non-zero, with qemu-img's error. */
+    @Override
+    public Outcome visit(Action.ImgBitmap a) {
+        return qemuImg(a);
+    }
+
+    /** qemu-img check -r all on the shared image: refused only when it cannot open it (the write lock). */
+    @Override
+    public Outcome visit(Action.ImgCheck a) {
+        return qemuImg(a);
+    }
+
+    private Outcome qemuImg(Action a) {
+        for (Op op : ops(a)) {
+            Tools.Result r = sys.run(op);
+            if (r.exitCode() != 0) {
+                return Outcome.rejected(imgError(r.output()));
+            }
+        }
+        return ok();
+    }
+
+    /** "qemu-img: " then the message, on the first line that is not a warning (one may end without a newline). */
+    private static final java.util.regex.Pattern IMG_ERROR = java.util.regex.Pattern.compile("qemu-img: (?!warning: )([^\n]*)");
+
+    /**
+     * qemu-img's error as the model words it: the lock's text alone (img_open prints "Could not open 'FILE': Failed
+     * to get "write" lock"), else the first message that is not a warning, e.g. "Operation clear on bitmap a failed:
+     * Bitmap 'a' is inconsistent and cannot be used" (qemu-img.c img_bitmap).
+     */
+    static String imgError(String out) {
+        if (out.contains("Failed to get \"write\" lock")) return QemuErrors.WRITE_LOCK;
+        java.util.regex.Matcher m = IMG_ERROR.matcher(out);
+        return m.find() ? m.group(1).strip() : out.strip().lines().findFirst().orElse("");
+    }
 }

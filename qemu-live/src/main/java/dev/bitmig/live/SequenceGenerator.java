@@ -35,6 +35,7 @@ public final class SequenceGenerator {
     private final Geometry geometry;
     private final Spec spec;
     private final boolean backupJobs;
+    private final boolean offlineTools;
 
     public SequenceGenerator(Geometry geometry) {
         this(geometry, false);
@@ -45,9 +46,15 @@ public final class SequenceGenerator {
      * those of every earlier campaign, seed for seed.
      */
     public SequenceGenerator(Geometry geometry, boolean backupJobs) {
+        this(geometry, backupJobs, false);
+    }
+
+    /** With {@code offlineTools}, also qemu-img bitmap and qemu-img check -r all ({@link OfflineToolSteps}). */
+    public SequenceGenerator(Geometry geometry, boolean backupJobs, boolean offlineTools) {
         this.geometry = geometry;
         this.spec = new Spec(QemuInstall.policy(), geometry);
         this.backupJobs = backupJobs;
+        this.offlineTools = offlineTools;
     }
 
     public List<Action> generate(long seed) {
@@ -164,6 +171,9 @@ public final class SequenceGenerator {
             for (NodeId n : NodeId.values()) {
                 BackupJobSteps.add(w, n, r).forEach(x -> c.add(new Weighted(x.weight(), x.action())));
             }
+        }
+        if (offlineTools) {
+            OfflineToolSteps.add(w, r).forEach(x -> c.add(new Weighted(x.weight(), x.action())));
         }
         if (c.isEmpty()) {
             c.add(new Weighted(1, s.isOn() ? new Action.Quit(SOURCE) : new Action.Launch(SOURCE, false)));

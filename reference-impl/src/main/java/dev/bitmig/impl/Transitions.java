@@ -35,6 +35,7 @@ final class Transitions implements Action.Visitor<Void> {
     private final Lifecycle life;
     private final MigrationFlow flow;
     private final Backups backups;
+    private final OfflineTools offline;
 
     Transitions(ImplSystem sys) {
         this.sys = sys;
@@ -45,6 +46,7 @@ final class Transitions implements Action.Visitor<Void> {
         this.life = new Lifecycle(sys);
         this.flow = new MigrationFlow(sys, life);
         this.backups = new Backups(sys);
+        this.offline = new OfflineTools(sys);
     }
 
     private BlockNode node(NodeId id) {
@@ -449,6 +451,22 @@ final class Transitions implements Action.Visitor<Void> {
         if (!a.incoming()) rejectIf(Lifecycle.lockConflict(a.readOnly(), node(a.node().other())));
 
         life.launch(a.node(), a.incoming(), a.readOnly());
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ qemu-img
+
+    /** qemu-img bitmap (qemu-img.c img_bitmap) on the image store ({@link OfflineTools}). */
+    @Override
+    public Void visit(Action.ImgBitmap a) {
+        offline.bitmap(a);
+        return null;
+    }
+
+    /** qemu-img check -r all (qemu-img.c img_check; block/qcow2.c qcow2_co_check_locked). */
+    @Override
+    public Void visit(Action.ImgCheck a) {
+        offline.check();
         return null;
     }
 }

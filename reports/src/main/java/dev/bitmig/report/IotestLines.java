@@ -74,7 +74,8 @@ final class IotestLines {
 
     /**
      * qemu-io on the image is a bitmap-aware writer whose output must say it wrote; {@code qemu-img info} is the
-     * unaware writer's lock probe, which must find the image unlocked. iotests' qemu_io and qemu_img pass their own
+     * unaware writer's lock probe, which must find the image unlocked; {@code qemu-img bitmap} and {@code check} must
+     * succeed. iotests' qemu_io and qemu_img pass their own
      * format options, so the table's {@code -f qcow2} is left out.
      */
     private static String tool(Op.Tool t) {
@@ -90,6 +91,10 @@ final class IotestLines {
         String program = (String) argv.get(0);
         if (program.equals("qemu-io")) return "self.image_write(" + String.join(", ", args) + ")";
         if (program.equals("qemu-img") && argv.get(1).equals("info")) return "self.lock_probe()";
+        // qemu-img bitmap and check -r all: iotests' qemu_img raises unless the tool succeeds.
+        if (program.equals("qemu-img") && (argv.get(1).equals("bitmap") || argv.get(1).equals("check"))) {
+            return "qemu_img(" + String.join(", ", args) + ")";
+        }
         throw new IllegalArgumentException("no iotest statement for " + t);
     }
 }

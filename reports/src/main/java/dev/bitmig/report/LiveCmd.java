@@ -38,6 +38,9 @@ final class LiveCmd implements Callable<Integer> {
     long shrinkSeconds = 120;
     @Option(names = "--backup-jobs", description = "generated sequences also run backup jobs that hold a bitmap")
     boolean backupJobs;
+    @Option(names = "--offline-tools", description = "generated sequences also edit the image offline with qemu-img"
+            + " (bitmap --add/--remove/--clear/--enable/--disable/--merge, check -r all)")
+    boolean offlineTools;
 
     @Override
     public Integer call() throws IOException {
@@ -60,7 +63,7 @@ final class LiveCmd implements Callable<Integer> {
                     "no qemu-system-x86_64 on PATH: install QEMU or give --qemu PREFIX");
         }
         boolean show = ProgressLine.stderrIsTerminal();
-        LiveCampaign.Report r = new LiveCampaign().withBackupJobs(backupJobs).run(seed, sequences, sequences > 100 ? 40 : 20,
+        LiveCampaign.Report r = new LiveCampaign().withBackupJobs(backupJobs).withOfflineTools(offlineTools).run(seed, sequences, sequences > 100 ? 40 : 20,
                 Duration.ofSeconds(shrinkSeconds), LiveCampaign.threadScenarios(), done -> {
                     if (show) {
                         err.print("\rbitmig live: " + done + "/" + sequences + " sequences");

@@ -163,6 +163,9 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--backup-jobs", description = "also run backup jobs that hold a bitmap (blockdev-backup"
                 + " sync=incremental|bitmap with bitmap-mode): start, copy, fail, cancel (off by default)")
         boolean backupJobs;
+        @Option(names = "--offline-tools", description = "also edit the image offline with qemu-img: bitmap --add,"
+                + " --remove, --clear, --enable, --disable, --merge, and check -r all (off by default)")
+        boolean offlineTools;
 
         Bounds bounds() {
             if (depth < 0) {
@@ -183,9 +186,12 @@ public final class Main implements Callable<Integer> {
             if (backupJobs && !Engines.JVM.equals(engine)) {
                 throw new BadInput("--backup-jobs runs on --engine jvm only");
             }
+            if (offlineTools && !Engines.JVM.equals(engine)) {
+                throw new BadInput("--offline-tools runs on --engine jvm only");
+            }
             return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror))
                     .withWithout(kinds()).withInactiveAdds(inactiveAdds)
-                    .withCapabilities(new dev.bitmig.model.Capabilities(backupJobs));
+                    .withCapabilities(new dev.bitmig.model.Capabilities(backupJobs, offlineTools));
         }
 
         /** The kinds left out: --without, or everything but --only. */

@@ -81,7 +81,8 @@ public final class Reproducer {
             step.put("text", a.toString());
             step.put("ops", OpData.of(QemuTable.ops(a, Flavour.LIVE)));
             step.put("visibleLoss", a instanceof Action.Crash || a instanceof Action.BitmapRemove
-                    || a instanceof Action.ForeignWrite f && f.writer() == Action.Writer.UNAWARE);
+                    || a instanceof Action.ForeignWrite f && f.writer() == Action.Writer.UNAWARE
+                    || a instanceof Action.ImgBitmap i && i.op() == Action.ImgOp.REMOVE);
             steps.add(step);
         }
         data.put("steps", steps);

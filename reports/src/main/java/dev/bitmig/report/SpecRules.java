@@ -29,8 +29,10 @@ final class SpecRules {
         }
 
         /** The same guard for a step that fails after changing the world: "fails if …" instead of "refused if …". */
-        Guard failing() {
-            return new Guard(words.replaceFirst("^refused if ", "fails, QEMU gone, if "), code, file, line, errors, source);
+        /** A failure that changed the world: QEMU aborted (gone), or an error after a change that stays. */
+        Guard failing(boolean gone) {
+            String how = gone ? "fails, QEMU gone, if " : "fails, its change kept, if ";
+            return new Guard(words.replaceFirst("^refused if ", how), code, file, line, errors, source);
         }
     }
 
@@ -38,7 +40,8 @@ final class SpecRules {
     record Rule(String action, SourceFile file, int line, String description, List<Guard> guards, List<String> effect) { }
 
     /** The files read: the rules, the shared steps, the named factories, and the error texts last. */
-    static final List<String> FILES = List.of("Transitions.java", "JobRules.java", "Lifecycle.java", "Persistence.java",
+    static final List<String> FILES = List.of("Transitions.java", "JobRules.java", "OfflineRules.java", "Lifecycle.java",
+            "Persistence.java",
             "Effects.java",
             "Backups.java",
             "Bitmap.java", "StoredBitmap.java", "Lineage.java", "QemuErrors.java");
@@ -50,7 +53,10 @@ final class SpecRules {
     private static final Pattern ASSIGNMENT = Pattern.compile("^(?:Option<String>|Either<String, World>) (\\w+) = (.*);$");
     private static final Pattern CALL = Pattern.compile("(?:\\b(life|Lifecycle|Persistence|Effects|backups|Backups|Bitmap|StoredBitmap|Lineage|policy)\\.)?\\b(\\w+)\\(");
 
-    /** The files whose visit methods are the rules: Transitions.java, then JobRules.java (the block jobs). */
+    /**
+     * The files whose visit methods are the rules: Transitions.java, then JobRules.java (the block jobs) and
+     * OfflineRules.java (qemu-img's offline edits).
+     */
     private final List<SourceFile> ruleFiles;
     /** The rule file being read. */
     private SourceFile transitions;
@@ -68,7 +74,7 @@ final class SpecRules {
         for (String f : FILES) {
             files.add(SourceFile.read(root, SpecDoc.MODEL_DIR + "/" + f));
         }
-        this.ruleFiles = files.subList(0, 2);
+        this.ruleFiles = files.subList(0, 3);
         this.transitions = files.get(0);
         this.errors = new ErrorTexts(files.get(files.size() - 1));
         this.policies = policies;
@@ -148,7 +154,7 @@ final class SpecRules {
             if (condition != null) {
                 List<Guard> found = guards(condition, rejection, assigned, file, l.number(), said);
                 // A failure QEMU reports after the step changed the world (an abort): a guard that also has an effect.
-                guards.addAll(fails ? found.stream().map(g -> g.failing()).toList() : found);
+                guards.addAll(fails ? found.stream().map(g -> g.failing(t.contains("aborted("))).toList() : found);
                 continue;
             }
             Matcher a = ASSIGNMENT.matcher(t);

@@ -391,6 +391,16 @@ def first_error_line(out):
     return re.sub(r"^qemu-io: ", "", line).strip()
 
 
+def img_error(out):
+    """qemu-img's error: the first line it prints that is not a warning. The warning of a cleared autoclear bit
+    ends without a newline, so the error may follow it on the same line."""
+    if 'Failed to get "write" lock' in out:
+        return DATA["errors"]["writeLock"]
+    for m in re.finditer(r"qemu-img: (?!warning: )([^\n]*)", out):
+        return m.group(1).strip()
+    return (out.strip().splitlines() or [""])[0]
+
+
 def launch_error(message):
     if 'Failed to get "write" lock' in message:
         return DATA["errors"]["writeLock"]
@@ -613,6 +623,16 @@ class Steps:
         except Gone as e:
             return launch_error(str(e))
         return None
+
+    def qemu_img(self, a, ops):
+        """qemu-img bitmap or check -r all on the image: its exit code says whether it was refused."""
+        for op in ops:
+            rc, out = self.s.run(op)
+            if rc != 0:
+                return img_error(out)
+        return None
+
+    ImgBitmap = ImgCheck = qemu_img
 
     def unmappable(self, a, ops):
         raise Unmappable(next(op["why"] for op in ops if op["op"] == "unmappable"))

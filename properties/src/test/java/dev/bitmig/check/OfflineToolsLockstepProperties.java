@@ -1,0 +1,49 @@
+package dev.bitmig.check;
+
+import dev.bitmig.model.Capabilities;
+import dev.bitmig.model.Policies;
+import dev.bitmig.model.Policy;
+import io.vavr.collection.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.state.ActionChain;
+import net.jqwik.api.state.Transformer;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Chains with qemu-img's offline edits (qemu-img bitmap, qemu-img check -r all) on top of everything else, in
+ * lockstep: the implementation edits its real qcow2 bitmap directory, and refinement must hold at every step. The
+ * safety invariants are only counted here; the capability's own golden matrix records them.
+ */
+class OfflineToolsLockstepProperties {
+
+    @Provide
+    Arbitrary<ActionChain<LockstepProperties.State>> chains() {
+        Arbitrary<Policy> policies = Arbitraries.of(Policies.ALL.toJavaList());
+        Arbitrary<Integer> clusters = Arbitraries.integers().between(1, 64).edgeCases(e -> e.includeOnly(1, 3, 64));
+        Arbitrary<InitialWorld> initial = Arbitraries.of(InitialWorld.class);
+        return net.jqwik.api.Combinators.combine(policies, clusters, initial).flatAs((p, n, i) -> {
+            Bounds bounds = new Bounds(n, List.of(1, 2, 4, 8), List.of("a", "b"), 32, Math.min(4, n), false, false, 1)
+                    .withCapabilities(Capabilities.OFFLINE_TOOLS);
+            return ActionChain.<LockstepProperties.State>startWith(() -> new LockstepProperties.State(p, bounds, i, false))
+                    .withAction((net.jqwik.api.state.Action.Dependent<LockstepProperties.State>) state ->
+                            Arbitraries.randomValue(r -> state.generator.next(state.lockstep.world(), r))
+                                    .map(a -> Transformer.<LockstepProperties.State>mutate(a.toString(), s -> s.apply(a))))
+                    .withMaxTransformations(32);
+        });
+    }
+
+    @Property(tries = 300)
+    void theImplementationRefinesTheModelThroughQemuImgEdits(@ForAll("chains") ActionChain<LockstepProperties.State> chain) {
+        LockstepProperties.State end = chain.run();
+        end.knownViolations.distinct().forEach(v -> Statistics.label("violation").collect(end.policy.name() + " " + v));
+        // A step that changed nothing is counted as "(rejected)": check -r all mostly changes nothing.
+        Statistics.label("qemu-img bitmap changed the image").collect(end.kinds.contains("ImgBitmap"))
+                .coverage(c -> c.check(true).percentage(p -> p >= 25.0));
+        Statistics.label("qemu-img check ran").collect(end.kinds.exists(k -> k.startsWith("ImgCheck")))
+                .coverage(c -> c.check(true).percentage(p -> p >= 20.0));
+    }
+}

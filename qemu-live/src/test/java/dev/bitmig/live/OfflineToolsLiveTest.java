@@ -1,0 +1,111 @@
+package dev.bitmig.live;
+
+import dev.bitmig.model.Action;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static dev.bitmig.model.Action.ImgOp.CLEAR;
+import static dev.bitmig.model.Action.ImgOp.DISABLE;
+import static dev.bitmig.model.Action.ImgOp.ENABLE;
+import static dev.bitmig.model.Action.ImgOp.REMOVE;
+import static dev.bitmig.model.NodeId.SOURCE;
+import static dev.bitmig.model.NodeId.TARGET;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * qemu-img's offline edits against real QEMU and the real qemu-img of the same release: a few stories step by step
+ * (each step's outcome and error text, then the image's directory and, once a QEMU loads them, the bitmaps' bits), then
+ * generated sequences with the edits (quick mode 20, {@code -Dlive.offline.sequences=N} for more). Writes
+ * target/offline-tools/findings.json and findings.md; disagreements are findings for the report, the stories must agree.
+ */
+@Tag("qemu")
+class OfflineToolsLiveTest {
+    @BeforeAll
+    static void requireQemu() {
+        assumeTrue(QemuLauncher.qemuAvailable(), "qemu-system-x86_64 not on PATH");
+    }
+
+    /** Persistent 'a' with clusters 0 and 1 written, stored by a clean quit: no QEMU holds the image. */
+    private static final List<Action> STORED = List.of(new Action.BitmapAdd(SOURCE, "a", 1, true, false),
+            new Action.GuestWrite(SOURCE, 0, 2), new Action.Quit(SOURCE));
+
+    private static LiveChecker.Run run(List<Action> head, Action... tail) {
+        List<Action> all = new java.util.ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return new LiveChecker(new StepTimings()).run(all, LiveCampaign.GENERATED, false);
+    }
+
+    private static LiveChecker.Run agrees(LiveChecker.Run r) {
+        assertThat(r.status()).as("%s", r.steps()).isEqualTo(LiveChecker.Status.AGREE);
+        return r;
+    }
+
+    @Test
+    void qemuImgIsRefusedWithQemusLockTextWhileAQemuHoldsTheImage() {
+        LiveChecker.Run r = agrees(run(List.of(new Action.BitmapAdd(SOURCE, "a", 1, true, false)),
+                Action.ImgBitmap.of(CLEAR, "a"), Action.ImgBitmap.add("b", 1, false), new Action.ImgCheck()));
+        assertThat(r.steps().subList(1, 4)).allSatisfy(s -> assertThat(s.qemu()).contains("Failed to get \"write\" lock"));
+    }
+
+    @Test
+    void offlineEditsReachTheBitsQemuLoadsAsInTheModel() {
+        agrees(run(STORED, Action.ImgBitmap.add("b", 2, true), new Action.ForeignWrite(Action.Writer.AWARE, 5, 1),
+                Action.ImgBitmap.of(ENABLE, "b"), new Action.ForeignWrite(Action.Writer.AWARE, 6, 1),
+                Action.ImgBitmap.merge("a", "b"), Action.ImgBitmap.of(DISABLE, "b"), new Action.Launch(SOURCE, false),
+                new Action.Quit(SOURCE), Action.ImgBitmap.of(CLEAR, "a"), new Action.Launch(SOURCE, false)));
+    }
+
+    @Test
+    void anInUseEntryRefusesEveryEditButRemoveAndCheckRepairKeepsItInUse() {
+        LiveChecker.Run r = agrees(run(STORED, new Action.Launch(SOURCE, false), new Action.Crash(SOURCE),
+                Action.ImgBitmap.of(CLEAR, "a"), Action.ImgBitmap.add("a", 1, false), Action.ImgBitmap.add("b", 1, false),
+                Action.ImgBitmap.merge("b", "a"), new Action.ImgCheck(), Action.ImgBitmap.of(REMOVE, "a"),
+                new Action.Launch(SOURCE, false)));
+        assertThat(r.steps().get(5).qemu()).contains("Operation clear on bitmap a failed: Bitmap 'a' is inconsistent");
+    }
+
+    @Test
+    void aReadWriteOpenAfterAnUnawareWriterDropsTheEntriesEvenWhenTheOperationFails() {
+        agrees(run(STORED, new Action.ForeignWrite(Action.Writer.UNAWARE, 1, 1), Action.ImgBitmap.of(CLEAR, "a"),
+                Action.ImgBitmap.add("a", 1, false), new Action.Launch(SOURCE, false)));
+    }
+
+    /** The shape of every class the capability adds to the matrix: QEMU loses the target's disk as the model says. */
+    @Test
+    void anOfflineAddOfAMigratingBitmapsNameAfterHandoverMakesTheTargetLoseItsDisk() {
+        LiveChecker.Run r = agrees(run(List.of(new Action.BitmapAdd(SOURCE, "a", 1, true, false),
+                        new Action.GuestWrite(SOURCE, 0, 1), new Action.Launch(TARGET, true), new Action.MigrateStart(true),
+                        new Action.Inactivate(SOURCE)), Action.ImgBitmap.add("a", 1, false), new Action.MigrateComplete()));
+        assertThat(r.qemuViolationTitles()).contains("NoLostDisk");
+    }
+
+    @Test
+    void generatedSequencesWithOfflineTools() throws Exception {
+        int n = Integer.getInteger("live.offline.sequences", 20);
+        long seed0 = Long.getLong("live.offline.seed", 1L);
+        java.time.Duration budget = java.time.Duration.ofSeconds(Long.getLong("live.shrinkSeconds", n > 100 ? 600 : 60));
+        LiveCampaign.Report r = new LiveCampaign().withOfflineTools(true).run(seed0, n, n > 100 ? 40 : 20, budget,
+                Map.of(), done -> { });
+        Path out = Files.createDirectories(Path.of("target", "offline-tools"));
+        LiveCampaign.write(r, out);
+        SequenceGenerator gen = new SequenceGenerator(LiveCampaign.GENERATED, false, true);
+        int edits = 0;
+        for (long seed = seed0; seed < seed0 + n; seed++) {
+            edits += gen.generate(seed).stream().anyMatch(a -> a instanceof Action.ImgBitmap) ? 1 : 0;
+        }
+        Files.writeString(out.resolve("coverage.txt"), n + " sequences: " + edits + " run qemu-img bitmap; "
+                + r.agree() + " agree, " + r.disagree() + " disagree, " + r.unmappable() + " not mappable, " + r.errors()
+                + " harness errors\n");
+        assertThat(edits).as("sequences that run qemu-img bitmap").isGreaterThanOrEqualTo(n / 2);
+        assertThat(r.sequences()).isEqualTo(n);
+        assertThat(r.agree() + r.disagree()).as("sequences compared").isPositive();
+        assertThat(r.errors()).as("harness errors: " + r.errorNotes()).isLessThanOrEqualTo(Math.max(1, n / 20));
+    }
+}

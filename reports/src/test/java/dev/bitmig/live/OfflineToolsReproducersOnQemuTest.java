@@ -1,0 +1,82 @@
+package dev.bitmig.live;
+
+import dev.bitmig.check.Bounds;
+import dev.bitmig.check.ExplorationResult;
+import dev.bitmig.check.Trace;
+import dev.bitmig.check.Verdict;
+import dev.bitmig.check.VerdictMatrix;
+import dev.bitmig.model.Action;
+import dev.bitmig.model.Capabilities;
+import dev.bitmig.model.Invariant;
+import dev.bitmig.report.Reproducer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The reproducer of every violation class that --offline-tools adds for the QEMU under test (its own row, each class
+ * whose counterexample runs qemu-img) runs qemu-img itself and must exit with the code the live runner's replay of the
+ * same sequence predicts, as {@link ReproducersOnQemuTest} does for the default bounds.
+ */
+@Tag("qemu")
+class OfflineToolsReproducersOnQemuTest {
+    static final Path DIR = Path.of("target/reproducers-offline-tools");
+
+    @BeforeAll
+    static void requireQemuAndPython() {
+        assumeTrue("false".equals(System.getProperty("bitmig.live.skip")), "real-QEMU tests run with -Pqemu-live");
+        assumeTrue(QemuLauncher.qemuAvailable(), "qemu-system-x86_64 not on PATH");
+        assumeTrue(Tools.onPath("python3").isPresent(), "python3 not on PATH");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyOfflineEditReproducerExitsWithTheCodeTheLiveRunnerPredicts() throws Exception {
+        Files.createDirectories(DIR);
+        Bounds bounds = Bounds.DEFAULT.withCapabilities(Capabilities.OFFLINE_TOOLS);
+        VerdictMatrix m = VerdictMatrix.explore(io.vavr.collection.List.of(QemuInstall.policy()), bounds, 2, p -> { });
+        LiveChecker live = new LiveCampaign().checker();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (ExplorationResult r : m.rows()) {
+            for (Invariant inv : Invariant.values()) {
+                if (!(r.verdicts().get(inv).get() instanceof Verdict.Violated)) {
+                    continue;
+                }
+                int k = 0;
+                for (var c : r.classesOf(inv)) {
+                    Trace t = VerdictMatrix.trace(r, inv, c.counterexample());
+                    if (t.actions().find(a -> a instanceof Action.ImgBitmap || a instanceof Action.ImgCheck).isEmpty()) {
+                        continue;
+                    }
+                    String name = ("ce-" + r.policy() + "-" + inv.title()).toLowerCase(java.util.Locale.ROOT)
+                            .replace('_', '-') + "-" + (++k);
+                    tests.add(DynamicTest.dynamicTest(name, () -> {
+                        Path script = DIR.resolve(name + ".py");
+                        Files.writeString(script, Reproducer.of(t), StandardCharsets.UTF_8);
+                        List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
+                        sequence.addAll(t.actions().toJavaList());
+                        LiveChecker.Replay predicted = live.replay(name, sequence, t.configuration().geometry());
+                        assertThat(predicted.status()).as("the live runner's replay: %s", predicted.label())
+                                .isNotEqualTo(LiveChecker.Status.ERROR);
+                        Tools.Result ran = ReproducersOnQemuTest.runPython(script);
+                        Files.writeString(DIR.resolve(name + ".out"), ran.output(), StandardCharsets.UTF_8);
+                        assertThat(ran.exitCode()).as("the reproducer's exit code (live runner: %s)\n%s",
+                                predicted.label(), ran.output()).isEqualTo(predicted.expectedReproducerExit());
+                    }));
+                }
+            }
+        }
+        assertThat(tests).as("--offline-tools adds classes whose counterexample runs qemu-img").isNotEmpty();
+        return tests.stream();
+    }
+}
