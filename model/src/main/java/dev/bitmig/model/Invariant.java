@@ -100,7 +100,7 @@ public enum Invariant {
             }
             for (var e : n.bitmaps()) {
                 Bitmap b = e._2;
-                if (!b.inconsistent() && !n.unfinished(b) && misses(w, b.lineage(), b.reported(), b.granularity())) {
+                if (!b.inconsistent() && !n.unfinished(e._1, b) && misses(w, b.lineage(), b.reported(), b.granularity())) {
                     return Option.some(new UnderReporting(m -> "bitmap '" + e._1 + "' on the " + id.lower()
                             + " (granularity " + b.granularity() + ") does not report clusters " + m
                             + " that changed while it was meant to record", b.lineage(), b.reported(), b.granularity()));

@@ -194,7 +194,7 @@ final class Lifecycle {
         Node target = w.node(NodeId.TARGET);
         if (!target.isOn()) return w;
         World off = w.withNode(NodeId.TARGET, Node.OFF);
-        for (var e : target.bitmaps().filter((name, b) -> !target.unfinished(b))) {
+        for (var e : target.bitmaps().filter((name, b) -> !target.unfinished(name, b))) {
             off = off.lose(new Loss(e._2.lineage(), e._1, Cause.CRASH, false));
         }
         return off.image().owner().contains(NodeId.TARGET) ? off.withImage(off.image().withOwner(Option.none())) : off;

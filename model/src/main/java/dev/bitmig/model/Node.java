@@ -53,10 +53,12 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     /**
      * A copy that is not finished yet: on an incoming VM every bitmap is unfinished until the migration completes,
      * except those that an activation (QEMU 7.2's cont) loaded from the image and that no migration has made busy
-     * (migration/block-dirty-bitmap.c dirty_bitmap_load_start creates an arriving bitmap busy).
+     * (migration/block-dirty-bitmap.c dirty_bitmap_load_start creates an arriving bitmap busy; a backup job's bitmap
+     * is busy too, but finished).
      */
-    public boolean unfinished(Bitmap b) {
-        return run == RunState.INMIGRATE && (block != BlockState.ACTIVE || b.busy());
+    public boolean unfinished(String name, Bitmap b) {
+        boolean arriving = b.busy() && !backup.exists(j -> j.bitmap().equals(name));
+        return run == RunState.INMIGRATE && (block != BlockState.ACTIVE || arriving);
     }
 
     /**

@@ -150,7 +150,7 @@ public final class Spec {
             // An ejected node's bitmaps can be neither read nor stored (D4).
             if (n.isOn() && n.block() != BlockState.EJECTED) {
                 for (var b : n.bitmaps()) {
-                    if (!b._2.inconsistent() && !n.unfinished(b._2)) {
+                    if (!b._2.inconsistent() && !n.unfinished(b._1, b._2)) {
                         markPersistent(ghost, b._2.lineage(), ids);
                     }
                 }
