@@ -65,6 +65,12 @@ class ReproducersOnQemuTest {
                 assertThat(predicted.status()).as("the live runner's replay: %s", predicted.label())
                         .isNotEqualTo(LiveChecker.Status.ERROR);
                 Tools.Result ran = runPython(script);
+                if (ran.output().contains("JSON parse error")) {
+                    // Seen once in a CI run at load 10 to 20: QEMU 7.2's monitor parsed a well-formed command with a
+                    // byte missing ("invalid keyword 'x'"), so the run followed another path. Not a verdict: once more.
+                    Files.writeString(DIR.resolve(e.getKey() + ".first.out"), ran.output(), StandardCharsets.UTF_8);
+                    ran = runPython(script);
+                }
                 Files.writeString(DIR.resolve(e.getKey() + ".out"), ran.output(), StandardCharsets.UTF_8);
                 LiveChecker.Replay p = predicted;
                 assertThat(ran.exitCode()).as("the reproducer's exit code (live runner: %s)\n%s", p.label(),
