@@ -93,7 +93,9 @@ class LockstepProperties {
         });
     }
 
-    @Property(tries = 1000)
+    // 4000 chains (about 8 s): with 1000 the shares below varied by about half a point from seed to seed, and the
+    // 2% and 5% coverage bars failed on some seeds.
+    @Property(tries = 4000)
     void theImplementationRefinesTheModelAndProvedInvariantsHoldOnEveryChain(@ForAll("chains") ActionChain<State> chain) {
         State end = chain.run();
         end.kinds.forEach(k -> Statistics.label("action").collect(k));
