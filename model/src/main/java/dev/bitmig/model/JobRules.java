@@ -6,14 +6,14 @@ import io.vavr.control.Option;
 
 import static dev.bitmig.model.Outcome.next;
 import static dev.bitmig.model.Outcome.rejected;
-import static dev.bitmig.model.Transitions.check;
+import static dev.bitmig.model.BitmapRules.check;
 
 /**
  * The rules of the block jobs, mirror and backup, in the same shape as {@link Transitions}': guards first, then the
  * effect, each rule citing QEMU. {@link Transitions}' rules extend this class, so that both read as one visitor; it
- * extends {@link OfflineRules}, qemu-img's.
+ * extends {@link BitmapRules}, the QMP bitmap commands'.
  */
-abstract class JobRules extends OfflineRules {
+abstract class JobRules extends BitmapRules {
     private final World w;
     private final Geometry geometry;
     private final Backups backups;
@@ -109,6 +109,8 @@ abstract class JobRules extends OfflineRules {
         if (a.mode() != Action.BitmapMode.NEVER && n.bitmap(a.bitmap()).get().readonly()) {
             return rejected(QemuErrors.readonly(a.bitmap()));
         }
+        // blockdev.c bds_tree_init: the job's target, added while the VM is incoming, opens inactive (bdrv_cbw_append).
+        if (n.run() == RunState.INMIGRATE) return rejected(QemuErrors.BACKUP_TARGET_INACTIVE);
 
         return next(backups.started(w, a));
     }

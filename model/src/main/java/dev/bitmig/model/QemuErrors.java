@@ -124,6 +124,13 @@ public final class QemuErrors {
      */
     public static final String BACKUP_TARGET_BUSY = "Node 'backup-target' is busy: block device is in use by block job: backup";
 
+    /**
+     * blockdev.c bds_tree_init: a node that blockdev-add opens while the VM is incoming is inactive, so the backup
+     * target cannot be written and block.c bdrv_insert_node cannot put the copy-before-write filter over it (seen on
+     * QEMU 7.2.22 after a cont had activated the incoming VM's disk).
+     */
+    public static final String BACKUP_TARGET_INACTIVE = "Could not create node: Block node is read-only";
+
     /** blockdev.c qmp_get_root_bs (drive-mirror, blockdev-mirror): a filter sits above the node. */
     public static final String NEED_ROOT_NODE = "Need a root block node";
 

@@ -34,8 +34,14 @@ class ReadOnlyStoreOnImplTest {
                     : List.of(new Launch(dev.bitmig.model.NodeId.TARGET, true), new dev.bitmig.model.Action.MigrateStart(false)));
             Lockstep l = new Lockstep(p, G, Set.of());
             assertThat(l.run(before)).as(p.name()).isNull();
-            assertThat(ImplDriver.step(l.impl, new Inactivate(SOURCE))).as(p.name()).isEqualTo(Outcome.rejected(
-                    "Lost persistent bitmaps during inactivation of node 'drive0': No write access"));
+            String lost = "Lost persistent bitmaps during inactivation of node 'drive0': No write access";
+            if (p.release().hasBlockdevSetActive()) {
+                assertThat(ImplDriver.step(l.impl, new Inactivate(SOURCE))).as(p.name()).isEqualTo(Outcome.rejected(lost));
+            } else {
+                // The handover's failed store fails the migration (migration/savevm.c "bdrv_inactivate_all() failed").
+                assertThat(l.run(List.of(new Inactivate(SOURCE)))).as(p.name()).isNull();
+                assertThat(Abstraction.of(l.impl).migration().error().toJavaOptional()).as(p.name()).contains(lost);
+            }
             assertThat(l.run(List.of(new Quit(SOURCE)))).as(p.name()).isNull();
             assertThat(Abstraction.of(l.impl).image().directory().containsKey("n")).as(p.name()).isFalse();
         }

@@ -9,6 +9,7 @@ import dev.bitmig.model.Action;
 import dev.bitmig.model.BackupJob;
 import dev.bitmig.model.NodeId;
 import dev.bitmig.model.QemuErrors;
+import dev.bitmig.model.RunState;
 
 import static dev.bitmig.impl.Rejection.reject;
 import static dev.bitmig.impl.Rejection.rejectIf;
@@ -37,6 +38,8 @@ final class Backups {
         if (n.mirror() != null) reject(QemuErrors.NODE_BUSY_WITH_JOB);
         if (n.backup() != null) reject(QemuErrors.BACKUP_TARGET_BUSY);
         if (a.mode() != Action.BitmapMode.NEVER && b.readonly()) reject(QemuErrors.readonly(a.bitmap()));
+        // blockdev.c bds_tree_init: the job's target, added while the VM is incoming, opens inactive.
+        if (n.run() == RunState.INMIGRATE) reject(QemuErrors.BACKUP_TARGET_INACTIVE);
 
         // backup_init_bcs_bitmap: the block-copy bitmap starts as the sync bitmap, at the copy's cluster size.
         HBitmap toCopy = sys.disk().newBits(Disk.CLUSTER);

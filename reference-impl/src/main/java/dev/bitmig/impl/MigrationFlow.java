@@ -134,6 +134,16 @@ final class MigrationFlow {
     }
 
     /**
+     * A handover whose inactivation would fail to store (migration/savevm.c qemu_savevm_state_complete_precopy:
+     * "bdrv_inactivate_all() failed") fails the migration there, with the source still active; true when it did.
+     */
+    boolean failedHandover() {
+        Optional<String> refused = handoverRefused();
+        refused.ifPresent(why -> end(Phase.FAILED, why));
+        return refused.isPresent();
+    }
+
+    /**
      * Handover (migration_completion, migration/migration.c), after {@link #handoverRefused}: the bits and COMPLETE
      * records go out and the target decodes them, the VM stops, the source inactivates. Returns false when the encoder
      * fails (the migration has then failed).

@@ -127,8 +127,7 @@ final class Transitions implements Action.Visitor<Void> {
     public Void visit(Action.Inactivate a) {
         BlockNode n = running(a.node());
         if (a.node() == NodeId.SOURCE && migration.isActive() && !migration.handedOver) {
-            rejectIf(flow.handoverRefused());
-            flow.handover();
+            if (!flow.failedHandover()) flow.handover();
             return null;
         }
         // blockdev-set-active (qapi/block-core.json) is new in QEMU 10.0; it inactivates a running VM's node too.
@@ -224,7 +223,7 @@ final class Transitions implements Action.Visitor<Void> {
     @Override
     public Void visit(Action.MigrateComplete a) {
         if (!migration.isActive()) reject(QemuErrors.NO_MIGRATION);
-        if (!migration.handedOver) rejectIf(flow.handoverRefused());
+        if (!migration.handedOver && flow.failedHandover()) return null;
 
         flow.complete();
         return null;
@@ -243,7 +242,7 @@ final class Transitions implements Action.Visitor<Void> {
         if (!migration.isActive()) reject(QemuErrors.NO_MIGRATION);
         boolean after = a.when() == Action.FailPoint.AFTER_HANDOVER;
         if (!after && migration.handedOver) reject(QemuErrors.ALREADY_HANDED_OVER);
-        if (after && !migration.handedOver) rejectIf(flow.handoverRefused());
+        if (after && !migration.handedOver && flow.failedHandover()) return null;
 
         flow.fail(after);
         return null;

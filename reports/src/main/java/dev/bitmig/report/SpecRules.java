@@ -40,7 +40,8 @@ final class SpecRules {
     record Rule(String action, SourceFile file, int line, String description, List<Guard> guards, List<String> effect) { }
 
     /** The files read: the rules, the shared steps, the named factories, and the error texts last. */
-    static final List<String> FILES = List.of("Transitions.java", "JobRules.java", "OfflineRules.java", "Lifecycle.java",
+    static final List<String> FILES = List.of("Transitions.java", "BitmapRules.java", "JobRules.java", "OfflineRules.java",
+            "Lifecycle.java",
             "Persistence.java",
             "Effects.java",
             "Backups.java",
@@ -54,8 +55,8 @@ final class SpecRules {
     private static final Pattern CALL = Pattern.compile("(?:\\b(life|Lifecycle|Persistence|Effects|backups|Backups|Bitmap|StoredBitmap|Lineage|policy)\\.)?\\b(\\w+)\\(");
 
     /**
-     * The files whose visit methods are the rules: Transitions.java, then JobRules.java (the block jobs) and
-     * OfflineRules.java (qemu-img's offline edits).
+     * The files whose visit methods are the rules: Transitions.java, then BitmapRules.java (the QMP bitmap commands),
+     * JobRules.java (the block jobs) and OfflineRules.java (qemu-img's offline edits).
      */
     private final List<SourceFile> ruleFiles;
     /** The rule file being read. */
@@ -74,7 +75,7 @@ final class SpecRules {
         for (String f : FILES) {
             files.add(SourceFile.read(root, SpecDoc.MODEL_DIR + "/" + f));
         }
-        this.ruleFiles = files.subList(0, 3);
+        this.ruleFiles = files.subList(0, 4);
         this.transitions = files.get(0);
         this.errors = new ErrorTexts(files.get(files.size() - 1));
         this.policies = policies;
