@@ -268,8 +268,8 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         if (sys.mig == Mig.NONE) return Outcome.rejected(QemuErrors.NO_MIGRATION);
         boolean before = a.when() == Action.FailPoint.BEFORE_HANDOVER;
         if (before && sys.mig == Mig.HANDED_OVER) return Outcome.rejected(QemuErrors.ALREADY_HANDED_OVER);
-        if (!before && sys.mig == Mig.PRE_SWITCHOVER) {
-            sys.handover();
+        if (!before && sys.mig == Mig.PRE_SWITCHOVER && !sys.handover()) {
+            return ok(); // the handover's inactivation failed, and so did the migration
         }
         // Before: the stream breaks, the target dies, the paused source is cancelled. After: the held target dies.
         sys.runOnRunning(ops(a));

@@ -283,8 +283,12 @@ public final class LiveSystem implements Driver, AutoCloseable {
         run(ops(new Action.Launch(n, incoming, readOnly)).get(0));
     }
 
-    /** Hold the target, let the source finish and inactivate, and wait until the image lock is free. */
-    void handover() {
+    /**
+     * Hold the target, let the source finish and inactivate, and wait until the image lock is free. False when the
+     * source's inactivation failed (a store that failed: migration/savevm.c "bdrv_inactivate_all() failed"): its
+     * migration failed at the handover, and the target, released, exits on the broken stream.
+     */
+    boolean handover() {
         runOnRunning(MigrationOps.handover());
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline && imageLocked()) {
@@ -292,7 +296,14 @@ public final class LiveSystem implements Driver, AutoCloseable {
             if (QemuProcess.MIGRATION_DONE.contains(st)) break;
             QemuProcess.sleep(5);
         }
+        if (alive(NodeId.SOURCE) && procs.get(NodeId.SOURCE).migrationStatus().equals("failed")) {
+            thaw();
+            waitExit(NodeId.TARGET, 5000);
+            mig = Mig.NONE;
+            return false;
+        }
         mig = Mig.HANDED_OVER;
+        return true;
     }
 
     void thaw() {
