@@ -69,6 +69,13 @@ public final class QemuErrors {
     public static final String GUEST_INCOMING = "Guest is waiting for an incoming migration";
     /** QMP's CommandNotFound on QEMU 7.2: blockdev-set-active is new in 10.0 (qapi/block-core.json). */
     public static final String NO_SET_ACTIVE = "The command blockdev-set-active has not been found";
+    /**
+     * QEMU 10.0 block.c bdrv_inactivate (blockdev-set-active active=false): "Failed to inactivate node" with the
+     * driver's errno; block/qcow2.c qcow2_inactivate returns -EINVAL when the bitmaps' store failed, and prints the
+     * store's own error ("Lost persistent bitmaps ...") on stderr only.
+     */
+    public static final String INACTIVATE_FAILED = "Failed to inactivate node: Invalid argument";
+
     /** QEMU 10.0 block/io.c bdrv_co_write_req_prepare: a write reaches an inactive node and QEMU aborts. */
     public static final String INACTIVE_WRITE_ABORT = "bdrv_co_write_req_prepare: Assertion `!(bs->open_flags & BDRV_O_INACTIVE)' failed.";
     public static final String NODE_INACTIVE = "bitmig: the node is inactive";

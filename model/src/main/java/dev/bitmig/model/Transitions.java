@@ -111,7 +111,8 @@ final class Transitions {
             // A running VM's node inactivates too (block/block-backend.c blk_can_inactivate: a guest device may).
             if (n.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
 
-            return outcome(life.inactivate(w, a.node()));
+            // The store's own error goes to stderr; QMP answers with qcow2_inactivate's -EINVAL (block.c bdrv_inactivate).
+            return outcome(life.inactivate(w, a.node()).mapLeft(storeError -> QemuErrors.INACTIVATE_FAILED));
         }
 
         /** block.c bdrv_activate (formerly bdrv_co_invalidate_cache): only an inactive node does anything. */

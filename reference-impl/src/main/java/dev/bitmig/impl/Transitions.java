@@ -135,7 +135,8 @@ final class Transitions implements Action.Visitor<Void> {
         if (n.block() == BlockState.INACTIVE) return null;
         if (n.block() == BlockState.EJECTED) reject(QemuErrors.NO_MEDIUM_INACTIVATE);
         if (n.backup() != null) reject(QemuErrors.BACKUP_JOB_RUNNING);
-        rejectIf(sys.policyHooks().checkInactivate(sys, a.node()).map(QemuErrors::lostOnInactivation));
+        // QMP answers with qcow2_inactivate's -EINVAL (block.c bdrv_inactivate); the store's own error goes to stderr.
+        rejectIf(sys.policyHooks().checkInactivate(sys, a.node()).map(storeError -> QemuErrors.INACTIVATE_FAILED));
 
         life.inactivate(a.node());
         return null;

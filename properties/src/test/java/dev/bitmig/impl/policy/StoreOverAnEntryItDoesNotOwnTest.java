@@ -59,7 +59,7 @@ class StoreOverAnEntryItDoesNotOwnTest {
         ImplSystem faulty = PolicyRuns.withFaults(policy, NO_IN_USE);
         Outcome inactivated = last(outcomes(faulty, actions));
         if (policy.release().hasBlockdevSetActive()) {
-            assertThat(inactivated).isEqualTo(Outcome.rejected(lost));
+            assertThat(inactivated).isEqualTo(Outcome.rejected(QemuErrors.INACTIVATE_FAILED));
         } else {
             // At a migration's handover the failed store fails the migration (migration/savevm.c).
             assertThat(Abstraction.of(faulty).migration().error().toJavaOptional()).contains(lost);
