@@ -110,8 +110,7 @@ final class Lifecycle {
         return policy.onInactivate(w, node, geometry).mapLeft(QemuErrors::lostOnInactivation).map(next -> {
             Node n = next.node(node);
             World inactive = next.withNode(node, n.withBlock(BlockState.INACTIVE));
-            return inactive.image().owner().contains(node)
-                    ? inactive.withImage(inactive.image().withOwner(Option.none())) : inactive;
+            return inactive.withoutLockOf(node);
         });
     }
 
@@ -197,7 +196,7 @@ final class Lifecycle {
         for (var e : target.bitmaps().filter((name, b) -> !target.unfinished(name, b))) {
             off = off.lose(new Loss(e._2.lineage(), e._1, Cause.CRASH, false));
         }
-        return off.image().owner().contains(NodeId.TARGET) ? off.withImage(off.image().withOwner(Option.none())) : off;
+        return off.withoutLockOf(NodeId.TARGET);
     }
 
     /**

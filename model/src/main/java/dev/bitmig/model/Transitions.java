@@ -346,7 +346,7 @@ final class Transitions {
     /** The process is gone: its RAM and its lock. */
     private static World gone(World w, NodeId node) {
         World off = w.withNode(node, Node.OFF);
-        return off.image().owner().contains(node) ? off.withImage(off.image().withOwner(Option.none())) : off;
+        return off.withoutLockOf(node);
     }
 
     /** QEMU aborted: as kill -9, and the user sees it (every bitmap of the node is declared lost to a crash). */

@@ -36,6 +36,11 @@ public record World(Image image, Node source, Node target, Migration migration, 
                 : new World(image, source, n, migration, ghost, losses, policyState);
     }
 
+    /** The image lock goes when the node that holds it gives it up (inactivation, exit): file-posix.c raw_handle_perm_lock. */
+    public World withoutLockOf(NodeId node) {
+        return image.owner().contains(node) ? withImage(image.withOwner(io.vavr.control.Option.none())) : this;
+    }
+
     public World withImage(Image i) {
         return new World(i, source, target, migration, ghost, losses, policyState);
     }

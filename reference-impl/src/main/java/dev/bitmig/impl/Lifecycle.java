@@ -74,7 +74,7 @@ final class Lifecycle {
     void inactivate(NodeId id) {
         sys.policyHooks().onInactivate(sys, id);
         sys.node(id).setBlock(BlockState.INACTIVE);
-        if (sys.image().owner().equals(Optional.of(id))) sys.image().setOwner(Optional.empty());
+        sys.image().releaseLockOf(id);
     }
 
     /**
@@ -114,7 +114,7 @@ final class Lifecycle {
     void gone(NodeId id) {
         sys.setNode(id, BlockNode.off());
         sys.policyHooks().onExit(id);
-        if (sys.image().owner().equals(Optional.of(id))) sys.image().setOwner(Optional.empty());
+        sys.image().releaseLockOf(id);
     }
 
     /** The incoming QEMU exits when its migration ends without success: its RAM, and its lock if a 7.2 cont had activated it. */
@@ -123,7 +123,7 @@ final class Lifecycle {
             sys.setNode(NodeId.TARGET, BlockNode.off());
             sys.policyHooks().onExit(NodeId.TARGET);
             // On 7.2 a cont may have activated the incoming node: its lock goes too.
-            if (sys.image().owner().equals(Optional.of(NodeId.TARGET))) sys.image().setOwner(Optional.empty());
+            sys.image().releaseLockOf(NodeId.TARGET);
         }
     }
 }

@@ -42,6 +42,11 @@ public interface ImageStore {
 
     void setOwner(Optional<NodeId> owner);
 
+    /** The image lock goes when the node that holds it gives it up (inactivation, exit): file-posix.c raw_handle_perm_lock. */
+    default void releaseLockOf(NodeId node) {
+        if (owner().equals(Optional.of(node))) setOwner(Optional.empty());
+    }
+
     /** Every write so far, in order. */
     List<StoreWrite> log();
 
