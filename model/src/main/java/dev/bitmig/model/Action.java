@@ -333,6 +333,18 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * The volume under the image runs out of space ({@code full}), or has space again. Fate, not a command: while it
+     * is full every write to the image fails with ENOSPC, a QEMU's and a tool's alike (a thin pool or a quota that ran
+     * out answers so even for overwrites).
+     */
+    record VolumeFull(boolean full) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
     /** Exhaustive handling of every action: adding an action breaks every visitor until it handles it. */
     interface Visitor<R> {
         R visit(GuestWrite a);
@@ -392,6 +404,8 @@ public sealed interface Action {
         R visit(ImgBitmap a);
 
         R visit(ImgCheck a);
+
+        R visit(VolumeFull a);
     }
 
     <R> R accept(Visitor<R> v);

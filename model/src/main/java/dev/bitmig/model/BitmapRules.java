@@ -5,6 +5,7 @@ import io.vavr.control.Option;
 
 import java.nio.charset.StandardCharsets;
 
+import static dev.bitmig.model.Outcome.failed;
 import static dev.bitmig.model.Outcome.next;
 import static dev.bitmig.model.Outcome.rejected;
 
@@ -59,6 +60,10 @@ abstract class BitmapRules extends OfflineRules {
         if (found.isEmpty()) return rejected(QemuErrors.notFound(a.name()));
         if (found.get().busy()) return rejected(QemuErrors.busy(a.name()));
         if (found.get().readonly()) return rejected(QemuErrors.readonly(a.name()));
+
+        // qcow2_co_remove_persistent_dirty_bitmap: the directory rewrite fails on a full volume and the bitmap stays;
+        // the new directory's clusters were allocated first, and their refused update stays in the caches.
+        if (found.get().persistence() && n.isWriter() && w.image().directory().containsKey(a.name()) && w.image().full()) return failed(w.image().directory().size() > 1 ? Effects.unflushed(w, a.node()) : w, QemuErrors.REMOVE_NO_SPACE);
 
         World removed = w.withNode(a.node(), n.withoutBitmap(a.name()));
         Image image = w.image();

@@ -99,16 +99,20 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
     public Either<String, World> onInactivate(World w, NodeId node, Geometry geometry) {
         Node n = w.node(node);
         String own = nameFor(node);
-        return Persistence.store(w.withNode(node, n.withoutBitmap(own)), node, true).map(next -> {
+        return Persistence.store(w.withNode(node, n.withoutBitmap(own)), node, true).flatMap(next -> {
             if (n.readOnly()) {
-                return next;
+                return Either.right(next);
+            }
+            // The canary is stored with the rest: a full volume refuses its clusters too.
+            if (next.image().full()) {
+                return Either.left(QemuErrors.cannotWriteBitmap(own));
             }
             int id = next.ghost().nextId();
             Image image = next.image();
             StoredBitmap fresh = StoredBitmap.storedFrom(Bitmap.added(granularity, id));
             World armed = next.withImage(image.withDirectory(image.directory().put(own, fresh)))
                     .withGhost(next.ghost().born(id, false, true));
-            return Armed.with(armed, Armed.in(armed).add(node));
+            return Either.right(Armed.with(armed, Armed.in(armed).add(node)));
         });
     }
 
@@ -122,6 +126,10 @@ public record CanaryPolicy(boolean merge, int granularity) implements Policy {
         Image image = w.image();
         Option<StoredBitmap> canary = image.directory().get(nameFor(node));
         Verdict verdict = verdict(image, canary);
+        // Removing the canary's entry rewrites the directory, which a full volume refuses.
+        if (image.autoclear() && canary.isDefined() && image.full()) {
+            return Either.left(QemuErrors.DIRECTORY_NO_SPACE);
+        }
         World judged = Armed.with(w, Armed.in(w).remove(node));
         if (image.autoclear() && canary.isDefined()) {
             judged = judged.withImage(image.withDirectory(image.directory().remove(nameFor(node))));

@@ -59,6 +59,11 @@ final class Effects {
                 .withGhost(own.ghost().update(e.lineage(), Lineage::cleared));
     }
 
+    /** A write that a full volume refused left its allocation's update in the node's qcow2 caches (see Node#unflushed). */
+    static World unflushed(World w, NodeId node) {
+        return w.withNode(node, w.node(node).withUnflushed(true));
+    }
+
     /** qemu-img bitmap --enable or --disable: the entry's AUTO flag, and whether its own lineage is meant to record. */
     static World entryToggled(World w, String name, boolean enable) {
         World own = ownEntryLineage(w, name);

@@ -107,6 +107,8 @@ final class Lifecycle {
 
     /** bdrv_inactivate_all: the policy's inactivation, then the node gives up the image and its lock. */
     Either<String, World> inactivate(World w, NodeId node) {
+        // qcow2_inactivate: after the store, the caches' flush fails on a full volume while they hold a refused update.
+        if (w.image().full() && w.node(node).unflushed()) return Either.left(QemuErrors.FLUSH_NO_SPACE);
         return policy.onInactivate(w, node, geometry).mapLeft(QemuErrors::lostOnInactivation).map(next -> {
             Node n = next.node(node);
             World inactive = next.withNode(node, n.withBlock(BlockState.INACTIVE));
@@ -120,6 +122,8 @@ final class Lifecycle {
      */
     Either<String, World> handover(World w) {
         Node source = w.node(NodeId.SOURCE);
+        // migration_completion: vm_stop_force_state flushes first (bdrv_flush_all), before any bitmap goes out.
+        if (w.image().full() && source.unflushed()) return Either.left(QemuErrors.FLUSH_NO_SPACE);
         boolean wasRunning = source.run() == RunState.RUNNING;
         // dirty_bitmap_save_complete: the source's bitmaps stop being busy once their data has gone out.
         World sent = Persistence.updateAll(receiveBits(w), NodeId.SOURCE, w.migration().riding(), b -> b.withBusy(false));

@@ -43,6 +43,10 @@ public final class Next {
         all.add(new Action.MigrateCancel());
         all.add(new Action.MigrateFail(Action.FailPoint.BEFORE_HANDOVER));
         all.add(new Action.MigrateFail(Action.FailPoint.AFTER_HANDOVER));
+        if (b.capabilities().storeFailures()) {
+            all.add(new Action.VolumeFull(true));
+            all.add(new Action.VolumeFull(false));
+        }
         if (b.capabilities().offlineTools()) {
             all.add(new Action.ImgCheck());
             for (String name : b.names()) {

@@ -16,9 +16,13 @@ import io.vavr.control.Option;
  *                    dirty-bitmaps capability found no bitmap to send; nothing clears it, so this QEMU never migrates a
  *                    bitmap again (a QEMU bug, seen on 7.2.22; the same code in 10.0.2)
  * @param backup      the backup job running on the node, if any
+ * @param unflushed   this QEMU's qcow2 metadata caches hold an update that a full volume refused (a failed write's
+ *                    cluster allocation, a failed store's): every flush fails until the volume has space again, and
+ *                    inactivation with it (block/qcow2.c qcow2_inactivate flushes the L2 and refcount caches)
  */
 public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
-                   Option<Mirror> mirror, boolean autostart, boolean noBitmaps, Option<BackupJob> backup) {
+                   Option<Mirror> mirror, boolean autostart, boolean noBitmaps, Option<BackupJob> backup,
+                   boolean unflushed) {
 
     public static final Node OFF = new Node(RunState.OFF, BlockState.INACTIVE, false, TreeMap.empty());
 
@@ -29,7 +33,13 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     /** A node as QEMU starts it: an incoming VM autostarts (no {@code -S}). */
     public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
                 Option<Mirror> mirror) {
-        this(run, block, readOnly, bitmaps, mirror, run == RunState.INMIGRATE, false, Option.none());
+        this(run, block, readOnly, bitmaps, mirror, run == RunState.INMIGRATE, false, Option.none(), false);
+    }
+
+    /** A node with every field but the caches' state. */
+    public Node(RunState run, BlockState block, boolean readOnly, SortedMap<String, Bitmap> bitmaps,
+                Option<Mirror> mirror, boolean autostart, boolean noBitmaps, Option<BackupJob> backup) {
+        this(run, block, readOnly, bitmaps, mirror, autostart, noBitmaps, backup, false);
     }
 
     /** A node without a mirror job. */
@@ -80,24 +90,24 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withRun(RunState r) {
-        return new Node(r, block, readOnly, bitmaps, mirror, autostart, noBitmaps, backup);
+        return new Node(r, block, readOnly, bitmaps, mirror, autostart, noBitmaps, backup, unflushed);
     }
 
     public Node withBlock(BlockState b) {
-        return new Node(run, b, readOnly, bitmaps, mirror, autostart, noBitmaps, backup);
+        return new Node(run, b, readOnly, bitmaps, mirror, autostart, noBitmaps, backup, unflushed);
     }
 
     public Node withBitmaps(SortedMap<String, Bitmap> b) {
-        return new Node(run, block, readOnly, b, mirror, autostart, noBitmaps, backup);
+        return new Node(run, block, readOnly, b, mirror, autostart, noBitmaps, backup, unflushed);
     }
 
     /** This QEMU's bitmap migration is off for good (DBMSaveState.no_bitmaps). */
     public Node withNoBitmaps() {
-        return new Node(run, block, readOnly, bitmaps, mirror, autostart, true, backup);
+        return new Node(run, block, readOnly, bitmaps, mirror, autostart, true, backup, unflushed);
     }
 
     public Node withAutostart(boolean a) {
-        return new Node(run, block, readOnly, bitmaps, mirror, a, noBitmaps, backup);
+        return new Node(run, block, readOnly, bitmaps, mirror, a, noBitmaps, backup, unflushed);
     }
 
     public Node withBitmap(String name, Bitmap b) {
@@ -109,10 +119,14 @@ public record Node(RunState run, BlockState block, boolean readOnly, SortedMap<S
     }
 
     public Node withBackup(Option<BackupJob> j) {
-        return new Node(run, block, readOnly, bitmaps, mirror, autostart, noBitmaps, j);
+        return new Node(run, block, readOnly, bitmaps, mirror, autostart, noBitmaps, j, unflushed);
     }
 
     public Node withMirror(Option<Mirror> m) {
-        return new Node(run, block, readOnly, bitmaps, m, autostart, noBitmaps, backup);
+        return new Node(run, block, readOnly, bitmaps, m, autostart, noBitmaps, backup, unflushed);
+    }
+
+    public Node withUnflushed(boolean u) {
+        return new Node(run, block, readOnly, bitmaps, mirror, autostart, noBitmaps, backup, u);
     }
 }

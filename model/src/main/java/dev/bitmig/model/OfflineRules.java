@@ -38,6 +38,7 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
         // Image locking (block/file-posix.c raw_check_lock_bytes): img_open fails while a QEMU holds the image's
         // locks, an ejected node's included (block.c bdrv_activate keeps the permissions it took, D4).
         if (w.source().holdsLocks() || w.target().holdsLocks()) return rejected(QemuErrors.WRITE_LOCK);
+        if (w.image().full()) return rejected(QemuErrors.TOOL_ON_FULL_VOLUME);
         // R12 (block/qcow2.c qcow2_read_extensions): a clear autoclear bit drops every entry; the read-write open
         // rewrites the header before the operation runs.
         World opened = openedReadWrite(w);
@@ -60,6 +61,7 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
         // Image locking (block/file-posix.c raw_check_lock_bytes): img_open fails while a QEMU holds the image's
         // locks, an ejected node's included (block.c bdrv_activate keeps the permissions it took, D4).
         if (w.source().holdsLocks() || w.target().holdsLocks()) return rejected(QemuErrors.WRITE_LOCK);
+        if (w.image().full()) return rejected(QemuErrors.TOOL_ON_FULL_VOLUME);
 
         return next(openedReadWrite(w));
     }

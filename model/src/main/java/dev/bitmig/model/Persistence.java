@@ -31,6 +31,10 @@ public final class Persistence {
         if (!toStore.isEmpty() && n.readOnly()) {
             return Either.left(QemuErrors.NO_WRITE_ACCESS);
         }
+        // A full volume: store_bitmap cannot write the first bitmap's clusters, and the directory stays as it was.
+        if (!toStore.isEmpty() && w.image().full()) {
+            return Either.left(QemuErrors.cannotWriteBitmap(toStore.keySet().head()));
+        }
         World next = w;
         if (!toStore.isEmpty()) {
             SortedMap<String, StoredBitmap> written = toStore.mapValues(StoredBitmap::storedFrom);
@@ -56,6 +60,9 @@ public final class Persistence {
         SortedMap<String, StoredBitmap> dir = image.directory();
         if (!image.autoclear() && !dir.isEmpty()) {
             // R12: "a program lacking bitmap support modified this file"; a writable open rewrites the header.
+            if (writable && image.full()) {
+                return Either.left(QemuErrors.HEADER_NO_SPACE);
+            }
             dir = TreeMap.empty();
             if (writable) {
                 image = image.withDirectory(dir);
@@ -83,6 +90,10 @@ public final class Persistence {
             }
         }
         if (writable && !marked.equals(dir)) {
+            // qcow2_load_dirty_bitmaps: the in-place update of the directory is a write, refused on a full volume.
+            if (image.full()) {
+                return Either.left(QemuErrors.DIRECTORY_NO_SPACE);
+            }
             image = image.withDirectory(marked);
         }
         return Either.right(w.withImage(image).withNode(id, n.withBitmaps(ram)));

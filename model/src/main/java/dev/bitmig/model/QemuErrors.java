@@ -89,6 +89,44 @@ public final class QemuErrors {
         return "Bitmap '" + name + "' already exists in the image";
     }
 
+    /** errno ENOSPC as strerror words it: every write to a full volume fails so. */
+    public static final String NO_SPACE = "No space left on device";
+
+    /**
+     * block/qcow2-bitmap.c store_bitmap (store_bitmap_data, then the bitmap table): the first bitmap whose clusters
+     * cannot be written names the failed store (QEMU stores the newest bitmap first; the model names them in order).
+     */
+    public static String cannotWriteBitmap(String name) {
+        return "Failed to write bitmap '" + name + "' to file: " + NO_SPACE;
+    }
+
+    /** block/qcow2-bitmap.c qcow2_load_dirty_bitmaps: marking the loaded entries IN_USE in place is a write. */
+    public static final String DIRECTORY_NO_SPACE = "Can't update bitmap directory: " + NO_SPACE;
+
+    /** block/qcow2.c qcow2_do_open: dropping the entries of an image whose autoclear bit 0 is clear rewrites the header. */
+    public static final String HEADER_NO_SPACE = "Could not update qcow2 header: " + NO_SPACE;
+
+    /** block/qcow2-bitmap.c qcow2_co_remove_persistent_dirty_bitmap: the directory rewrite without the entry. */
+    public static final String REMOVE_NO_SPACE = "Failed to update bitmap extension: " + NO_SPACE;
+
+    /** qemu-io-cmds.c do_pwrite: a guest write to a full volume (block/io.c still marks the bitmaps dirty). */
+    public static final String WRITE_NO_SPACE = "write failed: " + NO_SPACE;
+
+    /** QEMU 10.0 block.c bdrv_inactivate: qcow2_inactivate's cache flush fails last, so its -ENOSPC is the answer. */
+    public static final String INACTIVATE_NO_SPACE = "Failed to inactivate node: " + NO_SPACE;
+
+    /**
+     * migration/migration.c migration_completion: vm_stop_force_state's bdrv_flush_all fails on the caches that hold a
+     * refused update, and the migration fails before any inactivation (QEMU 10.0 says "Error in migration completion").
+     */
+    public static final String FLUSH_NO_SPACE = "Failed to flush the refcount block cache: " + NO_SPACE;
+
+    /** What the model leaves out: qemu-io's and qemu-img's own opens and closes of an image on a full volume. */
+    public static final String TOOL_ON_FULL_VOLUME = "bitmig: an offline tool on a full volume is not modelled";
+
+    /** What the model leaves out: a block job's copy-before-write or active mirroring of a write that fails. */
+    public static final String JOB_WRITE_ON_FULL_VOLUME = "bitmig: a failing guest write under a block job is not modelled";
+
     public static String lostOnInactivation(String why) {
         return "Lost persistent bitmaps during inactivation of node 'drive0': " + why;
     }

@@ -62,8 +62,16 @@ final class Transitions {
             if (!n.isActive() || n.readOnly()) return rejected(QemuErrors.NODE_READ_ONLY);
             if (n.bitmaps().values().exists(Bitmap::readonly)) return rejected(QemuErrors.WRITE_NOT_PERMITTED);
 
+            if (w.image().full() && n.hasJob()) return rejected(QemuErrors.JOB_WRITE_ON_FULL_VOLUME);
+
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
             World recorded = w.withNode(a.node(), n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
+            // A full volume: the data stays as it was, but block/io.c bdrv_co_write_req_finish marks the bitmaps all the
+            // same; a write that had to allocate leaves the refused allocation in the caches (qcow2_alloc_cluster_abort).
+            if (w.image().full()) {
+                World refused = w.image().allocates(clusters) ? Effects.unflushed(recorded, a.node()) : recorded;
+                return failed(refused, QemuErrors.WRITE_NO_SPACE);
+            }
             return next(Effects.mirrored(Effects.written(recorded, clusters, Origin.of(w, Origin.Author.guestOf(a.node()))), a.node(),
                     a.first(), a.count(), clusters));
         }
@@ -77,6 +85,7 @@ final class Transitions {
             // Image locking: a tool opening the image read-write fails while a QEMU holds its locks.
             if (w.source().holdsLocks() || w.target().holdsLocks()) return rejected(QemuErrors.WRITE_LOCK);
             if (!geometry.inBounds(a.first(), a.count())) return rejected(QemuErrors.WRITE_OUT_OF_RANGE);
+            if (w.image().full()) return rejected(QemuErrors.TOOL_ON_FULL_VOLUME);
 
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
             Image image = w.image();
@@ -111,8 +120,13 @@ final class Transitions {
             // A running VM's node inactivates too (block/block-backend.c blk_can_inactivate: a guest device may).
             if (n.backup().isDefined()) return rejected(QemuErrors.BACKUP_JOB_RUNNING);
 
+            Either<String, World> inactive = life.inactivate(w, a.node());
+            // A full volume: the failed store or flush leaves its update in the caches; the flush's -ENOSPC is the answer.
+            if (inactive.isLeft() && w.image().full()) return failed(Effects.unflushed(w, a.node()), QemuErrors.INACTIVATE_NO_SPACE);
             // The store's own error goes to stderr; QMP answers with qcow2_inactivate's -EINVAL (block.c bdrv_inactivate).
-            return outcome(life.inactivate(w, a.node()).mapLeft(storeError -> QemuErrors.INACTIVATE_FAILED));
+            if (inactive.isLeft()) return rejected(QemuErrors.INACTIVATE_FAILED);
+
+            return next(inactive.get());
         }
 
         /** block.c bdrv_activate (formerly bdrv_co_invalidate_cache): only an inactive node does anything. */
@@ -319,6 +333,21 @@ final class Transitions {
             }));
         }
 
+        /**
+         * Fate: the volume under the image fills up, or has space again. Filling writes nothing by itself; once there
+         * is space, the next flush writes what the caches held (the live runner flushes every running QEMU then).
+         */
+        @Override
+        public Outcome visit(Action.VolumeFull a) {
+            if (w.image().full() == a.full()) return next(w);
+
+            World volume = w.withImage(w.image().withFull(a.full()));
+            for (NodeId id : NodeId.values()) {
+                volume = volume.withNode(id, volume.node(id).withUnflushed(false));
+            }
+            return next(volume);
+        }
+
         // ---------------------------------------------------------------- helpers
 
         /**
@@ -339,7 +368,9 @@ final class Transitions {
          * the source, still active with its bitmaps, restarts if it ran (migration_iteration_finish).
          */
         private Outcome inactivationFailed(World w, String error) {
-            return next(life.endMigration(w, Phase.FAILED, error));
+            // On a full volume the failed store's allocations stay in the source's caches (block/qcow2-refcount.c).
+            World refused = w.image().full() ? Effects.unflushed(w, NodeId.SOURCE) : w;
+            return next(life.endMigration(refused, Phase.FAILED, error));
         }
     }
 

@@ -80,7 +80,7 @@ public record World(Image image, Node source, Node target, Migration migration, 
     /** The world as QEMU could show it: ghost lineages and truth erased, no losses. */
     public World observable() {
         SortedMap<String, StoredBitmap> dir = image.directory().mapValues(e -> e.withLineage(0));
-        Image i = new Image(image.clock(), image.lastWrite(), image.autoclear(), dir, image.owner());
+        Image i = new Image(image.clock(), image.lastWrite(), image.autoclear(), dir, image.owner(), image.full());
         return new World(i, erase(source), erase(target), migration, Ghost.EMPTY, List.empty(), policyState);
     }
 

@@ -40,14 +40,25 @@ class NextListsEveryActionTest {
     @Test
     void qemuImgIsTriedOnlyWithTheOfflineToolsCapability() {
         Alphabet plain = new Alphabet(3, List.of(1), List.of("a", "b"), 1, false, false, 1, List.empty(), List.empty(),
-                new Capabilities(true, false));
+                Capabilities.BACKUP_JOBS);
         assertThat(Next.actions(plain).map(Action::kind)).doesNotContain("ImgBitmap", "ImgCheck");
         Alphabet offline = new Alphabet(3, List.of(1), List.of("a", "b"), 1, false, false, 1, List.empty(),
-                List.empty(), new Capabilities(false, true));
+                List.empty(), Capabilities.OFFLINE_TOOLS);
         assertThat(Next.actions(offline).filter(a -> a instanceof Action.ImgBitmap)).contains(
                 Action.ImgBitmap.add("a", 1, false), Action.ImgBitmap.of(Action.ImgOp.REMOVE, "b"),
                 Action.ImgBitmap.merge("a", "b"), Action.ImgBitmap.merge("b", "a")).hasSize(2 * (1 + 4 + 1));
         assertThat(Next.actions(offline).map(Action::kind)).doesNotContain("BackupStart").contains("ImgCheck");
+    }
+
+    @Test
+    void aVolumeFillsUpOnlyWithTheStoreFailuresCapability() {
+        Alphabet plain = new Alphabet(3, List.of(1), List.of("a"), 1, false, false, 1, List.empty(), List.empty(),
+                Capabilities.OFFLINE_TOOLS);
+        assertThat(Next.actions(plain).map(Action::kind)).doesNotContain("VolumeFull");
+        Alphabet failing = new Alphabet(3, List.of(1), List.of("a"), 1, false, false, 1, List.empty(), List.empty(),
+                Capabilities.STORE_FAILURES);
+        assertThat(Next.actions(failing).filter(a -> a instanceof Action.VolumeFull))
+                .containsExactly(new Action.VolumeFull(true), new Action.VolumeFull(false));
     }
 
     @Test

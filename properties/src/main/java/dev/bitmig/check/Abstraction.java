@@ -49,7 +49,7 @@ public final class Abstraction {
             dir = dir.put(e.getKey(), new StoredBitmap(clusters(s.granularityBytes()), s.inUse(), s.auto(),
                     granuleSet(bits.dirtyGranules()), 0));
         }
-        return new Image(image.clock(), lastWrite, image.autoclear(), dir, Option.ofOptional(image.owner()));
+        return new Image(image.clock(), lastWrite, image.autoclear(), dir, Option.ofOptional(image.owner()), image.full());
     }
 
     private static Migration migration(MigrationState m) {
@@ -72,7 +72,8 @@ public final class Abstraction {
         Option<dev.bitmig.model.BackupJob> backup = n.backup() == null ? Option.none() : Option.some(
                 new dev.bitmig.model.BackupJob(n.backup().bitmap(), n.backup().sync(), n.backup().mode(),
                         granuleSet(Disk.granules(n.backup().toCopy())), TreeMap.empty(), 0));
-        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, mirror, n.autostart(), n.noBitmaps(), backup);
+        return new Node(n.run(), n.block(), n.readOnly(), bitmaps, mirror, n.autostart(), n.noBitmaps(), backup,
+                n.unflushed());
     }
 
     private static int clusters(long granularityBytes) {

@@ -128,6 +128,10 @@ public final class ChainGenerator {
         if (bounds.capabilities().offlineTools()) {
             offlineEdits(w, nobodyHolds ? 10 : 1, random, out);
         }
+        // The volume fills up, and mostly has space again soon after.
+        if (bounds.capabilities().storeFailures()) {
+            out.add(new Weighted(w.image().full() ? 8 : 4, new Action.VolumeFull(!w.image().full())));
+        }
         // Migration, weighted toward the thread's shapes.
         if (t.run() == RunState.OFF && !m.isActive()) {
             out.add(new Weighted(12, new Action.Launch(TARGET, true)));

@@ -60,6 +60,7 @@ public final class Concretization {
             stamps[c] = img.lastWrite().get(c);
         }
         s.image().restore(img.clock(), stamps, img.autoclear(), dir, img.owner().toJavaOptional());
+        s.image().setFull(img.full());
     }
 
     private static void migration(MigrationState ms, Migration m) {
@@ -76,6 +77,7 @@ public final class Concretization {
         BlockNode out = new BlockNode(n.run(), n.block(), n.readOnly());
         out.setAutostart(n.autostart());
         if (n.noBitmaps()) out.setNoBitmaps();
+        out.setUnflushed(n.unflushed());
         for (var e : n.bitmaps()) {
             Bitmap b = e._2;
             long gran = (long) b.granularity() * Disk.CLUSTER;

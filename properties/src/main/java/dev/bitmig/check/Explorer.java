@@ -147,7 +147,7 @@ public final class Explorer {
 
         Search(List<World> initials) {
             inputs = initials;
-            Fingerprint fp = new Fingerprint(symmetries(), canonicalLineages);
+            Fingerprint fp = new Fingerprint(symmetries(), canonicalLineages, bounds.capabilities().storeFailures());
             java.util.List<World> distinct = new ArrayList<>();
             for (World w : initials) {
                 int mask = Masks.of(w, spec.geometry());
@@ -317,7 +317,7 @@ public final class Explorer {
 
         Expansion(Search search) {
             this.search = search;
-            this.fingerprint = new Fingerprint(symmetries(), canonicalLineages);
+            this.fingerprint = new Fingerprint(symmetries(), canonicalLineages, bounds.capabilities().storeFailures());
             this.cache = new WorldCache(spec, actions, search.roots, search.links);
         }
 

@@ -39,8 +39,13 @@ public final class Fingerprint {
 
     /** With {@code canonicalLineages}, worlds that differ only by their lineage ids get one fingerprint. */
     Fingerprint(List<Renaming> symmetries, boolean canonicalLineages) {
+        this(symmetries, canonicalLineages, false);
+    }
+
+    /** With {@code allocation}, worlds that differ in which clusters were ever written get different fingerprints. */
+    Fingerprint(List<Renaming> symmetries, boolean canonicalLineages, boolean allocation) {
         this.renamings = symmetries.toJavaArray(Renaming[]::new);
-        this.encoder = new WorldEncoder(canonicalLineages);
+        this.encoder = new WorldEncoder(canonicalLineages, allocation);
         this.names = renamings.length == 0 ? new String[0] : renamings[0].from().clone();
         int k = names.length;
         this.signature = new long[k];
@@ -66,7 +71,7 @@ public final class Fingerprint {
      * renamings of the bounds' names when they are interchangeable; with {@code canonicalLineages}, under lineage ids.
      */
     public static Fingerprint forSearch(Bounds b, dev.bitmig.model.Policy p, boolean symmetry, boolean canonicalLineages) {
-        return new Fingerprint(Symmetry.renamings(b, p, symmetry), canonicalLineages);
+        return new Fingerprint(Symmetry.renamings(b, p, symmetry), canonicalLineages, b.capabilities().storeFailures());
     }
 
     /** Whether the symmetry reduction is on: some renaming of names gives the same fingerprint. */

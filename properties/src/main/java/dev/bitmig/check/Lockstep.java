@@ -121,6 +121,6 @@ public final class Lockstep {
         Image i = w.image();
         var dir = i.directory().map((name, e) -> io.vavr.Tuple.of(name,
                 e.withLineage(model.image().directory().get(name).map(x -> x.lineage()).getOrElse(-1))));
-        return w.withImage(new Image(i.clock(), i.lastWrite(), i.autoclear(), dir, i.owner()));
+        return w.withImage(new Image(i.clock(), i.lastWrite(), i.autoclear(), dir, i.owner(), i.full()));
     }
 }

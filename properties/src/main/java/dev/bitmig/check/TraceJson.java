@@ -109,6 +109,9 @@ public final class TraceJson {
         if (b.capabilities().offlineTools()) {
             o.put("offlineTools", true);
         }
+        if (b.capabilities().storeFailures()) {
+            o.put("storeFailures", true);
+        }
         return o;
     }
 
@@ -354,9 +357,10 @@ public final class TraceJson {
         List<String> without = optionalArray(o, "without", String.class, where);
         boolean backupJobs = o.has("backupJobs") && (Boolean) value(boolean.class, o.get("backupJobs"), where + ".backupJobs");
         boolean offline = o.has("offlineTools") && (Boolean) value(boolean.class, o.get("offlineTools"), where + ".offlineTools");
+        boolean stores = o.has("storeFailures") && (Boolean) value(boolean.class, o.get("storeFailures"), where + ".storeFailures");
         try {
             return new Bounds(clusters, grans.reverse(), names.reverse(), depth, maxWrite, ro, inactive, stride,
-                    mirror, without, new dev.bitmig.model.Capabilities(backupJobs, offline));
+                    mirror, without, new dev.bitmig.model.Capabilities(backupJobs, offline, stores));
         } catch (IllegalArgumentException e) {
             // the message lists the names as they are: keep it on one line
             String m = e.getMessage().replace("\r", "\\r").replace("\n", "\\n");

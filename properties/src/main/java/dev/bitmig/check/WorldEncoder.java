@@ -24,7 +24,8 @@ import java.util.Map;
  * The canonical encoding of a world for deduplication, like TLC's VIEW: it leaves out only what no transition and no
  * invariant reads (the image's write clock and per-cluster stamps, the migration's error text, which only
  * query-migrate shows, and the losses the last step recorded, which are judged before deduplication). Two worlds get
- * equal encodings iff they are equal up to those.
+ * equal encodings iff they are equal up to those. With a volume that can fill up, which clusters were ever written
+ * counts too (a write to a full volume that had to allocate leaves qcow2's caches unflushed: Image#allocates).
  *
  * <p>With a {@link Renaming}, bitmap names are permuted before encoding, and every name-keyed collection is encoded in
  * the order of the new names: the encoding of a renamed world is the encoding of the world with the names swapped.
@@ -43,6 +44,10 @@ final class WorldEncoder extends ByteWriter {
         large.clear();
         bool(w.image().autoclear());
         varint(w.image().owner().map(o -> o.ordinal() + 1).getOrElse(0));
+        bool(w.image().full());
+        if (allocation) {
+            w.image().lastWrite().forEach(stamp -> bool(stamp != 0));
+        }
         var dir = w.image().directory();
         varint(dir.size());
         for (Tuple2<String, StoredBitmap> e : entries(dir, r)) {
@@ -98,10 +103,17 @@ final class WorldEncoder extends ByteWriter {
     private final java.util.Map<Integer, Integer> large = new java.util.HashMap<>();
 
     private final boolean canonicalIds;
+    private final boolean allocation;
 
     /** With {@code canonicalIds}, lineage ids are numbered in the order the encoding meets them. */
     WorldEncoder(boolean canonicalIds) {
+        this(canonicalIds, false);
+    }
+
+    /** With {@code allocation}, also which clusters were ever written (for searches where the volume can fill up). */
+    WorldEncoder(boolean canonicalIds, boolean allocation) {
         this.canonicalIds = canonicalIds;
+        this.allocation = allocation;
     }
 
     private int id(int lineage) {
@@ -123,6 +135,7 @@ final class WorldEncoder extends ByteWriter {
         bool(node.readOnly());
         bool(node.autostart());
         bool(node.noBitmaps());
+        bool(node.unflushed());
         varint(node.bitmaps().size());
         for (Tuple2<String, Bitmap> e : entries(node.bitmaps(), r)) {
             Bitmap b = e._2;

@@ -123,7 +123,8 @@ class WorldKeyCoversEveryFieldTest {
         v.put(Image.class, Map.of(
                 "autoclear", w -> image(w, i -> i.withAutoclear(false)),
                 "directory", w -> image(w, i -> new Image(i.clock(), i.lastWrite(), i.autoclear(), TreeMap.empty(), i.owner())),
-                "owner", w -> image(w, i -> i.withOwner(Option.none()))));
+                "owner", w -> image(w, i -> i.withOwner(Option.none())),
+                "full", w -> image(w, i -> i.withFull(true))));
         v.put(Node.class, Map.of(
                 // The base world's target waits with -incoming and autostarts; stop would clear it.
                 "autostart", w -> w.withNode(NodeId.TARGET, w.target().withAutostart(false)),
@@ -134,7 +135,8 @@ class WorldKeyCoversEveryFieldTest {
                         n.autostart(), n.noBitmaps(), n.backup())),
                 "bitmaps", w -> source(w, n -> n.withoutBitmap("a")),
                 "mirror", w -> source(w, n -> n.withMirror(Option.none())),
-                "backup", w -> source(w, n -> n.withBackup(Option.none()))));
+                "backup", w -> source(w, n -> n.withBackup(Option.none())),
+                "unflushed", w -> source(w, n -> n.withUnflushed(true))));
         v.put(BackupJob.class, Map.of(
                 "bitmap", w -> backup(w, j -> new BackupJob("b", j.sync(), j.mode(), j.toCopy(), j.before(), j.since())),
                 "sync", w -> backup(w, j -> new BackupJob(j.bitmap(), Action.Sync.BITMAP, j.mode(), j.toCopy(), j.before(), j.since())),
@@ -229,6 +231,22 @@ class WorldKeyCoversEveryFieldTest {
             covered.addAll(leftOut.getOrDefault(c, Map.of()).keySet());
             assertThat(covered).as("the components of %s that this test covers", c.getSimpleName()).isEqualTo(components);
         }
+    }
+
+    @Test
+    void whereTheVolumeCanFillUpWhichClustersWereEverWrittenCounts() {
+        World base = base();
+        World written = image(base, i -> i.written(TreeSet.of(2)));
+        World again = image(written, i -> i.written(TreeSet.of(2)));
+        WorldEncoder plain = new WorldEncoder(false);
+        byte[] plainKey = plain.encode(base, Renaming.IDENTITY).toArray();
+        assertThat(plain.encode(written, Renaming.IDENTITY).toArray()).isEqualTo(plainKey);
+        WorldEncoder allocation = new WorldEncoder(false, true);
+        byte[] baseKey = allocation.encode(base, Renaming.IDENTITY).toArray();
+        byte[] writtenKey = allocation.encode(written, Renaming.IDENTITY).toArray();
+        assertThat(writtenKey).isNotEqualTo(baseKey);
+        // Only whether a cluster was written counts, not when.
+        assertThat(allocation.encode(again, Renaming.IDENTITY).toArray()).isEqualTo(writtenKey);
     }
 
     @Test

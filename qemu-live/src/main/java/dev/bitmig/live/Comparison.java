@@ -250,7 +250,7 @@ public final class Comparison {
                     mine.map(StoredBitmap::granules).getOrElse(TreeSet.empty()), mine.map(StoredBitmap::lineage).getOrElse(0)));
         }
         Image i = w.image();
-        return next.withImage(new Image(i.clock(), i.lastWrite(), o.autoclear(), dir, i.owner()));
+        return next.withImage(new Image(i.clock(), i.lastWrite(), o.autoclear(), dir, i.owner(), i.full()));
     }
 
     /**

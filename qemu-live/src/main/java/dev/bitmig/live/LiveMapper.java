@@ -445,6 +445,12 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         return qemuImg(a);
     }
 
+    /** Not mapped yet: every QEMU would need a blkdebug node under drive0 that the harness switches (MAPPING.md). */
+    @Override
+    public Outcome visit(Action.VolumeFull a) {
+        throw new Unmappable("a full volume is not mapped yet: it needs a blkdebug node under drive0 in every QEMU");
+    }
+
     private Outcome qemuImg(Action a) {
         for (Op op : ops(a)) {
             Tools.Result r = sys.run(op);

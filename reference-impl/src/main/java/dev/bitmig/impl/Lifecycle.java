@@ -70,6 +70,15 @@ final class Lifecycle {
         if (!n.readOnly()) sys.image().setOwner(Optional.of(id));
     }
 
+    /**
+     * Whether the node's inactivation would fail, and why: qcow2_inactivate's flush of caches that hold an update a
+     * full volume refused (QEMU's text), else the policy's store check (the store's own error).
+     */
+    Optional<String> inactivationFails(NodeId id) {
+        if (sys.image().full() && sys.node(id).unflushed()) return Optional.of(QemuErrors.FLUSH_NO_SPACE);
+        return sys.policyHooks().checkInactivate(sys, id);
+    }
+
     /** bdrv_inactivate_all (block.c) after the policy's check: the policy stores while still active, then the node gives up the image. */
     void inactivate(NodeId id) {
         sys.policyHooks().onInactivate(sys, id);

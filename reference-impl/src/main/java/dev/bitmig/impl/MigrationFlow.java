@@ -130,6 +130,8 @@ final class MigrationFlow {
     /** Whether the handover would be refused, and why: an active source must be able to inactivate (QEMU's text). */
     Optional<String> handoverRefused() {
         if (!source().isActive()) return Optional.empty();
+        // migration_completion: vm_stop_force_state flushes first, so caches that hold a refused update fail it there.
+        if (sys.image().full() && source().unflushed()) return Optional.of(QemuErrors.FLUSH_NO_SPACE);
         return sys.policyHooks().checkInactivate(sys, NodeId.SOURCE).map(QemuErrors::lostOnInactivation);
     }
 
@@ -139,6 +141,8 @@ final class MigrationFlow {
      */
     boolean failedHandover() {
         Optional<String> refused = handoverRefused();
+        // On a full volume the failed store's allocations stay in the source's caches (block/qcow2-refcount.c).
+        if (refused.isPresent() && sys.image().full()) source().setUnflushed(true);
         refused.ifPresent(why -> end(Phase.FAILED, why));
         return refused.isPresent();
     }

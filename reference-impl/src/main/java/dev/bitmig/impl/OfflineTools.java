@@ -33,6 +33,7 @@ final class OfflineTools {
     /** qemu-img bitmap: a refused operation still leaves what the read-write open rewrote. */
     void bitmap(Action.ImgBitmap a) {
         lock();
+        if (image.full()) reject(QemuErrors.TOOL_ON_FULL_VOLUME);
         boolean dropped = openReadWrite();
         SortedMap<String, StoredEntry> dir = image.loadDirectory();
         Optional<String> refused = refusal(a, dir);
@@ -79,6 +80,7 @@ final class OfflineTools {
     /** qemu-img check -r all: refcounts only; the open's own rewrite is all that changes the bitmaps. */
     void check() {
         lock();
+        if (image.full()) reject(QemuErrors.TOOL_ON_FULL_VOLUME);
         openReadWrite();
     }
 

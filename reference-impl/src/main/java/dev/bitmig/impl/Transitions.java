@@ -5,6 +5,7 @@ import dev.bitmig.impl.node.BlockNode;
 import dev.bitmig.impl.node.DirtyBitmap;
 import dev.bitmig.impl.node.Disk;
 import dev.bitmig.impl.node.MirrorJob;
+import dev.bitmig.impl.policy.Qcow2Bitmaps;
 import dev.bitmig.impl.store.ImageStore;
 import dev.bitmig.impl.store.StoredEntry;
 import dev.bitmig.model.Action;
@@ -15,6 +16,8 @@ import dev.bitmig.model.NodeId;
 import dev.bitmig.model.QemuErrors;
 import dev.bitmig.model.RunState;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -36,6 +39,7 @@ final class Transitions implements Action.Visitor<Void> {
     private final MigrationFlow flow;
     private final Backups backups;
     private final OfflineTools offline;
+    private final ImageWrites writes;
 
     Transitions(ImplSystem sys) {
         this.sys = sys;
@@ -47,6 +51,7 @@ final class Transitions implements Action.Visitor<Void> {
         this.flow = new MigrationFlow(sys, life);
         this.backups = new Backups(sys);
         this.offline = new OfflineTools(sys);
+        this.writes = new ImageWrites(sys);
     }
 
     private BlockNode node(NodeId id) {
@@ -76,7 +81,9 @@ final class Transitions implements Action.Visitor<Void> {
         }
         if (!n.isActive() || n.readOnly()) reject(QemuErrors.NODE_READ_ONLY);
         if (n.anyReadonly()) reject(QemuErrors.WRITE_NOT_PERMITTED);
+        if (image.full() && (n.mirror() != null || n.backup() != null)) reject(QemuErrors.JOB_WRITE_ON_FULL_VOLUME);
 
+        if (image.full()) writes.failedOnFullVolume(n, a.first(), a.count());
         Backups.copyBeforeWrite(n, a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER);
         n.markDirty(a.first() * Disk.CLUSTER, a.count() * Disk.CLUSTER);
         if (n.mirror() != null) {
@@ -95,29 +102,15 @@ final class Transitions implements Action.Visitor<Void> {
     public Void visit(Action.ForeignWrite a) {
         if (node(NodeId.SOURCE).holdsLocks() || node(NodeId.TARGET).holdsLocks()) reject(QemuErrors.WRITE_LOCK);
         if (!geometry.inBounds(a.first(), a.count())) reject(QemuErrors.WRITE_OUT_OF_RANGE);
+        if (image.full()) reject(QemuErrors.TOOL_ON_FULL_VOLUME);
 
         if (a.writer() == Action.Writer.AWARE) {
-            image.storeEntries(null, markedByAwareWriter(a.first(), a.count()));
+            image.storeEntries(null, writes.markedByAwareWriter(a.first(), a.count()));
         } else {
             image.clearAutoclear(null);
         }
         image.writeData(null, a.first(), a.count());
         return null;
-    }
-
-    /** The directory an aware writer leaves: each auto entry not in use has the written clusters set. */
-    private SortedMap<String, StoredEntry> markedByAwareWriter(int first, int count) {
-        SortedMap<String, StoredEntry> dir = image.autoclear() ? image.loadDirectory() : new TreeMap<>();
-        for (var e : dir.entrySet()) {
-            StoredEntry entry = e.getValue();
-            if (entry.inUse() || !entry.auto()) {
-                continue;
-            }
-            HBitmap bits = disk.deserialize(entry.granularityBytes(), entry.data());
-            bits.set(first * Disk.CLUSTER, count * Disk.CLUSTER);
-            e.setValue(entry.withData(Disk.serialize(bits)));
-        }
-        return dir;
     }
 
     // ------------------------------------------------------------------------------------------------ run state and activation
@@ -135,8 +128,14 @@ final class Transitions implements Action.Visitor<Void> {
         if (n.block() == BlockState.INACTIVE) return null;
         if (n.block() == BlockState.EJECTED) reject(QemuErrors.NO_MEDIUM_INACTIVATE);
         if (n.backup() != null) reject(QemuErrors.BACKUP_JOB_RUNNING);
+        Optional<String> fails = life.inactivationFails(a.node());
+        // A full volume: the failed store or flush leaves its update in the caches; the flush's -ENOSPC is the answer.
+        if (fails.isPresent() && image.full()) {
+            n.setUnflushed(true);
+            Failure.fail(QemuErrors.INACTIVATE_NO_SPACE);
+        }
         // QMP answers with qcow2_inactivate's -EINVAL (block.c bdrv_inactivate); the store's own error goes to stderr.
-        rejectIf(sys.policyHooks().checkInactivate(sys, a.node()).map(storeError -> QemuErrors.INACTIVATE_FAILED));
+        rejectIf(fails.map(storeError -> QemuErrors.INACTIVATE_FAILED));
 
         life.inactivate(a.node());
         return null;
@@ -272,9 +271,13 @@ final class Transitions implements Action.Visitor<Void> {
         if (b.readonly()) reject(QemuErrors.readonly(a.name()));
 
         boolean mayWrite = n.isWriter() || (sys.has(Fault.STORE_WRITES_WHILE_INACTIVE) && !n.readOnly());
-        if (b.persistence() && mayWrite && image.loadDirectory().containsKey(a.name())) {
-            image.removeEntry(a.node(), a.name());
+        boolean stored = b.persistence() && mayWrite && image.loadDirectory().containsKey(a.name());
+        if (stored && image.full()) {
+            // qcow2_co_remove_persistent_dirty_bitmap: the new directory's clusters were allocated before the write failed.
+            n.setUnflushed(n.unflushed() || image.loadDirectory().size() > 1);
+            Failure.fail(QemuErrors.REMOVE_NO_SPACE);
         }
+        if (stored) image.removeEntry(a.node(), a.name());
         n.bitmaps().remove(a.name());
         return null;
     }
@@ -449,6 +452,8 @@ final class Transitions implements Action.Visitor<Void> {
     public Void visit(Action.Launch a) {
         if (node(a.node()).isOn()) reject(QemuErrors.alreadyRunning(a.node()));
         if (!a.incoming()) rejectIf(Lifecycle.lockConflict(a.readOnly(), node(a.node().other())));
+        // qcow2_do_open on a full volume: the IN_USE update or the header rewrite of a read-write open is refused.
+        if (!a.incoming()) rejectIf(Qcow2Bitmaps.loadConflict(sys, !a.readOnly(), List.of(), image.autoclear(), image.loadDirectory()));
 
         life.launch(a.node(), a.incoming(), a.readOnly());
         return null;
@@ -467,6 +472,19 @@ final class Transitions implements Action.Visitor<Void> {
     @Override
     public Void visit(Action.ImgCheck a) {
         offline.check();
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ fate
+
+    /** The volume under the image fills up or has space again; with space, the next flush writes what the caches held. */
+    @Override
+    public Void visit(Action.VolumeFull a) {
+        if (image.full() == a.full()) return null;
+
+        image.setFull(a.full());
+        node(NodeId.SOURCE).setUnflushed(false);
+        node(NodeId.TARGET).setUnflushed(false);
         return null;
     }
 }

@@ -166,6 +166,9 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--offline-tools", description = "also edit the image offline with qemu-img: bitmap --add,"
                 + " --remove, --clear, --enable, --disable, --merge, and check -r all (off by default)")
         boolean offlineTools;
+        @Option(names = "--store-failures", description = "also let the volume under the image run out of space and be"
+                + " freed again: every write fails with ENOSPC meanwhile, bitmap stores included (off by default)")
+        boolean storeFailures;
 
         Bounds bounds() {
             if (depth < 0) {
@@ -189,9 +192,12 @@ public final class Main implements Callable<Integer> {
             if (offlineTools && !Engines.JVM.equals(engine)) {
                 throw new BadInput("--offline-tools runs on --engine jvm only");
             }
+            if (storeFailures && !Engines.JVM.equals(engine)) {
+                throw new BadInput("--store-failures runs on --engine jvm only");
+            }
             return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror))
                     .withWithout(kinds()).withInactiveAdds(inactiveAdds)
-                    .withCapabilities(new dev.bitmig.model.Capabilities(backupJobs, offlineTools));
+                    .withCapabilities(new dev.bitmig.model.Capabilities(backupJobs, offlineTools, storeFailures));
         }
 
         /** The kinds left out: --without, or everything but --only. */

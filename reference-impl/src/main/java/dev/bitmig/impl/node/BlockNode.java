@@ -20,6 +20,8 @@ public final class BlockNode {
     private boolean autostart;
     /** migration/block-dirty-bitmap.c DBMSaveState.no_bitmaps: once set, this QEMU never migrates a bitmap again. */
     private boolean noBitmaps;
+    /** The qcow2 caches hold an update that a full volume refused: every flush fails until the volume has space. */
+    private boolean unflushed;
 
     public BlockNode(RunState run, BlockState block, boolean readOnly) {
         this.run = run;
@@ -36,6 +38,7 @@ public final class BlockNode {
         BlockNode c = new BlockNode(run, block, readOnly);
         c.autostart = autostart;
         c.noBitmaps = noBitmaps;
+        c.unflushed = unflushed;
         c.mirror = mirror == null ? null : mirror.copy();
         c.backup = backup == null ? null : backup.copy();
         bitmaps.forEach((k, v) -> c.bitmaps.put(k, v.copy()));
@@ -81,6 +84,14 @@ public final class BlockNode {
     /** A migration with the capability found no bitmap: this QEMU's bitmap migration is off for good (a QEMU bug). */
     public void setNoBitmaps() {
         noBitmaps = true;
+    }
+
+    public boolean unflushed() {
+        return unflushed;
+    }
+
+    public void setUnflushed(boolean u) {
+        unflushed = u;
     }
 
     public void setAutostart(boolean a) {

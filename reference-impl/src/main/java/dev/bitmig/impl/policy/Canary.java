@@ -7,6 +7,7 @@ import dev.bitmig.impl.node.Disk;
 import dev.bitmig.impl.store.ImageStore;
 import dev.bitmig.impl.store.StoredEntry;
 import dev.bitmig.model.CanaryPolicy;
+import dev.bitmig.model.QemuErrors;
 import dev.bitmig.model.PolicyState;
 import dev.bitmig.model.NodeId;
 
@@ -79,7 +80,12 @@ public class Canary extends QemuUpstream {
 
     @Override
     public Optional<String> checkInactivate(Host h, NodeId node) {
-        return Qcow2Bitmaps.storeConflict(h, node, Set.of(CanaryPolicy.nameFor(node)));
+        Optional<String> conflict = Qcow2Bitmaps.storeConflict(h, node, Set.of(CanaryPolicy.nameFor(node)));
+        // The canary is stored with the rest: a full volume refuses its clusters too.
+        if (conflict.isEmpty() && h.image().full() && !h.node(node).readOnly()) {
+            return Optional.of(QemuErrors.cannotWriteBitmap(CanaryPolicy.nameFor(node)));
+        }
+        return conflict;
     }
 
     @Override
@@ -130,7 +136,7 @@ public class Canary extends QemuUpstream {
                         != Verdict.CLEAN) {
                     ram.removeAll(incomingRiding(h, n));
                 }
-                return Qcow2Bitmaps.loadConflict(h, ram, h.image().autoclear(), h.image().loadDirectory());
+                return Qcow2Bitmaps.loadConflict(h, !n.readOnly(), ram, h.image().autoclear(), h.image().loadDirectory());
             }
             return super.checkActivate(h, node);
         }
@@ -148,7 +154,9 @@ public class Canary extends QemuUpstream {
             dir.remove(CanaryPolicy.nameFor(node));
             autoclearAfter = !dir.isEmpty();
         }
-        return Qcow2Bitmaps.loadConflict(h, ram, autoclearAfter, dir);
+        // Removing the canary's entry rewrites the directory, which a full volume refuses.
+        if (h.image().full() && autoclear && canary != null) return Optional.of(QemuErrors.DIRECTORY_NO_SPACE);
+        return Qcow2Bitmaps.loadConflict(h, !n.readOnly(), ram, autoclearAfter, dir);
     }
 
     @Override

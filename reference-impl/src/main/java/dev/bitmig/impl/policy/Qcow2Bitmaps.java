@@ -48,8 +48,13 @@ public final class Qcow2Bitmaps {
             }
         }
         // qcow2_store_persistent_dirty_bitmaps: can_write() fails on a read-only node that has something to store.
-        if (h.node(id).readOnly() && !toStore(h.node(id), excluded).isEmpty()) {
+        List<String> names = toStore(h.node(id), excluded);
+        if (h.node(id).readOnly() && !names.isEmpty()) {
             return Optional.of(QemuErrors.NO_WRITE_ACCESS);
+        }
+        // store_bitmap: a full volume refuses the first bitmap's clusters.
+        if (h.image().full() && !names.isEmpty()) {
+            return Optional.of(QemuErrors.cannotWriteBitmap(names.get(0)));
         }
         return Optional.empty();
     }
@@ -79,8 +84,19 @@ public final class Qcow2Bitmaps {
     }
 
     /** A name clash between the image's entries and RAM fails the whole load. */
-    public static Optional<String> loadConflict(Host h, Collection<String> ram, boolean autoclear,
+    public static Optional<String> loadConflict(Host h, boolean writable, Collection<String> ram, boolean autoclear,
                                                 SortedMap<String, StoredEntry> dir) {
+        Optional<String> clash = nameClash(h, ram, autoclear, dir);
+        if (clash.isPresent() || !writable || !h.image().full()) return clash;
+        // qcow2_do_open on a full volume: the header rewrite of R12, or the in-place IN_USE update, is refused.
+        if (!autoclear && !dir.isEmpty()) return Optional.of(QemuErrors.HEADER_NO_SPACE);
+        boolean marks = !h.has(Fault.STORE_NO_IN_USE_ON_OPEN) && visible(autoclear, dir).entrySet().stream()
+                .anyMatch(e -> !e.getValue().inUse() && !ram.contains(e.getKey()));
+        return marks ? Optional.of(QemuErrors.DIRECTORY_NO_SPACE) : Optional.empty();
+    }
+
+    private static Optional<String> nameClash(Host h, Collection<String> ram, boolean autoclear,
+                                              SortedMap<String, StoredEntry> dir) {
         for (var e : visible(autoclear, dir).entrySet()) {
             boolean inRam = ram.contains(e.getKey());
             if (inRam && e.getValue().inUse() && !h.has(Fault.H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP)) {
@@ -94,7 +110,8 @@ public final class Qcow2Bitmaps {
     }
 
     public static Optional<String> loadConflict(Host h, NodeId id) {
-        return loadConflict(h, h.node(id).bitmaps().keySet(), h.image().autoclear(), h.image().loadDirectory());
+        return loadConflict(h, !h.node(id).readOnly(), h.node(id).bitmaps().keySet(), h.image().autoclear(),
+                h.image().loadDirectory());
     }
 
     /** R3 and R12 (qcow2_load_dirty_bitmaps), after {@link #loadConflict} said yes. */

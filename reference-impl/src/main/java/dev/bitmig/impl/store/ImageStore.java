@@ -40,6 +40,11 @@ public interface ImageStore {
 
     Optional<NodeId> owner();
 
+    /** The volume under the image has run out of space: every write fails with ENOSPC (the bitmap code asks first). */
+    boolean full();
+
+    void setFull(boolean full);
+
     void setOwner(Optional<NodeId> owner);
 
     /** The image lock goes when the node that holds it gives it up (inactivation, exit): file-posix.c raw_handle_perm_lock. */

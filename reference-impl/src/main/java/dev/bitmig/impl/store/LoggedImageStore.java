@@ -19,6 +19,7 @@ abstract class LoggedImageStore implements ImageStore {
     private final List<StoreWrite> log = new ArrayList<>();
     private int clock;
     private Optional<NodeId> owner = Optional.empty();
+    private boolean full;
 
     LoggedImageStore(int clusters, Predicate<NodeId> isActive) {
         this.lastWrite = new int[clusters];
@@ -26,6 +27,10 @@ abstract class LoggedImageStore implements ImageStore {
     }
 
     final void logged(StoreWrite.Op op, NodeId writer, String detail) {
+        // Every write goes through here first: on a full volume none may happen (the callers check before they write).
+        if (full) {
+            throw new IllegalStateException("a " + op + " write reached a full volume (" + detail + ")");
+        }
         boolean active = writer != null && isActive.test(writer);
         log.add(new StoreWrite(op, Optional.ofNullable(writer), active, detail));
     }
@@ -67,6 +72,16 @@ abstract class LoggedImageStore implements ImageStore {
     @Override
     public final void setOwner(Optional<NodeId> o) {
         owner = o;
+    }
+
+    @Override
+    public final boolean full() {
+        return full;
+    }
+
+    @Override
+    public final void setFull(boolean f) {
+        full = f;
     }
 
     @Override
