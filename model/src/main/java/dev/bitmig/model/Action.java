@@ -333,6 +333,18 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * qemu-img convert -f qcow2 -O qcow2 --bitmaps [--skip-broken-bitmaps] IMAGE IMAGE.new, then IMAGE.new renamed over
+     * IMAGE: the image is replaced by its converted copy, the workflow of backup tools and storage moves while the VM is
+     * down (qemu-img.c img_convert, convert_check_bitmaps, convert_copy_bitmaps).
+     */
+    record ImgConvert(boolean skipBroken) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
     /** Exhaustive handling of every action: adding an action breaks every visitor until it handles it. */
     interface Visitor<R> {
         R visit(GuestWrite a);
@@ -392,6 +404,8 @@ public sealed interface Action {
         R visit(ImgBitmap a);
 
         R visit(ImgCheck a);
+
+        R visit(ImgConvert a);
     }
 
     <R> R accept(Visitor<R> v);
