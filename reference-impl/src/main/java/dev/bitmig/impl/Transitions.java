@@ -469,4 +469,11 @@ final class Transitions implements Action.Visitor<Void> {
         offline.check();
         return null;
     }
+
+    /** qemu-img convert --bitmaps and the rename of the copy (qemu-img.c img_convert; {@link OfflineTools}). */
+    @Override
+    public Void visit(Action.ImgConvert a) {
+        offline.convert(a);
+        return null;
+    }
 }
