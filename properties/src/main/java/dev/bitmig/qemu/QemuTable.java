@@ -289,6 +289,22 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
         return List.of(Op.tool("qemu-img", "check", "-r", "all", Place.IMAGE));
     }
 
+    /**
+     * qemu-img.c img_convert with --bitmaps [--skip-broken-bitmaps]: the copy beside the image, then a rename (mv within
+     * one directory is rename(2)) that puts it in the image's place. qemu-img opens the image read-only without -U.
+     */
+    @Override
+    public List<Op> visit(Action.ImgConvert a) {
+        List<Object> argv = new ArrayList<>(List.of("qemu-img", "convert", "-f", "qcow2", "-O", "qcow2", "--bitmaps"));
+        if (a.skipBroken()) {
+            argv.add("--skip-broken-bitmaps");
+        }
+        argv.add(Place.IMAGE);
+        argv.add(Place.CONVERTED);
+        return List.of(new Op.Tool(List.copyOf(argv), ""),
+                new Op.Tool(List.of("mv", "-f", Place.CONVERTED, Place.IMAGE), "the copy replaces the image"));
+    }
+
     /** x-perf of blockdev-backup (qapi/block-core.json BackupPerf): one worker, one 64 KiB chunk at a time. */
     static java.util.Map<String, Object> perf() {
         java.util.Map<String, Object> perf = new java.util.LinkedHashMap<>();
