@@ -101,10 +101,12 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
      * inconsistent one ("Skipping inconsistent bitmap '%s'", a warning: its entry was already unavailable, R3), is
      * added to the copy with its granularity and its enabled state (AUTO) and merged with its bits; the copy's close
      * stores them IN_USE clear and sets autoclear bit 0 iff it has entries. The data, and with it every lineage's
-     * truth, is the same in the copy; the copied entries keep their lineages.
+     * truth, is the same in the copy; the copied entries keep their lineages. A copy equal to the image is the very
+     * world it was given (the explorer's self-loop).
      */
     private static World converted(World w, SortedMap<String, StoredBitmap> loaded) {
-        return w.withImage(w.image().withDirectory(loaded.filter((n, e) -> !e.inUse())));
+        Image copy = w.image().withDirectory(loaded.filter((n, e) -> !e.inUse()));
+        return copy.equals(w.image()) ? w : w.withImage(copy);
     }
 
     /**

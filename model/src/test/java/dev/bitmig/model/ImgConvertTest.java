@@ -53,6 +53,14 @@ class ImgConvertTest {
         assertThat(Invariant.NO_UNDER_REPORT.holds(s.world(), s.geometry())).isTrue();
     }
 
+    /** In the model's world, which has no files, a copy of an image whose bitmaps are all consistent is that image. */
+    @Test
+    void convertOfAnImageWithOnlyConsistentBitmapsIsTheVeryWorldItWasGiven() {
+        World w = stored().world();
+        assertThat(w.losses()).isEmpty();
+        assertThat(new Spec(Policies.QEMU_7_2, new Geometry(CLUSTERS)).apply(w, CONVERT).successor().get()).isSameAs(w);
+    }
+
     @Test
     void aBitmapCopiedByConvertLoadsWithItsBitsAndKeepsRecording() {
         Story s = stored().then(CONVERT, new Action.Launch(SOURCE, false), new Action.GuestWrite(SOURCE, 3, 1));

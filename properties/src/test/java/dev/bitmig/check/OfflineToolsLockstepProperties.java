@@ -45,7 +45,9 @@ class OfflineToolsLockstepProperties {
                 .coverage(c -> c.check(true).percentage(p -> p >= 25.0));
         Statistics.label("qemu-img check ran").collect(end.kinds.exists(k -> k.startsWith("ImgCheck")))
                 .coverage(c -> c.check(true).percentage(p -> p >= 20.0));
-        Statistics.label("qemu-img convert replaced the image").collect(end.kinds.contains("ImgConvert"))
-                .coverage(c -> c.check(true).percentage(p -> p >= 15.0));
+        // A convert changes the model's world only where it leaves entries behind (IN_USE, or autoclear bit 0 clear).
+        Statistics.label("qemu-img convert ran").collect(end.kinds.exists(k -> k.startsWith("ImgConvert")))
+                .coverage(c -> c.check(true).percentage(p -> p >= 20.0));
+        Statistics.label("qemu-img convert left entries behind").collect(end.kinds.contains("ImgConvert"));
     }
 }
