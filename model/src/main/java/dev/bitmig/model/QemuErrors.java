@@ -58,8 +58,7 @@ public final class QemuErrors {
     }
 
     /** The guard of qemu-img convert's rename: a QEMU that has the image open would keep the old file. */
-    public static final String CONVERT_WHILE_OPEN =
-            "bitmig: qemu-img convert's copy is renamed over the image only while no QEMU has it open";
+    public static final String CONVERT_WHILE_OPEN = "bitmig: qemu-img convert's copy is renamed over the image only while no QEMU has it open";
 
     /** block/qcow2-bitmap.c qcow2_store_persistent_dirty_bitmaps: something to store on a read-only node. */
     public static final String NO_WRITE_ACCESS = "No write access";

@@ -55,7 +55,8 @@ class OfflineToolsReproducersOnQemuTest {
                 int k = 0;
                 for (var c : r.classesOf(inv)) {
                     Trace t = VerdictMatrix.trace(r, inv, c.counterexample());
-                    if (t.actions().find(a -> a instanceof Action.ImgBitmap || a instanceof Action.ImgCheck).isEmpty()) {
+                    if (t.actions().find(a -> a instanceof Action.ImgBitmap || a instanceof Action.ImgCheck
+                            || a instanceof Action.ImgConvert).isEmpty()) {
                         continue;
                     }
                     String name = ("ce-" + r.policy() + "-" + inv.title()).toLowerCase(java.util.Locale.ROOT)
