@@ -137,8 +137,10 @@ class OfflineToolsLiveTest {
                 + " qemu-img convert; "
                 + r.agree() + " agree, " + r.disagree() + " disagree, " + r.unmappable() + " not mappable, " + r.errors()
                 + " harness errors\n");
-        assertThat(edits).as("sequences that run qemu-img bitmap").isGreaterThanOrEqualTo(n / 2);
-        assertThat(converts).as("sequences that run qemu-img convert").isGreaterThanOrEqualTo(n / 4);
+        // Over seeds 1 to 400 the generator gives 51 % sequences with qemu-img bitmap, 13 % with convert (which needs
+        // both QEMUs off): the floors leave room for the noise of 20 sequences.
+        assertThat(edits).as("sequences that run qemu-img bitmap").isGreaterThanOrEqualTo(2 * n / 5);
+        assertThat(converts).as("sequences that run qemu-img convert").isGreaterThanOrEqualTo(Math.max(1, n / 20));
         assertThat(r.sequences()).isEqualTo(n);
         assertThat(r.agree() + r.disagree()).as("sequences compared").isPositive();
         assertThat(r.errors()).as("harness errors: " + r.errorNotes()).isLessThanOrEqualTo(Math.max(1, n / 20));
