@@ -334,6 +334,18 @@ public sealed interface Action {
     }
 
     /**
+     * qemu-img convert -f qcow2 -O qcow2 --bitmaps [--skip-broken-bitmaps] IMAGE IMAGE.new, then IMAGE.new renamed over
+     * IMAGE: the image is replaced by its converted copy, the workflow of backup tools and storage moves while the VM is
+     * down (qemu-img.c img_convert, convert_check_bitmaps, convert_copy_bitmaps).
+     */
+    record ImgConvert(boolean skipBroken) implements Action {
+        @Override
+        public <R> R accept(Visitor<R> v) {
+            return v.visit(this);
+        }
+    }
+
+    /**
      * The volume under the image runs out of space ({@code full}), or has space again. Fate, not a command: while it
      * is full every write to the image fails with ENOSPC, a QEMU's and a tool's alike (a thin pool or a quota that ran
      * out answers so even for overwrites).
@@ -404,6 +416,8 @@ public sealed interface Action {
         R visit(ImgBitmap a);
 
         R visit(ImgCheck a);
+
+        R visit(ImgConvert a);
 
         R visit(VolumeFull a);
     }

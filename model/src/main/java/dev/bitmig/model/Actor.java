@@ -42,5 +42,6 @@ public final class Actor implements Action.Visitor<Option<NodeId>> {
     @Override public Option<NodeId> visit(Action.BackupCancel a) { return Option.some(a.node()); }
     @Override public Option<NodeId> visit(Action.ImgBitmap a) { return Option.none(); }
     @Override public Option<NodeId> visit(Action.ImgCheck a) { return Option.none(); }
+    @Override public Option<NodeId> visit(Action.ImgConvert a) { return Option.none(); }
     @Override public Option<NodeId> visit(Action.VolumeFull a) { return Option.none(); }
 }

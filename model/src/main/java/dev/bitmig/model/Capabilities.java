@@ -7,7 +7,8 @@ package dev.bitmig.model;
  * @param backupJobs    backup jobs that hold a bitmap (blockdev-backup sync=incremental|bitmap with bitmap-mode), their
  *                      steps, and their failure and cancellation
  * @param offlineTools  qemu-img's offline edits of the image's bitmaps (qemu-img bitmap --add, --remove, --clear,
- *                      --enable, --disable, --merge) and qemu-img check -r all, by a tool that takes the image lock
+ *                      --enable, --disable, --merge) and qemu-img check -r all, by a tool that takes the image lock,
+ *                      and qemu-img convert --bitmaps [--skip-broken-bitmaps] whose copy replaces the image
  * @param storeFailures the volume under the image runs out of space and is freed again ({@link Action.VolumeFull}):
  *                      every write to the image fails with ENOSPC meanwhile, bitmap stores and IN_USE updates included
  */

@@ -75,6 +75,7 @@ final class LossText {
         public String visit(Action.BackupCancel a) { return a.node().lower(); }
         public String visit(Action.ImgBitmap a) { return a.op().word(); }
         public String visit(Action.ImgCheck a) { return ""; }
+        public String visit(Action.ImgConvert a) { return a.skipBroken() ? "skip-broken" : ""; }
         public String visit(Action.VolumeFull a) { return a.full() ? "full" : "freed"; }
     }
 
@@ -109,6 +110,7 @@ final class LossText {
         public String visit(Action.BackupCancel a) { return "a cancelled backup job abdicates or reclaims the successor and keeps the bitmap's name (backup_abort, block/backup.c)"; }
         public String visit(Action.ImgBitmap a) { return "qemu-img bitmap's read-write open drops every entry when autoclear bit 0 is clear (qcow2_do_open, block/qcow2.c), and --remove removes the entry, also an in-use one (qemu-img.c img_bitmap)"; }
         public String visit(Action.ImgCheck a) { return "qemu-img check -r all's read-write open drops every entry when autoclear bit 0 is clear (qcow2_do_open, block/qcow2.c); the check repairs only refcounts and keeps in-use entries (qcow2_co_check_locked)"; }
+        public String visit(Action.ImgConvert a) { return "qemu-img convert --bitmaps opens the image read-only and copies only the bitmaps it loaded: none when autoclear bit 0 is clear (qcow2_read_extensions, block/qcow2.c), and with --skip-broken-bitmaps not the inconsistent ones, each with a warning (qemu-img.c convert_copy_bitmaps); the copy is renamed over the image"; }
         public String visit(Action.VolumeFull a) { return "the volume filling up or being freed writes nothing by itself"; }
     }
 }

@@ -49,6 +49,8 @@ public final class Next {
         }
         if (b.capabilities().offlineTools()) {
             all.add(new Action.ImgCheck());
+            all.add(new Action.ImgConvert(false));
+            all.add(new Action.ImgConvert(true));
             for (String name : b.names()) {
                 for (int g : b.granularities()) {
                     // Added enabled, as BitmapAdd: --disable reaches the disabled ones one step later.

@@ -67,6 +67,52 @@ abstract class OfflineRules implements Action.Visitor<Outcome> {
     }
 
     /**
+     * qemu-img.c img_convert -f qcow2 -O qcow2 --bitmaps [--skip-broken-bitmaps] IMAGE IMAGE.new, then IMAGE.new
+     * renamed over IMAGE: the source is opened read-only (src_flags BDRV_O_NO_SHARE without BDRV_O_RDWR), its bitmaps
+     * checked (convert_check_bitmaps), the data copied (convert_do_copy), then the bitmaps (convert_copy_bitmaps).
+     */
+    @Override
+    public Outcome visit(Action.ImgConvert a) {
+        // The rename replaces a file that a running QEMU may still have open (it would keep the old inode), so the
+        // workflow runs only while both QEMUs are off; then no QEMU holds a lock (Node.holdsLocks needs a running
+        // one) and img_open's own lock refusal (block/file-posix.c raw_check_lock_bytes, no -U) cannot arise.
+        if (w.source().isOn() || w.target().isOn()) return rejected(QemuErrors.CONVERT_WHILE_OPEN);
+        if (w.image().full()) return rejected(QemuErrors.TOOL_ON_FULL_VOLUME);
+        // R12 on a read-only open (block/qcow2.c qcow2_read_extensions): a clear autoclear bit loads no bitmap and
+        // rewrites nothing; R3 (block/qcow2-bitmap.c qcow2_load_dirty_bitmaps): an IN_USE entry loads inconsistent.
+        SortedMap<String, StoredBitmap> loaded = w.image().autoclear() ? w.image().directory() : io.vavr.collection.TreeMap.empty();
+        Option<String> broken = firstInconsistent(loaded);
+        // qemu-img.c convert_check_bitmaps: without --skip-broken-bitmaps an inconsistent bitmap stops convert before
+        // it copies anything, and the image stays as it was.
+        if (!a.skipBroken() && broken.isDefined()) return rejected(QemuErrors.cannotCopyInconsistent(broken.get()));
+
+        return next(converted(w, loaded));
+    }
+
+    /**
+     * The inconsistent bitmap convert_check_bitmaps names: FOR_EACH_DIRTY_BITMAP walks the newest-loaded first
+     * (block/dirty-bitmap.c bdrv_create_dirty_bitmap inserts at the head), so the IN_USE entry furthest in the
+     * directory. The model's directory is sorted by name: QEMU's is in creation order, the same for bitmaps added in
+     * name order.
+     */
+    private static Option<String> firstInconsistent(SortedMap<String, StoredBitmap> loaded) {
+        return loaded.filter((n, e) -> e.inUse()).keySet().lastOption();
+    }
+
+    /**
+     * qemu-img.c convert_copy_bitmaps: each persistent bitmap loaded, but with --skip-broken-bitmaps not an
+     * inconsistent one ("Skipping inconsistent bitmap '%s'", a warning: its entry was already unavailable, R3), is
+     * added to the copy with its granularity and its enabled state (AUTO) and merged with its bits; the copy's close
+     * stores them IN_USE clear and sets autoclear bit 0 iff it has entries. The data, and with it every lineage's
+     * truth, is the same in the copy; the copied entries keep their lineages. A copy equal to the image is the very
+     * world it was given (the explorer's self-loop).
+     */
+    private static World converted(World w, SortedMap<String, StoredBitmap> loaded) {
+        Image copy = w.image().withDirectory(loaded.filter((n, e) -> !e.inUse()));
+        return copy.equals(w.image()) ? w : w.withImage(copy);
+    }
+
+    /**
      * The operation's own checks on the loaded bitmaps, in QEMU's order (an IN_USE entry loads inconsistent, R3),
      * each printed by qemu-img.c img_bitmap as "Operation OP on bitmap NAME failed: ERROR".
      */

@@ -49,6 +49,17 @@ public final class QemuErrors {
         return "Operation " + op + " on bitmap " + name + " failed: " + why;
     }
 
+    /**
+     * qemu-img.c convert_check_bitmaps without --skip-broken-bitmaps: an inconsistent bitmap stops convert before it
+     * copies (error_report, after "qemu-img: "; a hint to use --skip-broken-bitmaps or bitmap --remove follows).
+     */
+    public static String cannotCopyInconsistent(String name) {
+        return "Cannot copy inconsistent bitmap '" + name + "'";
+    }
+
+    /** The guard of qemu-img convert's rename: a QEMU that has the image open would keep the old file. */
+    public static final String CONVERT_WHILE_OPEN = "bitmig: qemu-img convert's copy is renamed over the image only while no QEMU has it open";
+
     /** block/qcow2-bitmap.c qcow2_store_persistent_dirty_bitmaps: something to store on a read-only node. */
     public static final String NO_WRITE_ACCESS = "No write access";
     public static final String WRITE_LOCK = "Failed to get \"write\" lock";

@@ -41,13 +41,15 @@ class NextListsEveryActionTest {
     void qemuImgIsTriedOnlyWithTheOfflineToolsCapability() {
         Alphabet plain = new Alphabet(3, List.of(1), List.of("a", "b"), 1, false, false, 1, List.empty(), List.empty(),
                 Capabilities.BACKUP_JOBS);
-        assertThat(Next.actions(plain).map(Action::kind)).doesNotContain("ImgBitmap", "ImgCheck");
+        assertThat(Next.actions(plain).map(Action::kind)).doesNotContain("ImgBitmap", "ImgCheck", "ImgConvert");
         Alphabet offline = new Alphabet(3, List.of(1), List.of("a", "b"), 1, false, false, 1, List.empty(),
                 List.empty(), Capabilities.OFFLINE_TOOLS);
         assertThat(Next.actions(offline).filter(a -> a instanceof Action.ImgBitmap)).contains(
                 Action.ImgBitmap.add("a", 1, false), Action.ImgBitmap.of(Action.ImgOp.REMOVE, "b"),
                 Action.ImgBitmap.merge("a", "b"), Action.ImgBitmap.merge("b", "a")).hasSize(2 * (1 + 4 + 1));
         assertThat(Next.actions(offline).map(Action::kind)).doesNotContain("BackupStart").contains("ImgCheck");
+        assertThat(Next.actions(offline).filter(a -> a instanceof Action.ImgConvert))
+                .containsExactly(new Action.ImgConvert(false), new Action.ImgConvert(true));
     }
 
     @Test

@@ -45,7 +45,8 @@ class SpecIsTotalProperties {
                 Combinators.combine(name, gran, Arbitraries.of(true, false)).as(Action.ImgBitmap::add),
                 Combinators.combine(Arbitraries.of(Action.ImgOp.REMOVE, Action.ImgOp.CLEAR, Action.ImgOp.ENABLE,
                         Action.ImgOp.DISABLE), name).as(Action.ImgBitmap::of),
-                Combinators.combine(name, name.filter(n -> !n.isEmpty())).as(Action.ImgBitmap::merge), Arbitraries.just(new Action.ImgCheck()));
+                Combinators.combine(name, name.filter(n -> !n.isEmpty())).as(Action.ImgBitmap::merge), Arbitraries.just(new Action.ImgCheck()),
+                Arbitraries.of(true, false).map(Action.ImgConvert::new));
     }
 
     @Property(tries = 300)

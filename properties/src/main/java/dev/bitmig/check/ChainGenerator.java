@@ -191,7 +191,10 @@ public final class ChainGenerator {
         return List.ofAll(out);
     }
 
-    /** qemu-img bitmap on the image's entries (or a name it lacks) and qemu-img check -r all, {@code weight} each. */
+    /**
+     * qemu-img bitmap on the image's entries (or a name it lacks) and qemu-img check -r all, {@code weight} each, and
+     * qemu-img convert --bitmaps with and without --skip-broken-bitmaps.
+     */
     private void offlineEdits(World w, int weight, java.util.Random random, java.util.List<Weighted> out) {
         out.add(new Weighted(weight, new Action.ImgCheck()));
         List<String> names = bounds.names();
@@ -206,6 +209,10 @@ public final class ChainGenerator {
             out.add(new Weighted(weight, Action.ImgBitmap.of(op, name)));
         }
         out.add(new Weighted(weight, Action.ImgBitmap.merge(name, other)));
+        // qemu-img convert --bitmaps and the rename of its copy: only while both QEMUs are off (refused otherwise).
+        int convert = !w.source().isOn() && !w.target().isOn() ? 2 * weight : 1;
+        out.add(new Weighted(convert, new Action.ImgConvert(false)));
+        out.add(new Weighted(convert, new Action.ImgConvert(true)));
     }
 
     private Action write(NodeId id, java.util.Random random) {

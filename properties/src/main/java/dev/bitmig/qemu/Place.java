@@ -4,6 +4,8 @@ package dev.bitmig.qemu;
 public enum Place {
     /** The shared qcow2 image both QEMUs open. */
     IMAGE("disk.qcow2"),
+    /** qemu-img convert's copy of the image, beside it, until a rename puts it in the image's place. */
+    CONVERTED("disk.qcow2.new"),
     /** The migration stream's socket, as a URI ({@code unix:...}). */
     MIGRATION_URI("unix:mig.sock"),
     /** The target image of an incremental backup (drive-backup). */

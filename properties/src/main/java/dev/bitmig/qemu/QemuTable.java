@@ -290,6 +290,22 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
     }
 
     /**
+     * qemu-img.c img_convert with --bitmaps [--skip-broken-bitmaps]: the copy beside the image, then a rename (mv within
+     * one directory is rename(2)) that puts it in the image's place. qemu-img opens the image read-only without -U.
+     */
+    @Override
+    public List<Op> visit(Action.ImgConvert a) {
+        List<Object> argv = new ArrayList<>(List.of("qemu-img", "convert", "-f", "qcow2", "-O", "qcow2", "--bitmaps"));
+        if (a.skipBroken()) {
+            argv.add("--skip-broken-bitmaps");
+        }
+        argv.add(Place.IMAGE);
+        argv.add(Place.CONVERTED);
+        return List.of(new Op.Tool(List.copyOf(argv), ""),
+                new Op.Tool(List.of("mv", "-f", Place.CONVERTED, Place.IMAGE), "the copy replaces the image"));
+    }
+
+    /**
      * A full volume: not mapped yet. Every QEMU would need a blkdebug node between drive0 and file0 whose ENOSPC rules
      * the harness switches on and off (qemu-live/MAPPING.md has the recipe, tried on 7.2.22 and 10.0.2).
      */

@@ -31,8 +31,8 @@ class OfflineToolsExplorerTest {
 
     @Test
     void theDefaultBoundsTryNoQemuImg() {
-        assertThat(Bounds.DEFAULT.actions().map(Action::kind)).doesNotContain("ImgBitmap", "ImgCheck");
-        assertThat(OFFLINE.actions().map(Action::kind)).contains("ImgBitmap", "ImgCheck");
+        assertThat(Bounds.DEFAULT.actions().map(Action::kind)).doesNotContain("ImgBitmap", "ImgCheck", "ImgConvert");
+        assertThat(OFFLINE.actions().map(Action::kind)).contains("ImgBitmap", "ImgCheck", "ImgConvert");
     }
 
     /** Without migration, an offline edit loses no write: the lock keeps qemu-img off an image a QEMU holds. */

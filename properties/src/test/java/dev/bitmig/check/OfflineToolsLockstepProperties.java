@@ -14,7 +14,7 @@ import net.jqwik.api.state.Transformer;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * Chains with qemu-img's offline edits (qemu-img bitmap, qemu-img check -r all) on top of everything else, in
+ * Chains with qemu-img's offline edits (qemu-img bitmap, qemu-img check -r all, qemu-img convert --bitmaps) on top of everything else, in
  * lockstep: the implementation edits its real qcow2 bitmap directory, and refinement must hold at every step. The
  * safety invariants are only counted here; the capability's own golden matrix records them.
  */
@@ -45,5 +45,9 @@ class OfflineToolsLockstepProperties {
                 .coverage(c -> c.check(true).percentage(p -> p >= 25.0));
         Statistics.label("qemu-img check ran").collect(end.kinds.exists(k -> k.startsWith("ImgCheck")))
                 .coverage(c -> c.check(true).percentage(p -> p >= 20.0));
+        // A convert changes the model's world only where it leaves entries behind (IN_USE, or autoclear bit 0 clear).
+        Statistics.label("qemu-img convert ran").collect(end.kinds.exists(k -> k.startsWith("ImgConvert")))
+                .coverage(c -> c.check(true).percentage(p -> p >= 20.0));
+        Statistics.label("qemu-img convert left entries behind").collect(end.kinds.contains("ImgConvert"));
     }
 }

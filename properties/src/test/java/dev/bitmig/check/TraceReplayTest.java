@@ -70,6 +70,34 @@ class TraceReplayTest {
         assertThat(Replay.of(back).refinement()).as("the implementation edits as the model does").isEmpty();
     }
 
+    /** A crash leaves 'a' IN_USE: convert refuses it, --skip-broken-bitmaps leaves it behind and copies 'b'. */
+    @Test
+    void aTraceWithQemuImgConvertSurvivesWritingAndReadingBackAndReplays(@TempDir Path dir) throws Exception {
+        Bounds offline = Bounds.DEFAULT.withCapabilities(dev.bitmig.model.Capabilities.OFFLINE_TOOLS);
+        Trace t = new Trace(offline, "QEMU_10_0", List.empty(), InitialWorld.BITMAP_LOADED,
+                List.of(new Action.GuestWrite(NodeId.SOURCE, 1, 1), new Action.ImgConvert(false),
+                        new Action.Crash(NodeId.SOURCE), Action.ImgBitmap.add("b", 1, false),
+                        new Action.ImgConvert(false), new Action.ImgConvert(true),
+                        new Action.Launch(NodeId.SOURCE, false)),
+                "Refinement", "m");
+        Path f = dir.resolve("t.json");
+        TraceJson.write(t, f);
+        Trace back = TraceJson.read(f);
+        assertThat(back).isEqualTo(t);
+        assertThat(Files.readString(f)).contains("\"action\" : \"ImgConvert\"", "\"skipBroken\" : true");
+        assertThat(Replay.of(back).refinement()).as("the implementation converts as the model does").isEmpty();
+    }
+
+    @Test
+    void anImgConvertWithANonBooleanSkipBrokenSaysWhereInOneLine() {
+        String bad = "{\"configuration\":{\"clusters\":3,\"granularities\":[1],\"names\":[\"a\"],\"depth\":6,"
+                + "\"maxWrite\":1,\"offlineTools\":true},\"policy\":\"QEMU_7_2\",\"initial\":\"BITMAP_LOADED\","
+                + "\"actions\":[{\"action\":\"ImgConvert\",\"skipBroken\":\"yes\"}]}";
+        assertThatThrownBy(() -> TraceJson.parse(bad, "t.json")).isInstanceOf(TraceFormatException.class)
+                .hasMessageStartingWith("t.json: actions[0]").hasMessageContaining("skipBroken")
+                .hasMessageNotContaining("\n");
+    }
+
     @Test
     void anImgBitmapWithAnotherOperationsArgumentSaysWhichInOneLine() {
         String bad = "{\"configuration\":{\"clusters\":3,\"granularities\":[1],\"names\":[\"a\"],\"depth\":6,"

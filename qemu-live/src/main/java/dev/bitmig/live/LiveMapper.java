@@ -445,6 +445,17 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         return qemuImg(a);
     }
 
+    /**
+     * qemu-img convert --bitmaps and the rename of its copy over the image (QemuTable): while a QEMU runs, the harness
+     * refuses it with the model's words (the rename would replace a file that QEMU has open); otherwise refused when
+     * convert exits non-zero, with its error, and then the rename does not run.
+     */
+    @Override
+    public Outcome visit(Action.ImgConvert a) {
+        if (sys.alive(NodeId.SOURCE) || sys.alive(NodeId.TARGET)) return Outcome.rejected(QemuErrors.CONVERT_WHILE_OPEN);
+        return qemuImg(a);
+    }
+
     /** Not mapped yet: every QEMU would need a blkdebug node under drive0 that the harness switches (MAPPING.md). */
     @Override
     public Outcome visit(Action.VolumeFull a) {
@@ -467,7 +478,8 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     /**
      * qemu-img's error as the model words it: the lock's text alone (img_open prints "Could not open 'FILE': Failed
      * to get "write" lock"), else the first message that is not a warning, e.g. "Operation clear on bitmap a failed:
-     * Bitmap 'a' is inconsistent and cannot be used" (qemu-img.c img_bitmap).
+     * Bitmap 'a' is inconsistent and cannot be used" (qemu-img.c img_bitmap) or "Cannot copy inconsistent bitmap 'a'"
+     * (img_convert, whose hint on the next line has no prefix).
      */
     static String imgError(String out) {
         if (out.contains("Failed to get \"write\" lock")) return QemuErrors.WRITE_LOCK;

@@ -258,11 +258,12 @@ public final class LiveSystem implements Driver, AutoCloseable {
 
     private String word(Object a) {
         if (a == Place.IMAGE) return launcher.image().toString();
+        if (a == Place.CONVERTED) return launcher.image() + ".new";
         if (a == Place.MIGRATION_URI) return launcher.migrationUri();
         return (String) a;
     }
 
-    /** A command line for the script: the image is named image.qcow2, the socket mig.sock. */
+    /** A command line for the script: the image is named image.qcow2 (convert's copy image.qcow2.new), the socket mig.sock. */
     static String shell(List<Object> argv) {
         StringBuilder b = new StringBuilder();
         for (Object a : argv) {
@@ -273,6 +274,7 @@ public final class LiveSystem implements Driver, AutoCloseable {
     }
 
     private static String name(Object a) {
+        if (a == Place.CONVERTED) return "image.qcow2.new";
         return a == Place.IMAGE ? "image.qcow2" : a instanceof Place p ? p.file() : (String) a;
     }
 

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The qemu-img steps of a generated sequence (qemu-img bitmap, qemu-img check -r all): mostly while no QEMU holds the
+ * The qemu-img steps of a generated sequence (qemu-img bitmap, qemu-img check -r all, qemu-img convert --bitmaps with
+ * and without --skip-broken-bitmaps, the last only while no QEMU runs): mostly while no QEMU holds the
  * image, on its entries or on a name it lacks, and now and then while one does, where the lock refuses them. Every
  * one is mapped (see MAPPING.md): qemu-img is a process of its own and does not need the held target to answer.
  */
@@ -37,6 +38,10 @@ final class OfflineToolSteps {
         out.add(new Step(0.6 * weight, Action.ImgBitmap.of(Action.ImgOp.REMOVE, name)));
         out.add(new Step(weight, Action.ImgBitmap.merge(name, other)));
         out.add(new Step(0.6 * weight, new Action.ImgCheck()));
+        // qemu-img convert --bitmaps: only while no QEMU runs (the harness refuses it otherwise, as the model does).
+        double convert = w.source().isOn() || w.target().isOn() ? 0.05 : 0.8;
+        out.add(new Step(convert, new Action.ImgConvert(false)));
+        out.add(new Step(convert, new Action.ImgConvert(true)));
         return out;
     }
 }

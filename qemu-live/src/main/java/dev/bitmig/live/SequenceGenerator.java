@@ -49,7 +49,10 @@ public final class SequenceGenerator {
         this(geometry, backupJobs, false);
     }
 
-    /** With {@code offlineTools}, also qemu-img bitmap and qemu-img check -r all ({@link OfflineToolSteps}). */
+    /**
+     * With {@code offlineTools}, also qemu-img bitmap, qemu-img check -r all and qemu-img convert --bitmaps
+     * ({@link OfflineToolSteps}).
+     */
     public SequenceGenerator(Geometry geometry, boolean backupJobs, boolean offlineTools) {
         this.geometry = geometry;
         this.spec = new Spec(QemuInstall.policy(), geometry);

@@ -19,7 +19,9 @@ import static dev.bitmig.impl.Rejection.reject;
 /**
  * qemu-img's offline edits on the image store, as qemu-img does them: open the image read-write (the write lock; a
  * clear autoclear bit drops the bitmaps extension), run one command on the loaded bitmaps, close (qemu-img.c
- * img_bitmap, img_check). Every write names no node: the tool is not a QEMU of the migration.
+ * img_bitmap, img_check); and qemu-img convert --bitmaps, which opens the image read-only and writes a second qcow2
+ * image that a rename puts in its place (img_convert). Every write names no node: the tool is not a QEMU of the
+ * migration.
  */
 final class OfflineTools {
     private final ImplSystem sys;
@@ -82,6 +84,29 @@ final class OfflineTools {
         lock();
         if (image.full()) reject(QemuErrors.TOOL_ON_FULL_VOLUME);
         openReadWrite();
+    }
+
+    /**
+     * qemu-img convert -f qcow2 -O qcow2 --bitmaps [--skip-broken-bitmaps] IMAGE IMAGE.new and the rename over IMAGE:
+     * only while no QEMU has the image open; the read-only open loads the entries (none without autoclear bit 0, and
+     * rewrites nothing), convert_check_bitmaps refuses an inconsistent one unless told to skip it, and
+     * convert_copy_bitmaps copies the others into the new image, which replaces the old one once it is complete.
+     */
+    void convert(Action.ImgConvert a) {
+        for (NodeId id : NodeId.values()) {
+            if (sys.node(id).isOn()) reject(QemuErrors.CONVERT_WHILE_OPEN);
+        }
+        if (image.full()) reject(QemuErrors.TOOL_ON_FULL_VOLUME);
+        SortedMap<String, StoredEntry> loaded = image.autoclear() ? image.loadDirectory() : new TreeMap<>();
+        SortedMap<String, StoredEntry> copied = new TreeMap<>();
+        String broken = null;
+        for (var e : loaded.entrySet()) {
+            // The list is walked newest-loaded first: the model names the IN_USE entry last in name order.
+            if (e.getValue().inUse()) broken = e.getKey();
+            else copied.put(e.getKey(), e.getValue());
+        }
+        if (broken != null && !a.skipBroken()) reject(QemuErrors.cannotCopyInconsistent(broken));
+        image.replaceWithCopy(null, copied);
     }
 
     /**

@@ -475,6 +475,13 @@ final class Transitions implements Action.Visitor<Void> {
         return null;
     }
 
+    /** qemu-img convert --bitmaps and the rename of the copy (qemu-img.c img_convert; {@link OfflineTools}). */
+    @Override
+    public Void visit(Action.ImgConvert a) {
+        offline.convert(a);
+        return null;
+    }
+
     // ------------------------------------------------------------------------------------------------ fate
 
     /** The volume under the image fills up or has space again; with space, the next flush writes what the caches held. */

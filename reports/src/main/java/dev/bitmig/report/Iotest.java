@@ -241,7 +241,8 @@ public final class Iotest {
         } else if (a instanceof Action.Crash c) {
             emit(ops(a));
             gone(c.node());
-        } else if (a instanceof Action.ForeignWrite || a instanceof Action.ImgBitmap || a instanceof Action.ImgCheck) {
+        } else if (a instanceof Action.ForeignWrite || a instanceof Action.ImgBitmap || a instanceof Action.ImgCheck
+                || a instanceof Action.ImgConvert) {
             emit(ops(a));
         } else if (a instanceof Action.MigrateStart m) {
             migrateStart(m);

@@ -74,8 +74,8 @@ final class IotestLines {
 
     /**
      * qemu-io on the image is a bitmap-aware writer whose output must say it wrote; {@code qemu-img info} is the
-     * unaware writer's lock probe, which must find the image unlocked; {@code qemu-img bitmap} and {@code check} must
-     * succeed. iotests' qemu_io and qemu_img pass their own
+     * unaware writer's lock probe, which must find the image unlocked; {@code qemu-img bitmap}, {@code check} and
+     * {@code convert} must succeed, and {@code mv} of convert's copy over the image is a rename. iotests' qemu_io and qemu_img pass their own
      * format options, so the table's {@code -f qcow2} is left out.
      */
     private static String tool(Op.Tool t) {
@@ -91,9 +91,13 @@ final class IotestLines {
         String program = (String) argv.get(0);
         if (program.equals("qemu-io")) return "self.image_write(" + String.join(", ", args) + ")";
         if (program.equals("qemu-img") && argv.get(1).equals("info")) return "self.lock_probe()";
-        // qemu-img bitmap and check -r all: iotests' qemu_img raises unless the tool succeeds.
-        if (program.equals("qemu-img") && (argv.get(1).equals("bitmap") || argv.get(1).equals("check"))) {
+        // qemu-img bitmap, check -r all and convert: iotests' qemu_img raises unless the tool succeeds.
+        if (program.equals("qemu-img") && List.of("bitmap", "check", "convert").contains(argv.get(1))) {
             return "qemu_img(" + String.join(", ", args) + ")";
+        }
+        // The rename of convert's copy over the image (mv within one directory is rename(2)).
+        if (program.equals("mv") && argv.size() == 4 && argv.get(1).equals("-f")) {
+            return "os.replace(" + py(argv.get(2)) + ", " + py(argv.get(3)) + ")";
         }
         throw new IllegalArgumentException("no iotest statement for " + t);
     }

@@ -39,7 +39,7 @@ final class LiveCmd implements Callable<Integer> {
     @Option(names = "--backup-jobs", description = "generated sequences also run backup jobs that hold a bitmap")
     boolean backupJobs;
     @Option(names = "--offline-tools", description = "generated sequences also edit the image offline with qemu-img"
-            + " (bitmap --add/--remove/--clear/--enable/--disable/--merge, check -r all)")
+            + " (bitmap --add/--remove/--clear/--enable/--disable/--merge, check -r all, convert --bitmaps)")
     boolean offlineTools;
 
     @Override

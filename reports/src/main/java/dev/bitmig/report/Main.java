@@ -164,7 +164,8 @@ public final class Main implements Callable<Integer> {
                 + " sync=incremental|bitmap with bitmap-mode): start, copy, fail, cancel (off by default)")
         boolean backupJobs;
         @Option(names = "--offline-tools", description = "also edit the image offline with qemu-img: bitmap --add,"
-                + " --remove, --clear, --enable, --disable, --merge, and check -r all (off by default)")
+                + " --remove, --clear, --enable, --disable, --merge, check -r all, and convert --bitmaps"
+                + " [--skip-broken-bitmaps] with its copy renamed over the image (off by default)")
         boolean offlineTools;
         @Option(names = "--store-failures", description = "also let the volume under the image run out of space and be"
                 + " freed again: every write fails with ENOSPC meanwhile, bitmap stores included (off by default)")

@@ -154,6 +154,7 @@ public final class Reproducer {
         e.put("noMigration", QemuErrors.NO_MIGRATION);
         e.put("alreadyHandedOver", QemuErrors.ALREADY_HANDED_OVER);
         e.put("writeLock", QemuErrors.WRITE_LOCK);
+        e.put("convertWhileOpen", QemuErrors.CONVERT_WHILE_OPEN);
         e.put("sharedWriteLock", QemuErrors.SHARED_WRITE_LOCK);
         return e;
     }

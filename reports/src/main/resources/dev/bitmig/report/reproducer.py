@@ -634,6 +634,13 @@ class Steps:
 
     ImgBitmap = ImgCheck = qemu_img
 
+    def ImgConvert(self, a, ops):
+        """qemu-img convert --bitmaps, then the copy renamed over the image: the rename would replace a file that a
+        running QEMU still has open, so it runs only while none does, and is otherwise refused in bitmig's words."""
+        if self.s.alive("source") or self.s.alive("target"):
+            return DATA["errors"]["convertWhileOpen"]
+        return self.qemu_img(a, ops)
+
     def unmappable(self, a, ops):
         raise Unmappable(next(op["why"] for op in ops if op["op"] == "unmappable"))
 

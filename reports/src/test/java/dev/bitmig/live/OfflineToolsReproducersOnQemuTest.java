@@ -55,7 +55,8 @@ class OfflineToolsReproducersOnQemuTest {
                 int k = 0;
                 for (var c : r.classesOf(inv)) {
                     Trace t = VerdictMatrix.trace(r, inv, c.counterexample());
-                    if (t.actions().find(a -> a instanceof Action.ImgBitmap || a instanceof Action.ImgCheck).isEmpty()) {
+                    if (t.actions().find(a -> a instanceof Action.ImgBitmap || a instanceof Action.ImgCheck
+                            || a instanceof Action.ImgConvert).isEmpty()) {
                         continue;
                     }
                     String name = ("ce-" + r.policy() + "-" + inv.title()).toLowerCase(java.util.Locale.ROOT)
@@ -78,5 +79,41 @@ class OfflineToolsReproducersOnQemuTest {
         }
         assertThat(tests).as("--offline-tools adds classes whose counterexample runs qemu-img").isNotEmpty();
         return tests.stream();
+    }
+
+    /**
+     * No class's counterexample runs qemu-img convert (it reaches no state that other steps do not), so one trace does:
+     * a crash leaves 'a' IN_USE, convert refuses it, convert --skip-broken-bitmaps leaves it behind and copies 'b',
+     * and the QEMUs launched on the copy run the shape of the NoUnderReport class (an aware write between handover and
+     * completion). The reproducer must exit with the code the live runner's replay predicts.
+     */
+    @org.junit.jupiter.api.Test
+    void aReproducerThatConvertsTheImageExitsWithTheCodeTheLiveRunnerPredicts() throws Exception {
+        Files.createDirectories(DIR);
+        Bounds bounds = Bounds.DEFAULT.withCapabilities(Capabilities.OFFLINE_TOOLS);
+        Trace t = new Trace(bounds, QemuInstall.policy().name(), io.vavr.collection.List.empty(),
+                dev.bitmig.check.InitialWorld.BITMAP_LOADED, io.vavr.collection.List.of(
+                        new Action.GuestWrite(dev.bitmig.model.NodeId.SOURCE, 1, 1),
+                        new Action.Quit(dev.bitmig.model.NodeId.TARGET), new Action.Crash(dev.bitmig.model.NodeId.SOURCE),
+                        new Action.ImgConvert(false), Action.ImgBitmap.add("b", 1, false), new Action.ImgConvert(true),
+                        new Action.Launch(dev.bitmig.model.NodeId.SOURCE, false),
+                        new Action.Launch(dev.bitmig.model.NodeId.TARGET, true), new Action.MigrateStart(true),
+                        new Action.Inactivate(dev.bitmig.model.NodeId.SOURCE),
+                        new Action.ForeignWrite(Action.Writer.AWARE, 0, 1), new Action.MigrateComplete()),
+                "NoUnderReport", "an aware write between handover and completion, on a converted image");
+        String name = "convert-" + QemuInstall.policy().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        Path script = DIR.resolve(name + ".py");
+        Files.writeString(script, Reproducer.of(t), StandardCharsets.UTF_8);
+        List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
+        sequence.addAll(t.actions().toJavaList());
+        LiveChecker.Replay predicted = new LiveCampaign().checker().replay(name, sequence, t.configuration().geometry());
+        assertThat(predicted.status()).as("the live runner's replay: %s", predicted.label())
+                .isEqualTo(LiveChecker.Status.AGREE);
+        Tools.Result ran = ReproducersOnQemuTest.runPython(script);
+        Files.writeString(DIR.resolve(name + ".out"), ran.output(), StandardCharsets.UTF_8);
+        assertThat(ran.output()).contains("Cannot copy inconsistent bitmap 'a'")
+                .contains("qemu-img convert -f qcow2 -O qcow2 --bitmaps --skip-broken-bitmaps");
+        assertThat(ran.exitCode()).as("the reproducer's exit code (live runner: %s)\n%s", predicted.label(), ran.output())
+                .isEqualTo(predicted.expectedReproducerExit());
     }
 }

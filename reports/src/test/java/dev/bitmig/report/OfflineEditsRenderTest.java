@@ -42,4 +42,35 @@ class OfflineEditsRenderTest {
         assertThat(py).contains("\"argv\":[\"qemu-img\",\"bitmap\",\"--add\",\"-g\",\"65536\",{\"place\":\"IMAGE\"},\"a\"]")
                 .contains("ImgBitmap = ImgCheck = qemu_img").contains("def img_error(out):");
     }
+
+    /**
+     * After both QEMUs quit nobody has the image open: qemu-img convert writes its copy, a rename replaces the image,
+     * and the QEMUs launched on the copy then run the shape of QEMU 7.2's NoUnderReport class (an aware write between
+     * handover and completion).
+     */
+    static final Trace CONVERTED = new Trace(LOST_DISK.configuration(), "QEMU_7_2", List.empty(),
+            InitialWorld.BITMAP_LOADED, List.of(new Action.GuestWrite(NodeId.SOURCE, 1, 1), new Action.Quit(NodeId.SOURCE),
+                    new Action.Quit(NodeId.TARGET), new Action.ImgConvert(true), new Action.Launch(NodeId.SOURCE, false),
+                    new Action.Launch(NodeId.TARGET, true), new Action.MigrateStart(true), new Action.Inactivate(NodeId.SOURCE),
+                    new Action.ForeignWrite(Action.Writer.AWARE, 0, 1), new Action.MigrateComplete()),
+            "NoUnderReport", "m");
+
+    @Test
+    void theIotestConvertsTheImageAndRenamesTheCopyOverIt() {
+        Iotest.Result r = Iotest.of(CONVERTED, "bitmig-convert");
+        assertThat(r.generated()).as(r.whyNot()).isTrue();
+        assertThat(r.test()).contains(IotestLines.IND + "qemu_img('convert', '-O', 'qcow2', '--bitmaps', "
+                + "'--skip-broken-bitmaps', disk, os.path.join(iotests.test_dir, 'disk.qcow2.new'))\n"
+                + IotestLines.IND + "os.replace(os.path.join(iotests.test_dir, 'disk.qcow2.new'), disk)\n");
+    }
+
+    @Test
+    void theReproducerConvertsOnlyWhileNoQemuRunsAndSaysSoInTheModelsWords() {
+        String py = Reproducer.of(CONVERTED);
+        assertThat(py).contains("\"argv\":[\"qemu-img\",\"convert\",\"-f\",\"qcow2\",\"-O\",\"qcow2\",\"--bitmaps\","
+                + "\"--skip-broken-bitmaps\",{\"place\":\"IMAGE\"},{\"place\":\"CONVERTED\"}]")
+                .contains("\"argv\":[\"mv\",\"-f\",{\"place\":\"CONVERTED\"},{\"place\":\"IMAGE\"}]")
+                .contains("def ImgConvert(self, a, ops):").contains("\"convertWhileOpen\":\""
+                        + dev.bitmig.model.QemuErrors.CONVERT_WHILE_OPEN + "\"");
+    }
 }

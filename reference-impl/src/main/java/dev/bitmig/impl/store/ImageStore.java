@@ -26,6 +26,13 @@ public interface ImageStore {
     /** Removes one entry (a whole-directory rewrite). */
     void removeEntry(NodeId writer, String name);
 
+    /**
+     * The image replaced by a copy of its data that holds exactly {@code directory} (IN_USE clear; autoclear bit 0 set
+     * iff there are entries): the copy is written beside the image and takes its place only once complete, as a rename
+     * does, so that a failure while it is written leaves the image as it was (qemu-img convert, then mv).
+     */
+    void replaceWithCopy(NodeId writer, SortedMap<String, StoredEntry> directory);
+
     /** A tool without bitmap support clears autoclear bit 0 before it writes. */
     void clearAutoclear(NodeId writer);
 

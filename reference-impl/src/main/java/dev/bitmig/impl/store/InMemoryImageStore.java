@@ -63,6 +63,16 @@ public final class InMemoryImageStore extends LoggedImageStore {
     }
 
     @Override
+    public void replaceWithCopy(NodeId writer, SortedMap<String, StoredEntry> dir) {
+        logged(StoreWrite.Op.REPLACED_BY_COPY, writer, String.join(",", dir.keySet()));
+        TreeMap<String, StoredEntry> copy = new TreeMap<>();
+        dir.forEach((name, e) -> copy.put(name, e.withInUse(false)));
+        directory.clear();
+        directory.putAll(copy);
+        autoclear = !directory.isEmpty();
+    }
+
+    @Override
     public void clearAutoclear(NodeId writer) {
         logged(StoreWrite.Op.CLEAR_AUTOCLEAR, writer, "");
         autoclear = false;

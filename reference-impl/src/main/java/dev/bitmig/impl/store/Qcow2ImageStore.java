@@ -70,6 +70,10 @@ public final class Qcow2ImageStore extends LoggedImageStore {
 
     @Override
     public SortedMap<String, StoredEntry> loadDirectory() {
+        return loadDirectory(image);
+    }
+
+    private SortedMap<String, StoredEntry> loadDirectory(Qcow2Image image) {
         Map<String, BitmapDirectoryEntry> entries = new HashMap<>();
         SortedMap<String, StoredEntry> out = new TreeMap<>();
         try {
@@ -100,16 +104,47 @@ public final class Qcow2ImageStore extends LoggedImageStore {
     @Override
     public void storeEntries(NodeId writer, SortedMap<String, StoredEntry> dir) {
         logged(StoreWrite.Op.DIRECTORY, writer, String.join(",", dir.keySet()));
-        apply(dir);
+        apply(image, dir);
+    }
+
+    /**
+     * A second qcow2 image, from the same factory as the first, gets the entries (IN_USE clear) through the same
+     * store protocol, and replaces the image only once it is complete: until then the image is untouched, so an error
+     * while the copy is written (thrown) leaves it as it was. The old image is closed, as the
+     * rename unlinks its file.
+     */
+    @Override
+    public void replaceWithCopy(NodeId writer, SortedMap<String, StoredEntry> dir) {
+        logged(StoreWrite.Op.REPLACED_BY_COPY, writer, String.join(",", dir.keySet()));
+        SortedMap<String, StoredEntry> copied = new TreeMap<>();
+        dir.forEach((name, e) -> copied.put(name, e.withInUse(false)));
+        Qcow2Image copy = create();
+        try {
+            apply(copy, copied);
+        } catch (RuntimeException e) {
+            closeQuietly(copy);
+            throw e;
+        }
+        Qcow2Image old = image;
+        image = copy;
+        closeQuietly(old);
+    }
+
+    private static void closeQuietly(Qcow2Image img) {
+        try {
+            img.close();
+        } catch (IOException ignored) {
+            // the image is gone from the store either way
+        }
     }
 
     /** Make the image's directory exactly {@code dir}: removals, then a store of what changed, then flags in place. */
-    private void apply(SortedMap<String, StoredEntry> dir) {
+    private void apply(Qcow2Image image, SortedMap<String, StoredEntry> dir) {
         try {
             if (image.hasBitmapsExtension() && !image.bitmapsConsistent()) {
                 image.dropBitmapsExtension();
             }
-            SortedMap<String, StoredEntry> now = loadDirectory();
+            SortedMap<String, StoredEntry> now = loadDirectory(image);
             for (String name : now.keySet()) {
                 if (!dir.containsKey(name)) {
                     image.removeBitmap(name);
@@ -126,7 +161,7 @@ public final class Qcow2ImageStore extends LoggedImageStore {
             }
             image.storeBitmaps(changed, new HashSet<>(dir.keySet()));
             Map<String, Integer> flags = new TreeMap<>();
-            SortedMap<String, StoredEntry> stored = loadDirectory();
+            SortedMap<String, StoredEntry> stored = loadDirectory(image);
             for (var e : dir.entrySet()) {
                 if (stored.get(e.getKey()).inUse() != e.getValue().inUse()) {
                     flags.put(e.getKey(), (e.getValue().inUse() ? BitmapDirectoryEntry.FLAG_IN_USE : 0)
@@ -182,7 +217,7 @@ public final class Qcow2ImageStore extends LoggedImageStore {
                         Optional<NodeId> owner) {
         restoreData(clock, stamps, owner);
         image = create();
-        apply(dir);
+        apply(image, dir);
         if (!autoclear && !dir.isEmpty()) {
             try {
                 image.clearAutoclearBit0();

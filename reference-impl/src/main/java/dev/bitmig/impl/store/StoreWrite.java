@@ -9,7 +9,7 @@ import java.util.Optional;
  * layer was active at that moment.
  */
 public record StoreWrite(Op op, Optional<NodeId> node, boolean wasActive, String detail) {
-    public enum Op { DIRECTORY, SET_IN_USE, REMOVE_ENTRY, CLEAR_AUTOCLEAR, DATA }
+    public enum Op { DIRECTORY, SET_IN_USE, REMOVE_ENTRY, CLEAR_AUTOCLEAR, DATA, REPLACED_BY_COPY }
 
     /** A QEMU node wrote while it was inactive: the image was not its to write. */
     public boolean fromInactiveNode() {

@@ -193,4 +193,21 @@ abstract class ImageStoreContract {
         assertThat(s.loadDirectory()).isEmpty();
         assertThat(s.log()).isEmpty();
     }
+
+    @Test
+    void aCopyReplacesTheDirectoryWithInUseClearAndKeepsTheData() {
+        ImageStore s = store();
+        s.writeData(NodeId.SOURCE, 3, 2);
+        s.storeEntries(NodeId.SOURCE, dir("a", A, "b", B.withInUse(true)));
+        int[] stamps = s.lastWrite();
+        s.replaceWithCopy(null, dir("b", B.withInUse(true)));
+        assertThat(shown(s.loadDirectory())).isEqualTo(shown(dir("b", B)));
+        assertThat(s.autoclear()).isTrue();
+        assertThat(s.clock()).isEqualTo(1);
+        assertThat(s.lastWrite()).isEqualTo(stamps);
+        assertThat(s.log().get(s.log().size() - 1)).isEqualTo(write(StoreWrite.Op.REPLACED_BY_COPY, null, "b"));
+        s.replaceWithCopy(null, dir());
+        assertThat(s.loadDirectory()).isEmpty();
+        assertThat(s.autoclear()).isFalse();
+    }
 }

@@ -66,4 +66,46 @@ class Qcow2ImageStoreTest extends ImageStoreContract {
         assertThat(s.qcow2().autoclearFeatures()).isZero();
         assertThat(s.qcow2().hasBitmapsExtension()).isTrue();
     }
+
+    @Test
+    void aCopyIsASecondQcow2ImageThatTakesThePlaceOfTheFirst() {
+        Qcow2ImageStore s = store();
+        s.storeEntries(NodeId.SOURCE, dir("a", A, "b", B));
+        Qcow2Image first = s.qcow2();
+        s.replaceWithCopy(null, dir("a", A));
+        assertThat(s.qcow2()).isNotSameAs(first);
+        assertThat(first.bitmaps()).hasSize(2);
+        assertThat(flags(s, "a")).isEqualTo(BitmapDirectoryEntry.FLAG_AUTO);
+        assertThat(s.qcow2().bitmapsConsistent()).isTrue();
+        assertThat(s.qcow2().referencedButUnallocated()).isEmpty();
+        assertThat(s.qcow2().allocatedButUnreferenced()).isEmpty();
+    }
+
+    /**
+     * The rename happens only after the copy is complete: a copy that fails half-written, after any number of its
+     * writes, leaves the image as it was.
+     */
+    @Test
+    void aCopyThatFailsWhileItIsWrittenLeavesTheImageAsItWas() {
+        int failed = 0;
+        boolean completed = false;
+        for (int n = 0; n < 64 && !completed; n++) {
+            java.util.Iterator<CrashingWriteLayer> devices = java.util.List.of(new CrashingWriteLayer(new MemoryWriteLayer()),
+                    new CrashingWriteLayer(new MemoryWriteLayer()).crashAfter(n)).iterator();
+            Qcow2ImageStore s = new Qcow2ImageStore(CLUSTERS, CLUSTER, SOURCE_ACTIVE, devices::next);
+            s.storeEntries(NodeId.SOURCE, dir("a", A, "b", B));
+            Qcow2Image first = s.qcow2();
+            try {
+                s.replaceWithCopy(null, dir("a", A));
+                completed = true;
+                assertThat(s.qcow2()).isNotSameAs(first);
+            } catch (RuntimeException e) {
+                failed++;
+                assertThat(s.qcow2()).as("after a crash at write %d of the copy", n).isSameAs(first);
+                assertThat(shown(s.loadDirectory())).isEqualTo(shown(dir("a", A, "b", B)));
+            }
+        }
+        assertThat(completed).as("a copy with enough writes completes").isTrue();
+        assertThat(failed).as("copies that crashed before they were complete").isGreaterThan(3);
+    }
 }
