@@ -128,9 +128,9 @@ public final class ChainGenerator {
         if (bounds.capabilities().offlineTools()) {
             offlineEdits(w, nobodyHolds ? 10 : 1, random, out);
         }
-        // The volume fills up, and mostly has space again soon after.
+        // The volume fills up, and has space again later.
         if (bounds.capabilities().storeFailures()) {
-            out.add(new Weighted(w.image().full() ? 8 : 4, new Action.VolumeFull(!w.image().full())));
+            out.add(new Weighted(10, new Action.VolumeFull(!w.image().full())));
         }
         // Migration, weighted toward the thread's shapes.
         if (t.run() == RunState.OFF && !m.isActive()) {

@@ -34,6 +34,10 @@ class SeededFaultsAreCaughtTest {
     static final Bounds BACKUPS = SMALL.withClusters(2).withGranularities(List.of(1))
             .withCapabilities(dev.bitmig.model.Capabilities.BACKUP_JOBS);
 
+    /** A volume that fills up, on a small disk. */
+    static final Bounds FULL_VOLUME = SMALL.withClusters(2).withGranularities(List.of(1))
+            .withCapabilities(dev.bitmig.model.Capabilities.STORE_FAILURES);
+
     static final List<Case> CASES = List.of(
             new Case(Fault.H1_SKIP_STORE_NOT_RESET_ON_ACTIVATION, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.H2_IN_USE_ENTRY_CLASHES_WITH_MIGRATED_BITMAP, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
@@ -60,9 +64,11 @@ class SeededFaultsAreCaughtTest {
             new Case(Fault.START_ENABLED_FLAG_IGNORED_BY_TARGET, Policies.QEMU_10_0, SMALL, Set.of(Check.ABSTRACTION)),
             new Case(Fault.BACKUP_FAILURE_DROPS_SUCCESSOR, Policies.QEMU_10_0, BACKUPS, Set.of(Check.ABSTRACTION)),
             new Case(Fault.ABDICATE_KEEPS_OLD_BITS, Policies.QEMU_10_0, BACKUPS, Set.of(Check.ABSTRACTION)),
-            // A failed store needs something QEMU cannot store: a persistent bitmap on a read-only node.
+            // A failed store needs something QEMU cannot store: a persistent bitmap on a read-only node...
             new Case(Fault.STORE_FAILURE_NOT_REPORTED, Policies.QEMU_10_0,
-                    SMALL.withReadOnlyLaunch(true).withGranularities(List.of(1)).withClusters(2), Set.of(Check.LOSS_REPORTED)));
+                    SMALL.withReadOnlyLaunch(true).withGranularities(List.of(1)).withClusters(2), Set.of(Check.LOSS_REPORTED)),
+            // ...or a volume that has run out of space.
+            new Case(Fault.STORE_FAILURE_NOT_REPORTED, Policies.QEMU_10_0, FULL_VOLUME, Set.of(Check.LOSS_REPORTED)));
 
     /** Each run writes the figures afresh. */
     @org.junit.jupiter.api.BeforeAll

@@ -59,7 +59,8 @@ public enum Fault {
             "a backup job's abdicate keeps the frozen bitmap's old bits next to the successor's, so the bitmap "
                     + "reports again what the backup already copied"),
     STORE_FAILURE_NOT_REPORTED(
-            "a bitmap store that fails when QEMU quits (no write access, or a name already in the image) is swallowed: "
+            "a bitmap store that fails when QEMU quits (no write access, a name already in the image, or a full "
+                    + "volume) is swallowed: "
                     + "the process exits without printing \"Lost persistent bitmaps ...\", so the user is never told");
 
     private final String description;

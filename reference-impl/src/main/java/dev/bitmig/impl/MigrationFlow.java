@@ -274,8 +274,9 @@ final class MigrationFlow {
             target().setRun(RunState.PAUSED);
             return;
         }
-        // On 7.2 a cont on the incoming VM may have activated it already.
-        boolean active = target().isActive() || life.tryActivate(NodeId.TARGET);
+        // On 7.2 a cont on the incoming VM may have activated it already, or ejected it: block.c bdrv_activate of a
+        // node without a driver returns -ENOMEDIUM without an error, so the VM runs without its disk.
+        boolean active = target().block() != BlockState.INACTIVE || life.tryActivate(NodeId.TARGET);
         target().setRun(active && runs ? RunState.RUNNING : RunState.PAUSED);
     }
 
