@@ -64,6 +64,17 @@ final class Effects {
         return w.withNode(node, w.node(node).withUnflushed(true));
     }
 
+    /**
+     * A write that a full volume refused: block/io.c bdrv_co_write_req_finish marks every bitmap of the node whatever
+     * the result, and a write that had to allocate leaves the refused allocation in the caches (qcow2_alloc_cluster_abort).
+     */
+    static World refusedWrite(World w, NodeId node, int first, int count, Geometry geometry) {
+        SortedSet<Integer> clusters = io.vavr.collection.TreeSet.range(first, first + count);
+        Node n = w.node(node);
+        World marked = w.withNode(node, n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
+        return w.image().allocates(clusters) ? unflushed(marked, node) : marked;
+    }
+
     /** qemu-img bitmap --enable or --disable: the entry's AUTO flag, and whether its own lineage is meant to record. */
     static World entryToggled(World w, String name, boolean enable) {
         World own = ownEntryLineage(w, name);

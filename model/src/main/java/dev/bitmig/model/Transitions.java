@@ -63,15 +63,11 @@ final class Transitions {
             if (n.bitmaps().values().exists(Bitmap::readonly)) return rejected(QemuErrors.WRITE_NOT_PERMITTED);
 
             if (w.image().full() && n.hasJob()) return rejected(QemuErrors.JOB_WRITE_ON_FULL_VOLUME);
+            // A full volume: the data stays as it was, but the bitmaps are marked all the same (Effects.refusedWrite).
+            if (w.image().full()) return failed(Effects.refusedWrite(w, a.node(), a.first(), a.count(), geometry), QemuErrors.WRITE_NO_SPACE);
 
             SortedSet<Integer> clusters = TreeSet.range(a.first(), a.first() + a.count());
             World recorded = w.withNode(a.node(), n.withBitmaps(n.bitmaps().mapValues(b -> b.record(clusters, geometry))));
-            // A full volume: the data stays as it was, but block/io.c bdrv_co_write_req_finish marks the bitmaps all the
-            // same; a write that had to allocate leaves the refused allocation in the caches (qcow2_alloc_cluster_abort).
-            if (w.image().full()) {
-                World refused = w.image().allocates(clusters) ? Effects.unflushed(recorded, a.node()) : recorded;
-                return failed(refused, QemuErrors.WRITE_NO_SPACE);
-            }
             return next(Effects.mirrored(Effects.written(recorded, clusters, Origin.of(w, Origin.Author.guestOf(a.node()))), a.node(),
                     a.first(), a.count(), clusters));
         }

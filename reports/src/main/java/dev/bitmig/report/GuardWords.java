@@ -79,6 +79,14 @@ final class GuardWords {
             atom("a\\.skipBroken\\(\\)", "--skip-broken-bitmaps is given", "--skip-broken-bitmaps is not given"),
             atom("broken\\.isDefined\\(\\)", "a bitmap the read-only open loaded is inconsistent (its entry is IN_USE)",
                     "every bitmap the read-only open loaded is consistent"),
+            atom("w\\.image\\(\\)\\.full\\(\\) == a\\.full\\(\\)", "the volume is already as the action leaves it",
+                    "the volume changes"),
+            atom("w\\.image\\(\\)\\.full\\(\\)", "the volume under the image is full (every write fails with ENOSPC)",
+                    "the volume under the image has space"),
+            atom(S + "\\.hasJob\\(\\)", "a block job (mirror or backup) runs on $s", "no block job runs on $s"),
+            atom("inactive\\.isLeft\\(\\)", "the inactivation's store or flush fails", "the inactivation succeeds"),
+            atom("w\\.image\\(\\)\\.directory\\(\\)\\.containsKey\\(a\\.name\\(\\)\\)", "the image has an entry of that name",
+                    "the image has no entry of that name"),
             atom("opened != w", "the read-write open dropped every entry (autoclear bit 0 was clear)",
                     "the read-write open changed nothing"),
             atom("geometry\\.inBounds\\(a\\.first\\(\\), a\\.count\\(\\)\\)", "the clusters written lie on the disk",
@@ -93,6 +101,8 @@ final class GuardWords {
             atom("a\\.(?<x>\\w+)\\(\\) < (?<v>[\\w.]+)", "the $x is less than $v", "the $x is at least $v"),
             atom("a\\.(?<x>\\w+)\\(\\)", "the action asks for $x", "the action does not ask for $x"),
             atom(S + "\\.isEmpty\\(\\)", "the node has no bitmap of that name", "the node has a bitmap of that name"),
+            atom(S + "\\.persistence\\(\\)", "$s is persistent and not marked skip_store",
+                    "$s is transient or marked skip_store"),
             atom(S + "\\.(?<x>busy|readonly|inconsistent|persistent|enabled)\\(\\)", "$s is $x", "$s is not $x"),
             atom("after", "the failure comes after the handover", "the failure comes before the handover"));
 
