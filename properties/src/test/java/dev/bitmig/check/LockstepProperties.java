@@ -76,6 +76,30 @@ class LockstepProperties {
         }
     }
 
+    /**
+     * Chains of up to 32 generated steps under every policy, on 1 to 64 clusters, from every initial world, with the
+     * capability's bounds ({@code capability} maps a cluster count to them); a proved invariant's violation is only
+     * counted, since the capability's own golden matrix records them.
+     */
+    static Arbitrary<ActionChain<State>> capabilityChains(java.util.function.IntFunction<Bounds> capability) {
+        Arbitrary<Policy> policies = Arbitraries.of(Policies.ALL.toJavaList());
+        Arbitrary<Integer> clusters = Arbitraries.integers().between(1, 64).edgeCases(e -> e.includeOnly(1, 3, 64));
+        Arbitrary<InitialWorld> initial = Arbitraries.of(InitialWorld.class);
+        return net.jqwik.api.Combinators.combine(policies, clusters, initial).flatAs((p, n, i) -> {
+            Bounds bounds = capability.apply(n);
+            return ActionChain.<State>startWith(() -> new State(p, bounds, i, false))
+                    .withAction((net.jqwik.api.state.Action.Dependent<State>) state ->
+                            Arbitraries.randomValue(r -> state.generator.next(state.lockstep.world(), r))
+                                    .map(a -> Transformer.<State>mutate(a.toString(), s -> s.apply(a))))
+                    .withMaxTransformations(32);
+        });
+    }
+
+    /** The bounds of the capability chains on {@code clusters} clusters: bitmaps a and b, writes of up to 4 clusters. */
+    static Bounds capabilityBounds(int clusters) {
+        return new Bounds(clusters, List.of(1, 2, 4, 8), List.of("a", "b"), 32, Math.min(4, clusters), false, false, 1);
+    }
+
     @Provide
     Arbitrary<ActionChain<State>> chains() {
         Arbitrary<Policy> policies = Arbitraries.of(Policies.ALL.toJavaList());

@@ -29,18 +29,7 @@ class StoreFailuresLockstepProperties {
 
     @Provide
     Arbitrary<ActionChain<LockstepProperties.State>> chains() {
-        Arbitrary<Policy> policies = Arbitraries.of(Policies.ALL.toJavaList());
-        Arbitrary<Integer> clusters = Arbitraries.integers().between(1, 64).edgeCases(e -> e.includeOnly(1, 3, 64));
-        Arbitrary<InitialWorld> initial = Arbitraries.of(InitialWorld.class);
-        return net.jqwik.api.Combinators.combine(policies, clusters, initial).flatAs((p, n, i) -> {
-            Bounds bounds = new Bounds(n, List.of(1, 2, 4, 8), List.of("a", "b"), 32, Math.min(4, n), false, false, 1)
-                    .withCapabilities(Capabilities.STORE_FAILURES);
-            return ActionChain.<LockstepProperties.State>startWith(() -> new LockstepProperties.State(p, bounds, i, false))
-                    .withAction((net.jqwik.api.state.Action.Dependent<LockstepProperties.State>) state ->
-                            Arbitraries.randomValue(r -> state.generator.next(state.lockstep.world(), r))
-                                    .map(a -> Transformer.<LockstepProperties.State>mutate(a.toString(), s -> s.apply(a))))
-                    .withMaxTransformations(32);
-        });
+        return LockstepProperties.capabilityChains(n -> LockstepProperties.capabilityBounds(n).withCapabilities(Capabilities.STORE_FAILURES));
     }
 
     @Property(tries = 300)
