@@ -66,7 +66,7 @@ class OfflineToolsReproducersOnQemuTest {
                         Files.writeString(script, Reproducer.of(t), StandardCharsets.UTF_8);
                         List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
                         sequence.addAll(t.actions().toJavaList());
-                        LiveChecker.Replay predicted = live.replay(name, sequence, t.configuration().geometry());
+                        LiveChecker.Replay predicted = ReproducersOnQemuTest.predict(live, name, sequence, t.configuration().geometry());
                         assertThat(predicted.status()).as("the live runner's replay: %s", predicted.label())
                                 .isNotEqualTo(LiveChecker.Status.ERROR);
                         Tools.Result ran = ReproducersOnQemuTest.runPython(script);
