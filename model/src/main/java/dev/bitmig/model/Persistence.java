@@ -16,7 +16,7 @@ public final class Persistence {
      * persistent && !skip_store && !inconsistent && !readonly, with IN_USE clear and AUTO iff enabled. With
      * {@code release}, the stored and the readonly bitmaps leave RAM (fe16c7ddf8). QEMU never overwrites an entry
      * that it does not own: a same-named entry without IN_USE fails the whole store. A read-only node with anything
-     * to write fails it too ("No write access", can_write()).
+     * to write fails it too ("No write access", can_write()), and so does a full volume (ENOSPC).
      */
     public static Either<String, World> store(World w, NodeId id, boolean release) {
         Node n = w.node(id);
