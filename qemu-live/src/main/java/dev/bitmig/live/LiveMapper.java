@@ -198,10 +198,11 @@ final class LiveMapper implements Action.Visitor<Outcome> {
             }
         }
         if (!st.equals(MigrationOps.PRE_SWITCHOVER)) {
-            if (sys.volume().full() && st.equals("failed")) {
+            if (st.equals("failed") && sys.volume().mayFailFlush(sys, NodeId.SOURCE)) {
                 // migration/migration.c migration_completion: vm_stop_force_state flushes (bdrv_flush_all) before
                 // pause-before-switchover pauses, so a flush that fails on a full volume fails QEMU's migration at the
-                // point mapped to MigrateStart; the model's source runs on until the handover, where it fails.
+                // point mapped to MigrateStart; the model's source runs on until the handover, where it fails. Other
+                // failures there (a busy bitmap at setup) are the model's too.
                 throw new Unmappable("on a full volume the source's flush at the VM stop failed the migration before "
                         + "pause-before-switchover (the model fails it at the handover)");
             }

@@ -167,11 +167,14 @@ public final class LiveSystem implements Driver, AutoCloseable {
 
     @Override
     public Outcome step(Action action) {
+        Outcome o;
         try {
-            return action.accept(new LiveMapper(this));
+            o = action.accept(new LiveMapper(this));
         } catch (QmpError e) {
-            return Outcome.rejected(e.desc());
+            o = Outcome.rejected(e.desc());
         }
+        volume.afterStep(this, action, o);
+        return o;
     }
 
     // ------------------------------------------------------------------------------------------ executing the table
@@ -332,6 +335,7 @@ public final class LiveSystem implements Driver, AutoCloseable {
      * model's incoming QEMU exits; the harness kills one still waiting after 5 s, as a management layer would.
      */
     void abandonTarget() {
+        volume.completionFailed(this);
         if (waitExit(NodeId.TARGET, 5000)) {
             note("# the source's migration failed and the target still waits on the open stream (QEMU 7.2's return path "
                     + "keeps it open): kill it");

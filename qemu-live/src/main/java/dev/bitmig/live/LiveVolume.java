@@ -25,6 +25,8 @@ final class LiveVolume {
     private boolean full;
     /** Per process: its layer's rules armed (true) or not; absent once its node has no driver (it cannot switch). */
     private final Map<QemuProcess, Boolean> armed = new IdentityHashMap<>();
+    /** Processes that had a write refused since the volume filled: their caches may hold the refused allocation. */
+    private final java.util.Set<QemuProcess> refused = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     LiveVolume(boolean layered) {
         this.layered = layered;
@@ -92,7 +94,28 @@ final class LiveVolume {
             }
         }
         full = a.full();
+        refused.clear(); // flushed before the volume filled, or after it was freed
         return Outcome.next(null);
+    }
+
+    /**
+     * After a step of {@code sys}: a write of that QEMU that failed with ENOSPC (a guest write, a store, an IN_USE or
+     * header update) may have left a refused allocation in its qcow2 caches (block/qcow2-cluster.c
+     * qcow2_alloc_cluster_abort, block/qcow2-refcount.c), which its next flush cannot write either.
+     */
+    void afterStep(LiveSystem sys, Action a, Outcome o) {
+        if (!full || o.error().isEmpty() || !o.error().get().contains(QemuErrors.NO_SPACE)) return;
+        dev.bitmig.model.Actor.of(a).filter(sys::alive).forEach(n -> refused.add(sys.proc(n)));
+    }
+
+    /** The source's completion failed on a full volume: its failed store's allocations stay in its caches. */
+    void completionFailed(LiveSystem sys) {
+        if (full && sys.alive(NodeId.SOURCE)) refused.add(sys.proc(NodeId.SOURCE));
+    }
+
+    /** Whether {@code n}'s flush may fail: the volume is full and a write of that QEMU was refused since it filled. */
+    boolean mayFailFlush(LiveSystem sys, NodeId n) {
+        return full && sys.alive(n) && refused.contains(sys.proc(n));
     }
 
     /**
