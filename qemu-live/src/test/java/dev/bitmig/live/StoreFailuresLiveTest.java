@@ -158,7 +158,9 @@ class StoreFailuresLiveTest {
         Files.writeString(out.resolve("coverage.txt"), n + " sequences: " + fills + " fill the volume; " + r.agree()
                 + " agree, " + r.disagree() + " disagree, " + r.unmappable() + " not mappable, " + r.errors()
                 + " harness errors\n");
-        assertThat(fills).as("sequences that fill the volume").isGreaterThanOrEqualTo(n / 3);
+        // Over seeds 1 to 300 the generator fills the volume in 39 % of the sequences on QEMU 7.2.22 and 35 % on
+        // 10.0.2 (seeds 1 to 20: 4 on 10.0.2): the floor leaves room for the noise of 20 sequences.
+        assertThat(fills).as("sequences that fill the volume").isGreaterThanOrEqualTo(Math.max(2, n / 6));
         assertThat(r.sequences()).isEqualTo(n);
         assertThat(r.agree() + r.disagree()).as("sequences compared").isPositive();
         assertThat(r.errors()).as("harness errors: " + r.errorNotes()).isLessThanOrEqualTo(Math.max(1, n / 20));
