@@ -306,8 +306,9 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
     }
 
     /**
-     * A full volume: not mapped yet. Every QEMU would need a blkdebug node between drive0 and file0 whose ENOSPC rules
-     * the harness switches on and off (qemu-live/MAPPING.md has the recipe, tried on 7.2.22 and 10.0.2).
+     * A full volume. The live runner launches every QEMU with a blkdebug node between drive0 and file0
+     * ({@link NoSpaceLayer}, block/blkdebug.c) and switches its ENOSPC rules with a vmstate read, after flushing
+     * every QEMU (filling) or before it (freeing); the script only says so.
      */
     @Override
     public List<Op> visit(Action.VolumeFull a) {
@@ -315,8 +316,7 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
             return List.of(new Op.Note(a.full() ? "the volume under the image runs out of space: every write fails with ENOSPC"
                     : "the volume under the image has space again"));
         }
-        return List.of(new Op.Unmappable("a full volume is not mapped yet (qemu-live/MAPPING.md: a blkdebug node under "
-                + "drive0 that the harness switches)"));
+        return NoSpaceLayer.ops(a.full());
     }
 
     /** x-perf of blockdev-backup (qapi/block-core.json BackupPerf): one worker, one 64 KiB chunk at a time. */

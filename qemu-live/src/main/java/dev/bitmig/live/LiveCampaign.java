@@ -42,6 +42,7 @@ public final class LiveCampaign {
     private final LiveChecker checker = new LiveChecker(timings);
     private boolean backupJobs;
     private boolean offlineTools;
+    private boolean storeFailures;
 
     /** Generated sequences also run backup jobs that hold a bitmap (SequenceGenerator, BackupJobSteps). */
     public LiveCampaign withBackupJobs(boolean on) {
@@ -52,6 +53,16 @@ public final class LiveCampaign {
     /** Generated sequences also edit the image offline with qemu-img (SequenceGenerator, OfflineToolSteps). */
     public LiveCampaign withOfflineTools(boolean on) {
         this.offlineTools = on;
+        return this;
+    }
+
+    /**
+     * Every QEMU opens the image through a blkdebug layer, and generated sequences also fill and free the volume
+     * (SequenceGenerator, LiveVolume).
+     */
+    public LiveCampaign withStoreFailures(boolean on) {
+        this.storeFailures = on;
+        checker.withStoreFailures(on);
         return this;
     }
 
@@ -81,7 +92,7 @@ public final class LiveCampaign {
     public Report run(long firstSeed, int sequences, int shrinkReplays, java.time.Duration shrinkBudget,
                       Map<String, List<Action>> counterexamples, java.util.function.IntConsumer progress) {
         long start = System.nanoTime();
-        SequenceGenerator gen = new SequenceGenerator(GENERATED, backupJobs, offlineTools);
+        SequenceGenerator gen = new SequenceGenerator(GENERATED, backupJobs, offlineTools, storeFailures);
         List<LiveChecker.Run> runs = new ArrayList<>();
         Map<String, long[]> seeds = new LinkedHashMap<>();
         int agree = 0, disagree = 0, unmappable = 0, errors = 0;

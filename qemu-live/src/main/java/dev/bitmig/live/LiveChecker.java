@@ -83,6 +83,14 @@ public final class LiveChecker {
         this.timings = timings;
     }
 
+    private boolean storeFailures;
+
+    /** Every QEMU of every run opens the image through the blkdebug layer that Action.VolumeFull switches. */
+    public LiveChecker withStoreFailures(boolean on) {
+        this.storeFailures = on;
+        return this;
+    }
+
     /** Wall time of every model step executed on QEMU (action plus observation), in nanoseconds. */
     public synchronized List<Long> stepNanos() {
         return List.copyOf(stepNanos);
@@ -106,7 +114,7 @@ public final class LiveChecker {
         LiveSystem sys = null;
         List<String> script = List.of();
         try {
-            sys = new LiveSystem(geometry, timings);
+            sys = new LiveSystem(geometry, timings, storeFailures);
             if (qemuVersion.equals("unknown")) {
                 qemuVersion = sys.qemuVersion();
             }

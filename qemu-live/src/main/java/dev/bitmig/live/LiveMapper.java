@@ -57,6 +57,10 @@ final class LiveMapper implements Action.Visitor<Outcome> {
         Outcome off = requireOn(a.node());
         if (off != null) return off;
         Op write = ops(a).get(0);
+        if (LiveBackupJobs.job(sys.proc(a.node())) != null && sys.volume().full()) {
+            // The model leaves a failing write under a block job out (its copy-before-write would fail too).
+            return Outcome.rejected(QemuErrors.JOB_WRITE_ON_FULL_VOLUME);
+        }
         if (LiveBackupJobs.job(sys.proc(a.node())) != null) {
             // A backup job's copy-before-write filter does not share write on drive0: the guest writes through it.
             write = new Op.QemuIo(a.node(), BackupJobIds.FILTER, ((Op.QemuIo) write).command());
@@ -72,7 +76,10 @@ final class LiveMapper implements Action.Visitor<Outcome> {
             java.util.regex.Matcher m = ASSERTION.matcher(log);
             return Outcome.failed(null, m.find() ? m.group(1) : "QEMU exited: " + e.getMessage());
         }
-        return out.contains("wrote ") ? ok() : Outcome.rejected(LiveSystem.firstErrorLine(out));
+        if (out.contains("wrote ")) return ok();
+        // block/io.c bdrv_co_write_req_finish marks the bitmaps even when the write fails: a failure, not a refusal.
+        String err = LiveSystem.firstErrorLine(out);
+        return err.contains(QemuErrors.NO_SPACE) ? Outcome.failed(null, err) : Outcome.rejected(err);
     }
 
     /** The failed assertion QEMU prints before it aborts: "FUNCTION: Assertion `...' failed." */
@@ -81,6 +88,8 @@ final class LiveMapper implements Action.Visitor<Outcome> {
 
     @Override
     public Outcome visit(Action.ForeignWrite a) {
+        Outcome full = sys.volume().refuseTool(sys);
+        if (full != null) return full;
         boolean aware = a.writer() == Action.Writer.AWARE;
         for (Op op : ops(a)) {
             Tools.Result r = sys.run(op);
@@ -189,6 +198,14 @@ final class LiveMapper implements Action.Visitor<Outcome> {
             }
         }
         if (!st.equals(MigrationOps.PRE_SWITCHOVER)) {
+            if (st.equals("failed") && sys.volume().mayFailFlush(sys, NodeId.SOURCE)) {
+                // migration/migration.c migration_completion: vm_stop_force_state flushes (bdrv_flush_all) before
+                // pause-before-switchover pauses, so a flush that fails on a full volume fails QEMU's migration at the
+                // point mapped to MigrateStart; the model's source runs on until the handover, where it fails. Other
+                // failures there (a busy bitmap at setup) are the model's too.
+                throw new Unmappable("on a full volume the source's flush at the VM stop failed the migration before "
+                        + "pause-before-switchover (the model fails it at the handover)");
+            }
             String err = sys.proc(NodeId.SOURCE).queryMigrate().path("error-desc").asText("");
             sys.awaitTargetExitIfFailed();
             if (err.contains("connect") || err.contains("No such file") || err.contains("refused")) {
@@ -231,6 +248,8 @@ final class LiveMapper implements Action.Visitor<Outcome> {
                 sys.thaw(); // the source proceeded at the handover; the held target completes it
             } else if (!(op instanceof Op.Await w && w.node() == NodeId.TARGET)) {
                 sys.run(op);
+            } else if (sys.alive(NodeId.SOURCE) && sys.proc(NodeId.SOURCE).migrationStatus().equals("failed")) {
+                sys.abandonTarget(); // the source failed at completion (LiveSystem.abandonTarget)
             } else if (sys.alive(NodeId.TARGET)) {
                 try {
                     sys.run(op);
@@ -436,13 +455,13 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     /** qemu-img bitmap on the shared image (QemuTable): refused when it exits non-zero, with qemu-img's error. */
     @Override
     public Outcome visit(Action.ImgBitmap a) {
-        return qemuImg(a);
+        return LiveOfflineTools.qemuImg(sys, a);
     }
 
     /** qemu-img check -r all on the shared image: refused only when it cannot open it (the write lock). */
     @Override
     public Outcome visit(Action.ImgCheck a) {
-        return qemuImg(a);
+        return LiveOfflineTools.qemuImg(sys, a);
     }
 
     /**
@@ -453,37 +472,13 @@ final class LiveMapper implements Action.Visitor<Outcome> {
     @Override
     public Outcome visit(Action.ImgConvert a) {
         if (sys.alive(NodeId.SOURCE) || sys.alive(NodeId.TARGET)) return Outcome.rejected(QemuErrors.CONVERT_WHILE_OPEN);
-        return qemuImg(a);
+        if (sys.volume().full()) return Outcome.rejected(QemuErrors.TOOL_ON_FULL_VOLUME);
+        return LiveOfflineTools.qemuImg(sys, a);
     }
 
-    /** Not mapped yet: every QEMU would need a blkdebug node under drive0 that the harness switches (MAPPING.md). */
+    /** Flush and switch every running QEMU's blkdebug layer (LiveVolume, MAPPING.md). */
     @Override
     public Outcome visit(Action.VolumeFull a) {
-        throw new Unmappable("a full volume is not mapped yet: it needs a blkdebug node under drive0 in every QEMU");
-    }
-
-    private Outcome qemuImg(Action a) {
-        for (Op op : ops(a)) {
-            Tools.Result r = sys.run(op);
-            if (r.exitCode() != 0) {
-                return Outcome.rejected(imgError(r.output()));
-            }
-        }
-        return ok();
-    }
-
-    /** "qemu-img: " then the message, on the first line that is not a warning (one may end without a newline). */
-    private static final java.util.regex.Pattern IMG_ERROR = java.util.regex.Pattern.compile("qemu-img: (?!warning: )([^\n]*)");
-
-    /**
-     * qemu-img's error as the model words it: the lock's text alone (img_open prints "Could not open 'FILE': Failed
-     * to get "write" lock"), else the first message that is not a warning, e.g. "Operation clear on bitmap a failed:
-     * Bitmap 'a' is inconsistent and cannot be used" (qemu-img.c img_bitmap) or "Cannot copy inconsistent bitmap 'a'"
-     * (img_convert, whose hint on the next line has no prefix).
-     */
-    static String imgError(String out) {
-        if (out.contains("Failed to get \"write\" lock")) return QemuErrors.WRITE_LOCK;
-        java.util.regex.Matcher m = IMG_ERROR.matcher(out);
-        return m.find() ? m.group(1).strip() : out.strip().lines().findFirst().orElse("");
+        return sys.volume().apply(sys, a);
     }
 }

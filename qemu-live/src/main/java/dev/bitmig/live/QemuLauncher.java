@@ -39,6 +39,8 @@ public final class QemuLauncher implements AutoCloseable {
     /** Node names of the protocol and format nodes of the shared image. */
     public static final String FILE_NODE = "file0";
     public static final String DRIVE_NODE = "drive0";
+    /** The blkdebug node of a launch with a volume layer (--store-failures only). */
+    static final String NOSPACE_NODE = dev.bitmig.qemu.NoSpaceLayer.NODE;
 
     private static final Set<QemuLauncher> OPEN = ConcurrentHashMap.newKeySet();
     private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(r -> {
@@ -171,18 +173,33 @@ public final class QemuLauncher implements AutoCloseable {
      * (persistent bitmaps then load readonly and IN_USE is not written).
      */
     public QemuProcess launch(Role role, Incoming incoming, boolean paused, boolean readOnly) {
+        return launch(role, incoming, paused, readOnly, Volume.PLAIN);
+    }
+
+    /** Whether a blkdebug node ({@code dev.bitmig.qemu.NoSpaceLayer}) sits between drive0 and file0, and in which state. */
+    public enum Volume {
+        /** No layer: {@code file0 -> drive0}, the command line of every campaign without --store-failures. */
+        PLAIN,
+        /** The layer, the volume has space. */
+        SPACE,
+        /** The layer, the volume is full from the start (its ENOSPC rules armed at open). */
+        FULL
+    }
+
+    /** As {@link #launch(Role, Incoming, boolean, boolean)}, with the volume layer {@code volume}. */
+    public QemuProcess launch(Role role, Incoming incoming, boolean paused, boolean readOnly, Volume volume) {
         try {
-            return launchOnce(role, incoming, paused, readOnly);
+            return launchOnce(role, incoming, paused, readOnly, volume);
         } catch (QemuGoneException e) {
             // A QEMU that greeted but never answered qmp_capabilities (seen once in 1000 starts on a loaded machine,
             // with an empty log) was killed: start it once more, and count the retry in the step timings.
             if (!(e.getCause() instanceof QmpTimeoutException)) throw e;
             timings.record(role.fileStem(), "launch retried after a start-up time-out", 0, false);
-            return launchOnce(role, incoming, paused, readOnly);
+            return launchOnce(role, incoming, paused, readOnly, volume);
         }
     }
 
-    private QemuProcess launchOnce(Role role, Incoming incoming, boolean paused, boolean readOnly) {
+    private QemuProcess launchOnce(Role role, Incoming incoming, boolean paused, boolean readOnly, Volume volume) {
         if (closed) {
             throw new IllegalStateException("launcher closed");
         }
@@ -224,8 +241,13 @@ public final class QemuLauncher implements AutoCloseable {
         cmd.addAll(List.of("-qmp", "unix:" + qmpSock + ",server=on,wait=off",
                 "-blockdev", "driver=file,filename=" + escape(image.toString()) + ",node-name=" + FILE_NODE
                         + (readOnly ? ",read-only=on" : ""),
-                "-blockdev", "driver=qcow2,file=" + FILE_NODE + ",node-name=" + DRIVE_NODE
-                        + (readOnly ? ",read-only=on" : "")));
+                "-blockdev", "driver=qcow2,file=" + (volume == Volume.PLAIN ? FILE_NODE : NOSPACE_NODE) + ",node-name="
+                        + DRIVE_NODE + (readOnly ? ",read-only=on" : "")));
+        if (volume != Volume.PLAIN) {
+            // The blkdebug node goes before the qcow2 node that names it as its file.
+            cmd.addAll(cmd.size() - 2, List.of("-blockdev",
+                    dev.bitmig.qemu.NoSpaceLayer.blockdev(volume == Volume.FULL, readOnly)));
+        }
         if (incoming == Incoming.UNIX) {
             cmd.addAll(List.of("-incoming", migrationUri()));
         } else if (incoming == Incoming.DEFER) {

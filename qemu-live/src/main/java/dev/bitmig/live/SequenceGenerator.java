@@ -36,6 +36,7 @@ public final class SequenceGenerator {
     private final Spec spec;
     private final boolean backupJobs;
     private final boolean offlineTools;
+    private final boolean storeFailures;
 
     public SequenceGenerator(Geometry geometry) {
         this(geometry, false);
@@ -54,10 +55,19 @@ public final class SequenceGenerator {
      * ({@link OfflineToolSteps}).
      */
     public SequenceGenerator(Geometry geometry, boolean backupJobs, boolean offlineTools) {
+        this(geometry, backupJobs, offlineTools, false);
+    }
+
+    /**
+     * With {@code storeFailures}, also a volume that fills up and is freed again ({@link Action.VolumeFull}), never
+     * while the target is held between handover and completion (its blkdebug layer could not be switched).
+     */
+    public SequenceGenerator(Geometry geometry, boolean backupJobs, boolean offlineTools, boolean storeFailures) {
         this.geometry = geometry;
         this.spec = new Spec(QemuInstall.policy(), geometry);
         this.backupJobs = backupJobs;
         this.offlineTools = offlineTools;
+        this.storeFailures = storeFailures;
     }
 
     public List<Action> generate(long seed) {
@@ -116,7 +126,9 @@ public final class SequenceGenerator {
                 c.add(new Weighted(0.3, new Action.Stop(SOURCE)));
             }
         }
-        if (!migrating && t.run() == RunState.INMIGRATE && s.isActive()) {
+        // A source whose caches hold a refused allocation on a full volume fails QEMU's migration at its VM stop, which
+        // pause-before-switchover puts before the point mapped to MigrateStart: not mappable (LiveMapper).
+        if (!migrating && t.run() == RunState.INMIGRATE && s.isActive() && !(w.image().full() && s.unflushed())) {
             c.add(new Weighted(8, new Action.MigrateStart(r.nextInt(4) != 0)));
         }
         if (migrating && !handedOver) {
@@ -177,6 +189,10 @@ public final class SequenceGenerator {
         }
         if (offlineTools) {
             OfflineToolSteps.add(w, r).forEach(x -> c.add(new Weighted(x.weight(), x.action())));
+        }
+        if (storeFailures && !handedOver) {
+            // Full now and then, and freed again soon: most of a sequence still runs with space.
+            c.add(new Weighted(w.image().full() ? 1.5 : 0.8, new Action.VolumeFull(!w.image().full())));
         }
         if (c.isEmpty()) {
             c.add(new Weighted(1, s.isOn() ? new Action.Quit(SOURCE) : new Action.Launch(SOURCE, false)));
