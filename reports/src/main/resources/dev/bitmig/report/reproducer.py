@@ -646,6 +646,10 @@ class Steps:
 
     MirrorStart = MirrorCopy = MirrorCancel = unmappable
 
+    def VolumeFull(self, a, ops):
+        """A full volume needs a blkdebug node under drive0 in every QEMU, which only the live runner sets up."""
+        raise Unmappable("a full volume needs the blkdebug layer that only bitmig live --store-failures sets up")
+
 
 # ---------------------------------------------------------------------------------------------------- observing
 
