@@ -88,6 +88,24 @@ class TraceReplayTest {
         assertThat(Replay.of(back).refinement()).as("the implementation converts as the model does").isEmpty();
     }
 
+    /** The volume fills up: the source's quit loses its bitmap and says so; then it has space again. */
+    @Test
+    void aTraceWithAFullVolumeSurvivesWritingAndReadingBackAndReplays(@TempDir Path dir) throws Exception {
+        Bounds failing = Bounds.DEFAULT.withCapabilities(dev.bitmig.model.Capabilities.STORE_FAILURES);
+        Trace t = new Trace(failing, "QEMU_7_2", List.empty(), InitialWorld.BITMAP_LOADED,
+                List.of(new Action.GuestWrite(NodeId.SOURCE, 1, 1), new Action.VolumeFull(true),
+                        new Action.GuestWrite(NodeId.SOURCE, 2, 1), new Action.Quit(NodeId.SOURCE),
+                        new Action.VolumeFull(false), new Action.Launch(NodeId.SOURCE, false)),
+                "Refinement", "m");
+        Path f = dir.resolve("t.json");
+        TraceJson.write(t, f);
+        Trace back = TraceJson.read(f);
+        assertThat(back).isEqualTo(t);
+        assertThat(Files.readString(f)).contains("\"action\" : \"VolumeFull\"", "\"full\" : true",
+                "\"storeFailures\" : true");
+        assertThat(Replay.of(back).refinement()).as("the implementation refuses the writes as the model does").isEmpty();
+    }
+
     @Test
     void anImgConvertWithANonBooleanSkipBrokenSaysWhereInOneLine() {
         String bad = "{\"configuration\":{\"clusters\":3,\"granularities\":[1],\"names\":[\"a\"],\"depth\":6,"
