@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The reproducer of every violation class that --offline-tools adds for the QEMU under test (its own row, each class
@@ -35,9 +34,7 @@ class OfflineToolsReproducersOnQemuTest {
 
     @BeforeAll
     static void requireQemuAndPython() {
-        assumeTrue("false".equals(System.getProperty("bitmig.live.skip")), "real-QEMU tests run with -Pqemu-live");
-        assumeTrue(QemuLauncher.qemuAvailable(), "qemu-system-x86_64 not on PATH");
-        assumeTrue(Tools.onPath("python3").isPresent(), "python3 not on PATH");
+        ReproducersOnQemuTest.requireQemuAndPython();
     }
 
     @TestFactory
