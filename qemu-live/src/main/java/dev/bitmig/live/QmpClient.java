@@ -47,6 +47,9 @@ public final class QmpClient implements AutoCloseable {
      */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    /** How often a command the monitor misread is sent again before its error stands. */
+    public static final int RESENDS = 2;
+    private static final Duration SETTLE = Duration.ofMillis(200);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -61,6 +64,7 @@ public final class QmpClient implements AutoCloseable {
     private final CompletableFuture<ObjectNode> greeting = new CompletableFuture<>();
     private final Object writeLock = new Object();
     private final Thread reader;
+    private final AtomicLong resent = new AtomicLong();
     private volatile String goneReason;
 
     private QmpClient(String label, SocketChannel channel, StepTimings timings, Duration defaultTimeout) {
@@ -161,13 +165,41 @@ public final class QmpClient implements AutoCloseable {
     }
 
     /**
-     * Executes a command and returns its {@code return} value.
+     * Executes a command and returns its {@code return} value. A command the monitor misread ({@link QmpError#misread})
+     * never ran, and is sent again, at most {@link #RESENDS} times.
      *
      * @throws QmpError           QEMU answered with an error
      * @throws QmpTimeoutException no reply within the timeout
      * @throws QemuGoneException  the socket closed (process exited) before the reply
      */
     public JsonNode execute(String command, ObjectNode arguments, Duration timeout) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return executeOnce(command, arguments, timeout);
+            } catch (QmpError e) {
+                if (!e.misread() || attempt == RESENDS) {
+                    throw e;
+                }
+                resent.incrementAndGet();
+                settle();
+            }
+        }
+    }
+
+    /** How many commands were sent again because the monitor misread them. */
+    public long resent() { return resent.get(); }
+
+    /** Lets what the monitor still answers to misread bytes (errors without an id, matched to nothing) go by. */
+    private static void settle() {
+        try {
+            Thread.sleep(SETTLE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QmpTimeoutException("interrupted after a misread command");
+        }
+    }
+
+    private JsonNode executeOnce(String command, ObjectNode arguments, Duration timeout) {
         String gone = goneReason;
         if (gone != null) {
             throw new QemuGoneException(label + ": cannot execute " + command + ": " + gone);

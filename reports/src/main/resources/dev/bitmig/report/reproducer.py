@@ -22,6 +22,8 @@ MIGRATION_TIMEOUT = 15.0
 START_TIMEOUT = 60.0
 QEMU_IO_FAILURE = re.compile(r"(?m)^(Error:|.*\bfailed: |.*: No such file or directory|qemu-io: (?!warning: ))")
 QEMU_IO_ERROR = re.compile(r"(?m)^(?:Error: )?(.*(?:failed|read-only|not permitted|lock|Cannot|error).*)$")
+MISREAD = re.compile(r"^(JSON parse error|QMP input |The command (\S+) has not been found)")
+RESENDS = 2
 ASSERTION = re.compile(r"(\w+: Assertion `.*' failed\.)")
 
 
@@ -62,6 +64,7 @@ class Qmp:
         self.sock.settimeout(START_TIMEOUT)
         self.buf = b""
         self.events = []
+        self.ids = 0
         greeting = self._read()
         for _ in range(8):
             if "QMP" in greeting:
@@ -88,21 +91,54 @@ class Qmp:
         return json.loads(line)
 
     def cmd(self, name, args=None):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        try:
-            self.sock.sendall(json.dumps(msg).encode() + b"\n")
-        except OSError as e:
-            raise Gone(str(e))
+        # A command whose bytes reach the monitor altered ("JSON parse error, ...", "QMP input member 'exeucte' is
+        # unexpected", a command name not found that is not the one sent: seen on both QEMUs on a loaded machine) is
+        # refused before dispatch (monitor/qmp.c handle_qmp_command, qapi/qmp-dispatch.c qmp_dispatch), so it never
+        # ran: it is sent once more, with a note.
+        for attempt in range(RESENDS + 1):
+            self.ids += 1
+            msg = {"execute": name, "id": self.ids}
+            if args:
+                msg["arguments"] = args
+            try:
+                self.sock.sendall(json.dumps(msg).encode() + b"\n")
+            except OSError as e:
+                raise Gone(str(e))
+            r = self._reply(self.ids)
+            if "return" in r:
+                return r["return"]
+            desc = r["error"].get("desc", str(r["error"]))
+            m = MISREAD.match(desc)
+            if not m or m.group(2) == name or attempt == RESENDS:
+                raise QmpError(desc)
+            say("    note: the monitor misread %s (%s); sent again" % (name, desc))
+            self._settle()
+
+    def _reply(self, want):
+        """The reply to command id `want`, or an error QEMU could not attribute (it carries no id); events are kept."""
         while True:
             r = self._read()
             if "event" in r:
                 self.events.append(r)
-            elif "error" in r:
-                raise QmpError(r["error"].get("desc", str(r["error"])))
-            elif "return" in r:
-                return r["return"]
+            elif "error" in r and r.get("id", want) == want:
+                return r
+            elif "return" in r and r.get("id") == want:
+                return r
+            # else: a late reply to an earlier, misread attempt
+
+    def _settle(self):
+        """Skips what the monitor still answers to the misread bytes (errors without id) for a moment; keeps events."""
+        timeout = self.sock.gettimeout()
+        self.sock.settimeout(0.2)
+        try:
+            while True:
+                r = self._read()
+                if "event" in r:
+                    self.events.append(r)
+        except Gone:
+            pass
+        finally:
+            self.sock.settimeout(timeout)
 
     def close(self):
         self.sock.close()

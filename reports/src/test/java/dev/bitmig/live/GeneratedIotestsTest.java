@@ -43,6 +43,9 @@ class GeneratedIotestsTest {
         assertThat(built.exitCode()).as("iotests/build-qemu\n%s", built.output()).isZero();
     }
 
+    /** QEMU's answer to a command it could not read as sent (monitor/qmp.c, qapi/qmp-dispatch.c). */
+    static final java.util.regex.Pattern MISREAD = java.util.regex.Pattern.compile("JSON parse error|QMP input ");
+
     @TestFactory
     Stream<DynamicTest> everyReproducedCounterexampleIsAnIotestThatFailsOnTheViolation() throws Exception {
         Files.createDirectories(DIR);
@@ -68,8 +71,15 @@ class GeneratedIotestsTest {
                 Path test = DIR.resolve(name);
                 Files.writeString(test, iotest.test(), StandardCharsets.UTF_8);
                 Files.writeString(DIR.resolve(name + ".out"), iotest.reference(), StandardCharsets.UTF_8);
-                Tools.Result ran = Tools.run(List.of(SCRIPTS.resolve("run").toString(), "--qemu", QEMU, test.toString()),
-                        Duration.ofMinutes(5));
+                List<String> check = List.of(SCRIPTS.resolve("run").toString(), "--qemu", QEMU, test.toString());
+                Tools.Result ran = Tools.run(check, Duration.ofMinutes(5));
+                if (MISREAD.matcher(ran.output()).find()) {
+                    // The monitor misread a command (seen in CI runs on both QEMUs; the reproducer sends such a command
+                    // again, QEMU's iotests harness does not): not a verdict. The test runs once more; the first output
+                    // is kept beside it.
+                    Files.writeString(DIR.resolve(name + ".first.check"), ran.output(), StandardCharsets.UTF_8);
+                    ran = Tools.run(check, Duration.ofMinutes(5));
+                }
                 Files.writeString(DIR.resolve(name + ".check"), ran.output(), StandardCharsets.UTF_8);
                 if (predicted.reproduced()) {
                     assertThat(ran.exitCode()).as("./check fails the test\n%s", ran.output()).isNotZero();
