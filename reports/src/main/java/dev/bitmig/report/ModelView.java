@@ -46,6 +46,10 @@ final class ModelView {
                 m.put("persistent", b.persistent());
                 m.put("busy", b.busy());
                 m.put("inconsistent", b.inconsistent());
+                // a busy bitmap's successor (anonymous on QEMU), and whether it is still arriving (Invariant)
+                m.put("successor", b.successor().map(x -> Map.of("enabled", x.enabled(),
+                        "granules", x.granules().toJavaList())).getOrNull());
+                m.put("unfinished", n.unfinished(e._1, b));
                 bms.put(e._1, m);
             }
             node.put("bitmaps", bms);

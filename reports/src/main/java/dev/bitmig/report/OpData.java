@@ -41,6 +41,7 @@ final class OpData {
         } else if (op instanceof Op.Launch l) {
             m.put("op", "launch");
             m.put("node", l.node().lower());
+            m.put("readOnly", l.readOnly());
             m.put("argv", value(l.argv()));
         } else if (op instanceof Op.Quit q) {
             m.put("op", "quit");

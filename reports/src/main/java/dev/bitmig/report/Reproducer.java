@@ -68,6 +68,8 @@ public final class Reproducer {
         data.put("cancel", OpData.of(MigrationOps.cancel(Flavour.LIVE)));
         data.put("migrate", OpData.of(MigrationOps.migrate()));
         data.put("errors", errors());
+        data.put("backup", backupJobs(g));
+        data.put("noSpace", t.configuration().capabilities().storeFailures() ? noSpace() : null);
         data.put("sha256", shaTable(t, g));
 
         List<Object> steps = new ArrayList<>();
@@ -141,6 +143,46 @@ public final class Reproducer {
         return m;
     }
 
+    /**
+     * The backup job's operations that the live runner adds to the table's (LiveMapper): the target node, added once per
+     * QEMU process; the speed limit lifted, which lets the job copy its last cluster; job-finalize, which ends it.
+     */
+    private static Map<String, Object> backupJobs(Geometry g) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("filter", dev.bitmig.qemu.BackupJobIds.FILTER);
+        Map<String, Object> target = new LinkedHashMap<>();
+        Map<String, Object> unthrottle = new LinkedHashMap<>();
+        Map<String, Object> finalize = new LinkedHashMap<>();
+        for (NodeId n : NodeId.values()) {
+            target.put(n.lower(), OpData.of(QemuTable.backupTarget(n, g.clusters())));
+            unthrottle.put(n.lower(), OpData.of(dev.bitmig.qemu.Op.qmp(n, "block-job-set-speed", "device",
+                    dev.bitmig.qemu.BackupJobIds.JOB, "speed", 0L)));
+            finalize.put(n.lower(), OpData.of(dev.bitmig.qemu.Op.qmp(n, "job-finalize", "id",
+                    dev.bitmig.qemu.BackupJobIds.JOB)));
+        }
+        b.put("target", target);
+        b.put("unthrottle", unthrottle);
+        b.put("finalize", finalize);
+        return b;
+    }
+
+    /**
+     * With store failures: the blkdebug layer every QEMU opens the image through (NoSpaceLayer), as -blockdev JSON for a
+     * volume with space and a full one, read-write and read-only; the VolumeFull step's own operations switch it.
+     */
+    private static Map<String, Object> noSpace() {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("node", dev.bitmig.qemu.NoSpaceLayer.NODE);
+        n.put("toggle", dev.bitmig.qemu.NoSpaceLayer.TOGGLE);
+        for (boolean full : new boolean[] {false, true}) {
+            Map<String, String> modes = new LinkedHashMap<>();
+            modes.put("rw", dev.bitmig.qemu.NoSpaceLayer.blockdev(full, false));
+            modes.put("ro", dev.bitmig.qemu.NoSpaceLayer.blockdev(full, true));
+            n.put(full ? "full" : "space", modes);
+        }
+        return n;
+    }
+
     private static Map<String, Object> errors() {
         Map<String, Object> e = new LinkedHashMap<>();
         Map<String, String> off = new LinkedHashMap<>();
@@ -156,6 +198,11 @@ public final class Reproducer {
         e.put("writeLock", QemuErrors.WRITE_LOCK);
         e.put("convertWhileOpen", QemuErrors.CONVERT_WHILE_OPEN);
         e.put("sharedWriteLock", QemuErrors.SHARED_WRITE_LOCK);
+        e.put("jobNotFound", QemuErrors.jobNotFound(dev.bitmig.qemu.BackupJobIds.JOB));
+        e.put("backupJobRunning", QemuErrors.BACKUP_JOB_RUNNING);
+        e.put("jobWriteOnFullVolume", QemuErrors.JOB_WRITE_ON_FULL_VOLUME);
+        e.put("toolOnFullVolume", QemuErrors.TOOL_ON_FULL_VOLUME);
+        e.put("directoryNoSpace", QemuErrors.DIRECTORY_NO_SPACE);
         return e;
     }
 

@@ -219,6 +219,7 @@ class System:
         self.procs = {}
         self.mig = "NONE"  # NONE, PRE_SWITCHOVER, HANDED_OVER
         self.frozen = False
+        self.full = False  # the volume under the image (store failures only: DATA["noSpace"])
 
     # --- the table's operations
     def word(self, a):
@@ -263,9 +264,11 @@ class System:
         elif k == "tool":
             return self.tool(op["argv"])
         elif k == "launch":
-            argv = [self.word(a) for a in op["argv"]]
+            argv = [self.word(a) for a in self.layered(op)]
             argv[0] = self.program(argv[0])
             self.procs[op["node"]] = Qemu(op["node"], argv, self.env, self.work)
+            # its blkdebug layer's ENOSPC rules armed (True) or not; None: no layer, or its node lost its driver
+            self.procs[op["node"]].armed = self.full if DATA["noSpace"] else None
             if op["node"] == "target":
                 self.frozen = False
         elif k == "quit":
@@ -294,6 +297,99 @@ class System:
             raise Unmappable(op["why"])
         return 0, ""
 
+    def layered(self, op):
+        """NoSpaceLayer.launch: with store failures every QEMU opens the image through the blkdebug node, armed when the
+        volume is full; the qcow2 node's file is that node, declared just before it."""
+        ns = DATA["noSpace"]
+        if not ns:
+            return op["argv"]
+        argv = []
+        for a in op["argv"]:
+            if isinstance(a, str) and a.startswith("driver=qcow2,file=file0,"):
+                argv += [ns["full" if self.full else "space"]["ro" if op.get("readOnly") else "rw"], "-blockdev",
+                         a.replace("file=file0,", "file=%s," % ns["node"], 1)]
+            else:
+                argv.append(a)
+        if argv != op["argv"]:
+            say("    # with the blkdebug layer under drive0:", " ".join(w if isinstance(w, str) else "..." for w in argv))
+        return argv
+
+    def switch_volume(self, full, ops):
+        """LiveVolume.apply: the table's flushes and vmstate reads, each read sent only to a QEMU whose layer is not yet
+        as the volume is; a QEMU whose node lost its driver answers "No medium found" and keeps its layer as it was."""
+        if not DATA["noSpace"]:
+            raise Unmappable("a full volume needs the blkdebug layer under drive0 from each QEMU's start: "
+                             "run with --store-failures")
+        if full == self.full:
+            say("    # the volume is already %s: nothing to switch" % ("full" if full else "free"))
+            return None
+        if self.is_frozen("target"):
+            raise Unmappable("the volume changes while the target is held (SIGSTOP) between handover and completion: "
+                             "its blkdebug layer cannot be switched without letting it complete the migration")
+        for op in ops:
+            n = op["node"]
+            if not self.alive(n):
+                continue
+            p = self.procs[n]
+            if p.armed is None:
+                say("    # %s's node has no driver (ejected): its layer is left as it is" % n)
+                continue
+            toggle = op["command"] == DATA["noSpace"]["toggle"]
+            if toggle and p.armed == full:
+                continue
+            out = self.run(op)[1]
+            if "No medium found" in out:
+                p.armed = None
+            elif toggle:
+                p.armed = full
+        self.full = full
+        for p in self.procs.values():
+            p.refused = False  # flushed before the volume filled, or after it was freed
+        return None
+
+    def refuse_tool(self):
+        """LiveVolume.refuseTool: a standalone tool on a full volume is not run (it would open the image without the
+        layer); it is refused in bitmig's words, after the image lock that the model checks first."""
+        if not self.full:
+            return None
+        say("    # the volume is full: the tool is not run (not modelled), the lock is probed")
+        return DATA["errors"]["writeLock"] if self.image_locked() else DATA["errors"]["toolOnFullVolume"]
+
+    def may_fail_flush(self, n):
+        """Whether n's flush may fail: the volume is full and a write of that QEMU was refused since it filled (its
+        caches may hold the refused allocation, block/qcow2-cluster.c qcow2_alloc_cluster_abort)."""
+        return self.full and self.alive(n) and getattr(self.procs[n], "refused", False)
+
+    def after_step(self, a, rejected):
+        """LiveVolume.afterStep: a write of that QEMU failed with ENOSPC."""
+        n = a.get("node")
+        if self.full and rejected and "No space left on device" in rejected and n in ("source", "target") \
+                and self.alive(n):
+            self.procs[n].refused = True
+
+    def job(self, n):
+        """The backup job of query-block-jobs, or None (LiveBackupJobs.job)."""
+        for j in self.qmp(n).cmd("query-block-jobs"):
+            if j.get("device") == "backup":
+                return j
+        return None
+
+    def await_job(self, n, states, settled=False):
+        """LiveBackupJobs.await / settled: the job in one of states (gone when there are none), or, settled, it has
+        copied its first cluster (its rate limit lets one 64 KiB chunk through), or waits to be finalized."""
+        deadline = time.monotonic() + 5
+        while True:
+            j = self.job(n)
+            if settled:
+                if j is None or j["status"] == "pending" or j["offset"] >= min(j["len"], CLUSTER):
+                    return j
+            elif (j is None) if not states else (j is not None and j["status"] in states):
+                return j
+            if time.monotonic() > deadline:
+                raise CannotRun("the backup job did not reach %s within 5 s: %s"
+                                % ("its first copy" if settled else (states or "its end"), j))
+            time.sleep(0.005)
+
     def run_on_running(self, ops):
         for op in ops:
             n = op.get("node") if op["op"] in ("qmp", "qemu-io", "quit", "kill", "signal", "await") else None
@@ -305,13 +401,32 @@ class System:
         return self.tool(["qemu-img", "info", {"place": "IMAGE"}])[0] != 0
 
     def handover(self):
+        """Hold the target, let the source finish and inactivate, wait until the image lock is free. False when the
+        source's inactivation failed (migration/savevm.c "bdrv_inactivate_all() failed"): its migration failed."""
         self.run_on_running(DATA["handover"])
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and self.image_locked():
             if self.procs["source"].migration_status() in MIGRATION_DONE:
                 break
             time.sleep(0.005)
+        if self.alive("source") and self.procs["source"].migration_status() == "failed":
+            self.thaw()
+            self.abandon_target()
+            self.mig = "NONE"
+            return False
         self.mig = "HANDED_OVER"
+        return True
+
+    def abandon_target(self):
+        """LiveSystem.abandonTarget: the source's migration failed at its completion. QEMU 7.2's incoming QEMU waits on
+        the open stream (migration/migration.c migration_completion's fail label keeps the return path open); the
+        model's exits, so it is killed after 5 s, as a management layer would."""
+        if self.full and self.alive("source"):
+            self.procs["source"].refused = True
+        if self.wait_exit("target", 5):
+            say("    # the source's migration failed and the target still waits on the open stream: kill it")
+            self.kill_target()
+            self.wait_exit("target", 5)
 
     def thaw(self):
         if self.frozen:
@@ -440,6 +555,8 @@ def img_error(out):
 def launch_error(message):
     if 'Failed to get "write" lock' in message:
         return DATA["errors"]["writeLock"]
+    if DATA["errors"]["directoryNoSpace"] in message:
+        return DATA["errors"]["directoryNoSpace"]  # block/qcow2.c qcow2_do_open: the IN_USE update on a full volume
     if 'Failed to get shared "write" lock' in message:
         return DATA["errors"]["sharedWriteLock"]
     first = (message.strip().splitlines() or [message])[0]
@@ -473,8 +590,15 @@ class Steps:
         off = self.require_on(a["node"])
         if off:
             return off
+        write = ops[0]
+        if self.s.job(a["node"]) is not None:
+            if self.s.full:
+                # The model leaves a failing write under a block job out (its copy-before-write would fail too).
+                return DATA["errors"]["jobWriteOnFullVolume"]
+            # A backup job's copy-before-write filter does not share write on drive0: the guest writes through it.
+            write = dict(write, drive=DATA["backup"]["filter"])
         try:
-            out = self.s.run(ops[0])[1]
+            out = self.s.run(write)[1]
         except Gone:
             # QEMU 10.0 aborts on a write to an inactive node (block/io.c bdrv_co_write_req_prepare).
             n = a["node"]
@@ -485,6 +609,9 @@ class Steps:
         return None if "wrote " in out else first_error_line(out)
 
     def ForeignWrite(self, a, ops):
+        full = self.s.refuse_tool()
+        if full:
+            return full
         aware = a["writer"] == "AWARE"
         for op in ops:
             rc, out = self.s.run(op)
@@ -499,7 +626,7 @@ class Steps:
         if off:
             return off
         if a["node"] == "source" and self.s.mig == "PRE_SWITCHOVER":
-            self.s.handover()
+            self.s.handover()  # a failed inactivation fails the migration: accepted, as in the model
             return None
         # blockdev-set-active (QEMU 10.0); QEMU 7.2 answers that the command has not been found.
         return self.on(a["node"], ops)
@@ -546,6 +673,9 @@ class Steps:
         off = self.require_on("source")
         if off:
             return off
+        if not a["capability"] and self.s.mig == "NONE" and self.s.alive("target") and self.s.job("source") is not None:
+            # The model leaves this out (QEMU 7.2 would assert at the handover); the harness answers with its text.
+            return DATA["errors"]["backupJobRunning"]
         if self.s.mig != "NONE":
             self.s.run(DATA["migrate"])
             return None
@@ -556,6 +686,12 @@ class Steps:
             if self.s.alive("target") or op.get("node") != "target":
                 st = self.s.run(op)[1]
         if st != "pre-switchover":
+            if st == "failed" and self.s.may_fail_flush("source"):
+                # migration/migration.c migration_completion: vm_stop_force_state flushes before
+                # pause-before-switchover, so a flush that fails on a full volume fails the migration here; the
+                # model's source runs on until the handover, where it fails.
+                raise Unmappable("on a full volume the source's flush at the VM stop failed the migration before "
+                                 "pause-before-switchover (the model fails it at the handover)")
             err = self.s.qmp("source").cmd("query-migrate").get("error-desc", "")
             self.s.wait_exit("target", 3)
             if "connect" in err or "No such file" in err or "refused" in err:
@@ -584,6 +720,8 @@ class Steps:
                 self.s.thaw()
             elif not (op["op"] == "await" and op["node"] == "target"):
                 self.s.run(op)
+            elif self.s.alive("source") and self.s.procs["source"].migration_status() == "failed":
+                self.s.abandon_target()  # the source failed at completion
             elif self.s.alive("target"):
                 try:
                     self.s.run(op)
@@ -614,8 +752,8 @@ class Steps:
         before = a["when"] == "BEFORE_HANDOVER"
         if before and self.s.mig == "HANDED_OVER":
             return DATA["errors"]["alreadyHandedOver"]
-        if not before and self.s.mig == "PRE_SWITCHOVER":
-            self.s.handover()
+        if not before and self.s.mig == "PRE_SWITCHOVER" and not self.s.handover():
+            return None  # the handover's inactivation failed, and so did the migration
         self.s.run_on_running(ops)
         if not before:
             self.s.await_source_activation()
@@ -662,6 +800,9 @@ class Steps:
 
     def qemu_img(self, a, ops):
         """qemu-img bitmap or check -r all on the image: its exit code says whether it was refused."""
+        full = self.s.refuse_tool() if a["action"] != "ImgConvert" else None
+        if full:
+            return full
         for op in ops:
             rc, out = self.s.run(op)
             if rc != 0:
@@ -675,16 +816,70 @@ class Steps:
         running QEMU still has open, so it runs only while none does, and is otherwise refused in bitmig's words."""
         if self.s.alive("source") or self.s.alive("target"):
             return DATA["errors"]["convertWhileOpen"]
+        if self.s.full:
+            return DATA["errors"]["toolOnFullVolume"]
         return self.qemu_img(a, ops)
 
     def unmappable(self, a, ops):
         raise Unmappable(next(op["why"] for op in ops if op["op"] == "unmappable"))
 
-    MirrorStart = MirrorCopy = MirrorCancel = unmappable
+    MirrorStart = MirrorCopy = MirrorCancel = BackupFail = unmappable
+
+    def BackupStart(self, a, ops):
+        """blockdev-backup, to the null-co target added once per QEMU process; then wait until QEMU has copied the
+        first cluster, which the model's first BackupCopy stands for."""
+        off = self.require_on(a["node"])
+        if off:
+            return off
+        p = self.s.procs[a["node"]]
+        if not getattr(p, "backup_target", False):
+            self.s.run(DATA["backup"]["target"][a["node"]])
+            p.backup_target = True
+        for op in ops:
+            self.s.run(op)
+        job = self.s.await_job(a["node"], (), settled=True)
+        p.ahead = job is not None and job["len"] > 0
+        return None
+
+    def BackupCopy(self, a, ops):
+        """The model's first copy is the cluster QEMU copied on its own at the start; the copy of the last cluster lifts
+        the speed limit; a copy with nothing left ends the job (job-finalize)."""
+        n = a["node"]
+        off = self.require_on(n)
+        if off:
+            return off
+        p = self.s.procs[n]
+        job = self.s.job(n)
+        if job is None:
+            return DATA["errors"]["jobNotFound"]
+        ahead, p.ahead = getattr(p, "ahead", False), False
+        if ahead:
+            say("    # QEMU copied this cluster on its own when the job started")
+            return None
+        remaining = job["len"] - job["offset"]
+        if job["status"] == "pending" or remaining == 0:
+            self.s.await_job(n, ("pending",))
+            self.s.run(DATA["backup"]["finalize"][n])
+            self.s.await_job(n, ())
+            return None
+        if remaining == CLUSTER:
+            self.s.run(DATA["backup"]["unthrottle"][n])
+            self.s.await_job(n, ("pending",))
+            return None
+        raise Unmappable("the backup job has %d clusters left: QEMU's rate limit cannot let exactly one more 64 KiB "
+                         "chunk through" % (remaining // CLUSTER))
+
+    def BackupCancel(self, a, ops):
+        """block-job-cancel (forced), then wait until the job has gone."""
+        off = self.on(a["node"], ops)
+        if off:
+            return off
+        self.s.await_job(a["node"], ())
+        return None
 
     def VolumeFull(self, a, ops):
-        """A full volume needs a blkdebug node under drive0 in every QEMU, which only the live runner sets up."""
-        raise Unmappable("a full volume needs the blkdebug layer that only bitmig live --store-failures sets up")
+        """The blkdebug layer under drive0 of every running QEMU switched (LiveVolume, qemu-live/MAPPING.md)."""
+        return self.s.switch_volume(a["full"], ops)
 
 
 # ---------------------------------------------------------------------------------------------------- observing
@@ -700,11 +895,14 @@ def observe(s):
     """What QEMU shows: per node its named bitmaps (or why it cannot be read), the image's directory and bit 0."""
     nodes = {}
     for n in ("source", "target"):
-        o = {"on": s.alive(n), "held": s.is_frozen(n), "bitmaps": {}, "unreadable": None}
+        o = {"on": s.alive(n), "held": s.is_frozen(n), "bitmaps": {}, "anonymous": [], "unreadable": None}
         if o["on"] and not o["held"]:
             try:
                 for b in bitmaps(s.qmp(n)):
                     if not b.get("name"):
+                        # successors of busy bitmaps, a backup job's block-copy bitmap
+                        o["anonymous"].append({"count": b["count"], "granularity": b["granularity"],
+                                               "recording": b["recording"]})
                         continue
                     sha = s.qmp(n).cmd("x-debug-block-dirty-bitmap-sha256",
                                        {"node": DATA["drive"], "name": b["name"]})["sha256"]
@@ -756,7 +954,9 @@ def observed_world(model, obs):
             if got is None:
                 got = mine["granules"] if mine else []
             bms[name] = {"lineage": mine["lineage"] if mine else 0, "inconsistent": q["inconsistent"],
-                         "granularity": max(1, q["granularity"] // CLUSTER), "granules": got}
+                         "granularity": max(1, q["granularity"] // CLUSTER), "granules": got,
+                         "successor": successor_of(mine, q, o["anonymous"]),
+                         "unfinished": bool(mine and mine.get("unfinished"))}
         nodes[n] = bms
     entries = {}
     for name, e in obs["directory"].items():
@@ -765,6 +965,19 @@ def observed_world(model, obs):
                          "granularity": max(1, e["granularity"] // CLUSTER),
                          "granules": mine["granules"] if mine else []}
     return {"nodes": nodes, "entries": entries, "autoclear": obs["autoclear"]}
+
+
+def successor_of(mine, q, anonymous):
+    """Comparison.successor: a busy bitmap's successor is anonymous on QEMU, so only its count, granularity and
+    recording show. When QEMU lists one like the model's successor, the observed bitmap takes the model's granules;
+    otherwise none, so that the invariants see what QEMU's successor misses."""
+    if not q["busy"] or not mine or not mine.get("successor"):
+        return []
+    s = mine["successor"]
+    count = len(s["granules"]) * q["granularity"]
+    listed = any(x["granularity"] == q["granularity"] and x["recording"] == s["enabled"] and x["count"] == count
+                 for x in anonymous)
+    return s["granules"] if listed else []
 
 
 def lost_disks(obs):
@@ -780,7 +993,10 @@ def under_reports(model, world):
 
     def misses(where, name, b):
         t = truth.get(str(b["lineage"]), [])
-        lost = sorted(c for c in t if c // b["granularity"] not in b["granules"])
+        succ = b.get("successor") or []  # the model's own bitmap (unobserved) carries its successor whole
+        succ = succ["granules"] if isinstance(succ, dict) else succ
+        reported = set(b["granules"]) | set(succ)  # Bitmap.reported: its own granules and its successor's
+        lost = sorted(c for c in t if c // b["granularity"] not in reported)
         if lost:
             out.append("NoUnderReport: %s '%s' does not report clusters %s that changed while it was meant to record"
                        % (where, name, lost))
@@ -788,7 +1004,7 @@ def under_reports(model, world):
     for n in ("source", "target"):
         if model["nodes"][n]["active"]:
             for name, b in world["nodes"][n].items():
-                if not b["inconsistent"]:
+                if not b["inconsistent"] and not b.get("unfinished"):  # Node.unfinished: still arriving
                     misses("bitmap on the " + n, name, b)
     if world["autoclear"]:
         for name, e in world["entries"].items():
@@ -902,6 +1118,7 @@ def run(prefix):
                 rejected = e.desc
             except Unmappable as e:
                 raise CannotRun("step %d %s is not mappable on this QEMU: %s" % (i, step["text"], e))
+            s.after_step(a, rejected)
             predicted_step = m["steps"][i - 1]
             say("    outcome: QEMU %s | model %s" % ("rejected: " + rejected if rejected else "accepted",
                                                    predicted_step["model"]))
@@ -946,6 +1163,9 @@ def main():
         sys.exit(2)
     except (OSError, Gone, QmpError, ValueError, KeyError, subprocess.TimeoutExpired) as e:
         print("cannot run: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+        sys.exit(2)
+    except Exception as e:  # a fault of this script: never a verdict (exit 1 would claim QEMU shows the violation)
+        print("cannot run: internal error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
         sys.exit(2)
 
 
