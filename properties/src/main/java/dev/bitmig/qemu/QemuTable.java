@@ -244,8 +244,11 @@ public final class QemuTable implements Action.Visitor<List<Op>> {
     @Override
     public List<Op> visit(Action.BackupFail a) {
         if (f == LIVE) {
-            return List.of(new Op.Unmappable("QEMU 7.2 has no command that makes the backup target fail its next write:"
-                    + " blkdebug's inject-error rules are armed by block events, not by the monitor; the failure path "
+            // The one block event the monitor can fire is vmstate_load (NoSpaceLayer), which qcow2 emits on its own
+            // file child: a blkdebug layer under the null-co target would need a qcow2 target, not done yet.
+            return List.of(new Op.Unmappable("the live runner cannot make the backup target fail its next write: "
+                    + "blkdebug's inject-error rules are armed by block events, and the one the monitor can fire "
+                    + "(vmstate_load) reaches only a qcow2 node's file, not the null-co target; the failure path "
                     + "(backup_abort) is the one block-job-cancel takes, which BackupCancel maps"));
         }
         return List.of(new Op.Note("the backup target fails a write (blkdebug inject-error on the target): the job "

@@ -181,6 +181,7 @@ public final class QmpClient implements AutoCloseable {
                     throw e;
                 }
                 resent.incrementAndGet();
+                timings.record(label, "misread, sent again: " + command, 0, false); // shown in the QMP timings
                 settle();
             }
         }
