@@ -36,14 +36,8 @@ final class LiveCmd implements Callable<Integer> {
     @Option(names = "--shrink-seconds", paramLabel = "T",
             description = "wall time for shrinking every finding together (default ${DEFAULT-VALUE})")
     long shrinkSeconds = 120;
-    @Option(names = "--backup-jobs", description = "generated sequences also run backup jobs that hold a bitmap")
-    boolean backupJobs;
-    @Option(names = "--offline-tools", description = "generated sequences also edit the image offline with qemu-img"
-            + " (bitmap --add/--remove/--clear/--enable/--disable/--merge, check -r all, convert --bitmaps)")
-    boolean offlineTools;
-    @Option(names = "--store-failures", description = "generated sequences also fill and free the volume under the image"
-            + " (every QEMU opens it through a blkdebug node that returns ENOSPC while the volume is full)")
-    boolean storeFailures;
+    @CommandLine.Mixin
+    CapabilityOptions capabilities;
 
     @Override
     public Integer call() throws IOException {
@@ -66,8 +60,9 @@ final class LiveCmd implements Callable<Integer> {
                     "no qemu-system-x86_64 on PATH: install QEMU or give --qemu PREFIX");
         }
         boolean show = ProgressLine.stderrIsTerminal();
-        LiveCampaign.Report r = new LiveCampaign().withBackupJobs(backupJobs).withOfflineTools(offlineTools)
-                .withStoreFailures(storeFailures).run(seed, sequences, sequences > 100 ? 40 : 20,
+        LiveCampaign.Report r = new LiveCampaign().withBackupJobs(capabilities.backupJobs)
+                .withOfflineTools(capabilities.offlineTools).withStoreFailures(capabilities.storeFailures)
+                .run(seed, sequences, sequences > 100 ? 40 : 20,
                 Duration.ofSeconds(shrinkSeconds), LiveCampaign.threadScenarios(), done -> {
                     if (show) {
                         err.print("\rbitmig live: " + done + "/" + sequences + " sequences");

@@ -160,16 +160,8 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--inactive-adds", description = "also add bitmaps on a QEMU that does not own the image, such"
                 + " as the incoming one (QEMU accepts it; off by default)")
         boolean inactiveAdds;
-        @Option(names = "--backup-jobs", description = "also run backup jobs that hold a bitmap (blockdev-backup"
-                + " sync=incremental|bitmap with bitmap-mode): start, copy, fail, cancel (off by default)")
-        boolean backupJobs;
-        @Option(names = "--offline-tools", description = "also edit the image offline with qemu-img: bitmap --add,"
-                + " --remove, --clear, --enable, --disable, --merge, check -r all, and convert --bitmaps"
-                + " [--skip-broken-bitmaps] with its copy renamed over the image (off by default)")
-        boolean offlineTools;
-        @Option(names = "--store-failures", description = "also let the volume under the image run out of space and be"
-                + " freed again: every write fails with ENOSPC meanwhile, bitmap stores included (off by default)")
-        boolean storeFailures;
+        @picocli.CommandLine.Mixin
+        CapabilityOptions capabilities;
 
         Bounds bounds() {
             if (depth < 0) {
@@ -187,18 +179,12 @@ public final class Main implements Callable<Integer> {
                             + dev.bitmig.model.Mirror.MAX_GRANULARITY + ", got " + g);
                 }
             }
-            if (backupJobs && !Engines.JVM.equals(engine)) {
-                throw new BadInput("--backup-jobs runs on --engine jvm only");
-            }
-            if (offlineTools && !Engines.JVM.equals(engine)) {
-                throw new BadInput("--offline-tools runs on --engine jvm only");
-            }
-            if (storeFailures && !Engines.JVM.equals(engine)) {
-                throw new BadInput("--store-failures runs on --engine jvm only");
+            if (capabilities.firstOn() != null && !Engines.JVM.equals(engine)) {
+                throw new BadInput(capabilities.firstOn() + " runs on --engine jvm only");
             }
             return Bounds.DEFAULT.withDepth(depth).withClusters(clusters).withMirrorGranularities(List.ofAll(mirror))
                     .withWithout(kinds()).withInactiveAdds(inactiveAdds)
-                    .withCapabilities(new dev.bitmig.model.Capabilities(backupJobs, offlineTools, storeFailures));
+                    .withCapabilities(capabilities.capabilities());
         }
 
         /** The kinds left out: --without, or everything but --only. */
