@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -64,19 +63,12 @@ class BackupJobsLiveTest {
 
     @Test
     void generatedSequencesWithBackupJobs() throws Exception {
-        int n = Integer.getInteger("live.backup.sequences", 20);
-        LiveCampaign c = new LiveCampaign().withBackupJobs(true);
-        java.time.Duration budget = java.time.Duration.ofSeconds(Long.getLong("live.shrinkSeconds", n > 100 ? 600 : 60));
-        LiveCampaign.Report r = c.run(Long.getLong("live.backup.seed", 1L), n, n > 100 ? 40 : 20, budget, Map.of(),
-                done -> { });
-        Path out = Files.createDirectories(Path.of("target", "backup-jobs"));
-        LiveCampaign.write(r, out);
+        CapabilityCampaign c = CapabilityCampaign.run("backup", "backup-jobs", new LiveCampaign().withBackupJobs(true));
+        List<List<Action>> sequences = c.sequences(new SequenceGenerator(LiveCampaign.GENERATED, true));
         // Agreement of the sequences that run a backup job, by the first mismatch's signature, on a second pass.
         LiveChecker checker = new LiveChecker(new StepTimings());
         Map<String, Integer> tally = new java.util.TreeMap<>();
-        SequenceGenerator again = new SequenceGenerator(LiveCampaign.GENERATED, true);
-        for (long seed = Long.getLong("live.backup.seed", 1L), end = seed + n; seed < end; seed++) {
-            List<Action> seq = again.generate(seed);
+        for (List<Action> seq : sequences) {
             if (seq.stream().noneMatch(a -> a instanceof Action.BackupStart)) {
                 continue;
             }
@@ -86,21 +78,16 @@ class BackupJobsLiveTest {
         }
         StringBuilder b = new StringBuilder("sequences with a backup job, by outcome:\n");
         tally.forEach((k, v) -> b.append(v).append("  ").append(k).append('\n'));
-        Files.writeString(out.resolve("backup-sequences.txt"), b.toString());
+        Files.writeString(c.out().resolve("backup-sequences.txt"), b.toString());
         // How many of the sequences run a job, and end one, on QEMU (counted on the sequences themselves).
-        SequenceGenerator gen = new SequenceGenerator(LiveCampaign.GENERATED, true);
-        long seed0 = Long.getLong("live.backup.seed", 1L);
         int started = 0, ended = 0;
-        for (long seed = seed0; seed < seed0 + n; seed++) {
-            List<String> kinds = gen.generate(seed).stream().map(Action::kind).toList();
+        for (List<Action> seq : sequences) {
+            List<String> kinds = seq.stream().map(Action::kind).toList();
             started += kinds.contains("BackupStart") ? 1 : 0;
             ended += kinds.contains("BackupCancel") || java.util.Collections.frequency(kinds, "BackupCopy") > 1 ? 1 : 0;
         }
-        Files.writeString(out.resolve("coverage.txt"), n + " sequences: " + started + " start a backup job, " + ended
-                + " cancel one or copy past the first cluster\n");
-        assertThat(started).as("sequences that start a backup job").isGreaterThanOrEqualTo(n / 4);
-        assertThat(r.sequences()).isEqualTo(n);
-        assertThat(r.agree() + r.disagree()).as("sequences compared").isPositive();
-        assertThat(r.errors()).as("harness errors: " + r.errorNotes()).isLessThanOrEqualTo(Math.max(1, n / 20));
+        c.coverage(started + " start a backup job, " + ended + " cancel one or copy past the first cluster");
+        assertThat(started).as("sequences that start a backup job").isGreaterThanOrEqualTo(c.n() / 4);
+        c.assertRan();
     }
 }

@@ -5,10 +5,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static dev.bitmig.model.Action.ImgOp.CLEAR;
 import static dev.bitmig.model.Action.ImgOp.DISABLE;
@@ -118,31 +115,15 @@ class OfflineToolsLiveTest {
 
     @Test
     void generatedSequencesWithOfflineTools() throws Exception {
-        int n = Integer.getInteger("live.offline.sequences", 20);
-        long seed0 = Long.getLong("live.offline.seed", 1L);
-        java.time.Duration budget = java.time.Duration.ofSeconds(Long.getLong("live.shrinkSeconds", n > 100 ? 600 : 60));
-        LiveCampaign.Report r = new LiveCampaign().withOfflineTools(true).run(seed0, n, n > 100 ? 40 : 20, budget,
-                Map.of(), done -> { });
-        Path out = Files.createDirectories(Path.of("target", "offline-tools"));
-        LiveCampaign.write(r, out);
+        CapabilityCampaign c = CapabilityCampaign.run("offline", "offline-tools", new LiveCampaign().withOfflineTools(true));
         SequenceGenerator gen = new SequenceGenerator(LiveCampaign.GENERATED, false, true);
-        int edits = 0;
-        int converts = 0;
-        for (long seed = seed0; seed < seed0 + n; seed++) {
-            List<Action> seq = gen.generate(seed);
-            edits += seq.stream().anyMatch(a -> a instanceof Action.ImgBitmap) ? 1 : 0;
-            converts += seq.stream().anyMatch(a -> a instanceof Action.ImgConvert) ? 1 : 0;
-        }
-        Files.writeString(out.resolve("coverage.txt"), n + " sequences: " + edits + " run qemu-img bitmap, " + converts
-                + " qemu-img convert; "
-                + r.agree() + " agree, " + r.disagree() + " disagree, " + r.unmappable() + " not mappable, " + r.errors()
-                + " harness errors\n");
+        int edits = c.count(gen, seq -> seq.stream().anyMatch(a -> a instanceof Action.ImgBitmap));
+        int converts = c.count(gen, seq -> seq.stream().anyMatch(a -> a instanceof Action.ImgConvert));
+        c.coverage(edits + " run qemu-img bitmap, " + converts + " qemu-img convert");
         // Over seeds 1 to 400 the generator gives 51 % sequences with qemu-img bitmap, 13 % with convert (which needs
         // both QEMUs off): the floors leave room for the noise of 20 sequences.
-        assertThat(edits).as("sequences that run qemu-img bitmap").isGreaterThanOrEqualTo(2 * n / 5);
-        assertThat(converts).as("sequences that run qemu-img convert").isGreaterThanOrEqualTo(Math.max(1, n / 20));
-        assertThat(r.sequences()).isEqualTo(n);
-        assertThat(r.agree() + r.disagree()).as("sequences compared").isPositive();
-        assertThat(r.errors()).as("harness errors: " + r.errorNotes()).isLessThanOrEqualTo(Math.max(1, n / 20));
+        assertThat(edits).as("sequences that run qemu-img bitmap").isGreaterThanOrEqualTo(2 * c.n() / 5);
+        assertThat(converts).as("sequences that run qemu-img convert").isGreaterThanOrEqualTo(Math.max(1, c.n() / 20));
+        c.assertRan();
     }
 }
