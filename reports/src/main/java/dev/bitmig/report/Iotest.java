@@ -71,9 +71,13 @@ public final class Iotest {
     /** The model's error text of the step that failed, or empty. */
     private String failure = "";
 
+    /** The volume under the image and each VM's blkdebug layer (store failures only). */
+    private final IotestVolume volume;
+
     private Iotest(Trace t, Policy model) {
         this.trace = t;
         this.model = model;
+        this.volume = new IotestVolume(t.configuration().capabilities().storeFailures());
         this.g = t.configuration().geometry();
         this.w = World.initial(g);
     }
@@ -171,7 +175,7 @@ public final class Iotest {
         for (String l : LICENCE) {
             b.append(l.isEmpty() ? "#\n" : "# " + l + "\n");
         }
-        return b.append("#\n\nimport os\nimport signal\nimport time\n\nimport iotests\n")
+        return b.append("#\n\nimport json\nimport os\nimport signal\nimport time\n\nimport iotests\n")
                 .append("from iotests import qemu_img, qemu_img_create, qemu_img_info, qemu_io\n\n")
                 .append("disk = os.path.join(iotests.test_dir, 'disk.qcow2')\n")
                 .append("mig_sock = os.path.join(iotests.sock_dir, 'mig.sock')\n")
@@ -180,7 +184,7 @@ public final class Iotest {
                 .append("    def setUp(self):\n")
                 .append("        qemu_img_create('-f', iotests.imgfmt, disk, '").append(g.clusters() * Geometry.CLUSTER_BYTES).append("')\n")
                 .append("        self.vm = {}\n        self.frozen = set()\n        self.failed = []\n")
-                .append("        self.launch('source')\n\n")
+                .append("        self.launch('source'").append(IotestVolume.initialLaunchArgument(volume.layered())).append(")\n\n")
                 .append(helpers())
                 .append("\n    def test_").append(asserted.title().toLowerCase(java.util.Locale.ROOT)).append("(self):\n")
                 .toString();
@@ -213,7 +217,8 @@ public final class Iotest {
             attempted = true;
             return;
         }
-        body.append(IotestLines.of(op));
+        body.append(op instanceof Op.Launch l ? IotestLines.launch(l, volume.launchArgument(l.readOnly()))
+                : IotestLines.of(op));
     }
 
     private void emit(List<Op> ops) {
@@ -234,6 +239,7 @@ public final class Iotest {
         if (a instanceof Action.Launch l) {
             emit(ops(a));
             alive.add(l.node());
+            volume.launched(l.node());
         } else if (a instanceof Action.Quit q) {
             requireOn(q.node());
             emit(ops(a));
@@ -267,8 +273,9 @@ public final class Iotest {
                 || a instanceof Action.BackupCancel
                 || a instanceof Action.Stop && mig != Mig.NONE) {
             throw new NoReplay(a + " has no step-by-step counterpart on QEMU 7.2");
-        } else if (a instanceof Action.VolumeFull) {
-            throw new NoReplay("a full volume needs the blkdebug layer that only the live runner sets up");
+        } else if (a instanceof Action.VolumeFull v) {
+            if (frozen) throw new NoReplay("the volume changes while the target is held between handover and completion");
+            emit(volume.change(v.full(), alive, before));
         } else {
             requireOn(node(a));
             emit(ops(a));
@@ -303,6 +310,7 @@ public final class Iotest {
     }
 
     private void handover() {
+        if (volume.full()) throw new NoReplay("a handover on a full volume (the source's store may fail it) is not written");
         line("# handover: hold the target, let the source send the rest and inactivate");
         emit(MigrationOps.handover());
         line("self.wait_unlocked()");

@@ -23,13 +23,18 @@ final class IotestLines {
         return ops.stream().map(IotestLines::of).collect(Collectors.joining());
     }
 
+    /** A launch; {@code extra}: more keyword arguments of the helper (", layer=..."). */
+    static String launch(Op.Launch l, String extra) {
+        return IND + "self.launch(" + py(l.node().lower()) + (l.incoming().isEmpty() ? "" : ", incoming=True")
+                + (l.readOnly() ? ", read_only=True" : "") + extra + ")\n";
+    }
+
     static String of(Op op) {
         if (op instanceof Op.Qmp q) return IND + "self.ok(" + py(q.node().lower()) + ", " + py(q.command()) + args(q.args()) + ")\n";
-        if (op instanceof Op.QemuIo io) return IND + "self.guest_write(" + py(io.node().lower()) + ", " + py(io.drive()) + ", "
+        if (op instanceof Op.QemuIo io) return IND + "self.hmp_qemu_io(" + py(io.node().lower()) + ", " + py(io.drive()) + ", "
                 + py(io.command()) + ")\n";
         if (op instanceof Op.Tool t) return IND + tool(t) + "\n";
-        if (op instanceof Op.Launch l) return IND + "self.launch(" + py(l.node().lower()) + (l.incoming().isEmpty() ? "" : ", incoming=True")
-                + (l.readOnly() ? ", read_only=True" : "") + ")\n";
+        if (op instanceof Op.Launch l) return launch(l, "");
         if (op instanceof Op.Quit q) return IND + "self.vm.pop(" + py(q.node().lower()) + ").shutdown()\n";
         if (op instanceof Op.Kill k) return IND + "self.vm.pop(" + py(k.node().lower()) + ").kill()\n";
         if (op instanceof Op.Await w) return IND + "self.wait_migration_state(" + py(w.node().lower()) + ", " + py(w.state()) + ")\n";

@@ -9,11 +9,16 @@
             if os.path.exists(f):
                 os.remove(f)
 
-    def launch(self, name, incoming=False, read_only=False):
+    def launch(self, name, incoming=False, read_only=False, layer=None):
+        """A QEMU on the image; layer: the -blockdev JSON of a blkdebug node between drive0 and file0 (a full volume's
+        ENOSPC rules, which a vmstate read switches: block/blkdebug.c, block/qcow2.c qcow2_load_vmstate)."""
         ro = ',read-only=on' if read_only else ''
         vm = iotests.VM(path_suffix=name)
         vm.add_blockdev(f'driver=file,filename={disk},node-name=file0{ro}')
-        vm.add_blockdev(f'driver=qcow2,file=file0,node-name=drive0{ro}')
+        if layer:
+            vm.add_blockdev(layer)
+        file = json.loads(layer)['node-name'] if layer else 'file0'
+        vm.add_blockdev(f'driver=qcow2,file={file},node-name=drive0{ro}')
         if incoming:
             vm.add_incoming(f'unix:{mig_sock}')
         vm.launch()
@@ -34,9 +39,9 @@
         else:
             self.assertIn('return', result, f'{name}: {command} {args}: {result}')
 
-    def guest_write(self, name, drive, command):
-        """A guest write through HMP qemu-io. Its report ('wrote ...' or an error) goes to QEMU's own stdout
-        (qemu-io-cmds.c printf), not to the monitor, so only the QMP result can be checked here."""
+    def hmp_qemu_io(self, name, drive, command):
+        """A guest write, a flush or a vmstate read through HMP qemu-io. Its report ('wrote ...' or an error) goes to
+        QEMU's own stdout (qemu-io-cmds.c printf), not to the monitor, so only the QMP result can be checked here."""
         self.ok(name, 'human-monitor-command', {'command-line': f'qemu-io {drive} "{command}"'})
 
     def image_write(self, *args):

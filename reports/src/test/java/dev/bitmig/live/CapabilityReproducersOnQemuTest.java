@@ -95,9 +95,23 @@ class CapabilityReproducersOnQemuTest {
     private static Stream<DynamicTest> classes(String capability, Capabilities caps, Predicate<Action> uses,
                                                LiveChecker live, boolean some) throws Exception {
         Files.createDirectories(DIR);
+        List<DynamicTest> tests = new ArrayList<>();
+        classTraces(capability, caps, uses).forEach((name, t) -> tests.add(DynamicTest.dynamicTest(name,
+                () -> runs(name, t, live))));
+        if (some) {
+            assertThat(tests).as("--%s adds classes whose counterexample uses its actions", capability).isNotEmpty();
+        }
+        return tests.stream();
+    }
+
+    /**
+     * The counterexample of each class of the QEMU under test's row, with the capability on, that uses one of its
+     * actions, by name (CAPABILITY-POLICY-INVARIANT-K).
+     */
+    static Map<String, Trace> classTraces(String capability, Capabilities caps, Predicate<Action> uses) {
         Bounds bounds = Bounds.DEFAULT.withCapabilities(caps);
         VerdictMatrix m = VerdictMatrix.explore(io.vavr.collection.List.of(QemuInstall.policy()), bounds, 2, p -> { });
-        List<DynamicTest> tests = new ArrayList<>();
+        Map<String, Trace> out = new LinkedHashMap<>();
         for (ExplorationResult r : m.rows()) {
             for (Invariant inv : Invariant.values()) {
                 if (!(r.verdicts().get(inv).get() instanceof Verdict.Violated)) {
@@ -106,19 +120,14 @@ class CapabilityReproducersOnQemuTest {
                 int k = 0;
                 for (var c : r.classesOf(inv)) {
                     Trace t = VerdictMatrix.trace(r, inv, c.counterexample());
-                    if (t.actions().find(uses).isEmpty()) {
-                        continue;
+                    if (t.actions().find(uses).isDefined()) {
+                        out.put((capability + "-" + r.policy() + "-" + inv.title()).toLowerCase(java.util.Locale.ROOT)
+                                .replace('_', '-') + "-" + (++k), t);
                     }
-                    String name = (capability + "-" + r.policy() + "-" + inv.title()).toLowerCase(java.util.Locale.ROOT)
-                            .replace('_', '-') + "-" + (++k);
-                    tests.add(DynamicTest.dynamicTest(name, () -> runs(name, t, live)));
                 }
             }
         }
-        if (some) {
-            assertThat(tests).as("--%s adds classes whose counterexample uses its actions", capability).isNotEmpty();
-        }
-        return tests.stream();
+        return out;
     }
 
     /** The reproducer exits with the code the live runner's replay of the same sequence predicts. */

@@ -2,6 +2,7 @@ package dev.bitmig.live;
 
 import dev.bitmig.check.Trace;
 import dev.bitmig.model.Action;
+import dev.bitmig.model.Capabilities;
 import dev.bitmig.report.Iotest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -52,50 +53,73 @@ class GeneratedIotestsTest {
         LiveChecker live = new LiveCampaign().checker();
         List<DynamicTest> tests = new ArrayList<>();
         for (Map.Entry<String, Trace> e : ReproducersOnQemuTest.counterexamples().entrySet()) {
-            Trace t = e.getValue();
             String name = "bitmig-" + e.getKey().replaceFirst("^ce-", "");
-            tests.add(DynamicTest.dynamicTest(name, () -> {
-                List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
-                sequence.addAll(t.actions().toJavaList());
-                LiveChecker.Replay predicted = live.replay(name, sequence, t.configuration().geometry());
-                Iotest.Result iotest = Iotest.of(t, name, QemuInstall.policy());
-                Files.writeString(DIR.resolve(name + ".why"), "live runner: " + predicted.label() + "\niotest: "
-                        + (iotest.generated() ? "generated" : "none, " + iotest.whyNot()) + "\nsequence: " + sequence + "\n",
-                        StandardCharsets.UTF_8);
-                if (!iotest.generated()) {
-                    // Every counterexample without a test must be one that does not reproduce on QEMU.
-                    assertThat(predicted.reproduced()).as("no iotest (%s), but the live runner says %s",
-                            iotest.whyNot(), predicted.label()).isFalse();
-                    return;
-                }
-                Path test = DIR.resolve(name);
-                Files.writeString(test, iotest.test(), StandardCharsets.UTF_8);
-                Files.writeString(DIR.resolve(name + ".out"), iotest.reference(), StandardCharsets.UTF_8);
-                List<String> check = List.of(SCRIPTS.resolve("run").toString(), "--qemu", QEMU, test.toString());
-                Tools.Result ran = Tools.run(check, Duration.ofMinutes(5));
-                if (MISREAD.matcher(ran.output()).find()) {
-                    // The monitor misread a command (seen in CI runs on both QEMUs; the reproducer sends such a command
-                    // again, QEMU's iotests harness does not): not a verdict. The test runs once more; the first output
-                    // is kept beside it.
-                    Files.writeString(DIR.resolve(name + ".first.check"), ran.output(), StandardCharsets.UTF_8);
-                    ran = Tools.run(check, Duration.ofMinutes(5));
-                }
-                Files.writeString(DIR.resolve(name + ".check"), ran.output(), StandardCharsets.UTF_8);
-                if (predicted.reproduced()) {
-                    assertThat(ran.exitCode()).as("./check fails the test\n%s", ran.output()).isNotZero();
-                    assertThat(ran.output()).as("it fails on the assertion of the violation, not in setup")
-                            .contains("+AssertionError: ").contains(iotest.invariant() + ": after step");
-                    if (!iotest.failure().isEmpty()) {
-                        // The step the model fails (a failed reactivation) failed on QEMU with QEMU's own text.
-                        assertThat(ran.output()).as("the failing step fails with the model's text")
-                                .contains("failed with '" + iotest.failure() + "'");
-                    }
-                } else {
-                    assertThat(ran.exitCode()).as("./check passes the test (live runner: %s)\n%s", predicted.label(),
-                            ran.output()).isZero();
-                }
-            }));
+            tests.add(DynamicTest.dynamicTest(name, () -> runs(name, e.getValue(), live)));
         }
         return tests.stream();
+    }
+
+    /**
+     * The same for each class that --store-failures adds (its counterexample fills the volume): the test opens the image
+     * through the blkdebug layer and switches it as the live runner does.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyReproducedFullVolumeClassIsAnIotestThatFailsOnTheViolation() throws Exception {
+        Files.createDirectories(DIR);
+        LiveChecker live = new LiveCampaign().withStoreFailures(true).checker();
+        List<DynamicTest> tests = new ArrayList<>();
+        CapabilityReproducersOnQemuTest.classTraces("store-failures", Capabilities.STORE_FAILURES,
+                a -> a instanceof Action.VolumeFull).forEach((key, t) -> {
+                    String name = "bitmig-" + key;
+                    tests.add(DynamicTest.dynamicTest(name, () -> runs(name, t, live)));
+                });
+        assertThat(tests).as("--store-failures adds classes that fill the volume").isNotEmpty();
+        return tests.stream();
+    }
+
+    /**
+     * The counterexample's iotest, if there is one, runs under ./check: it fails on the assertion of the violation when
+     * the live runner reproduces it, and passes otherwise; without one, the live runner must not reproduce it.
+     */
+    private static void runs(String name, Trace t, LiveChecker live) throws java.io.IOException {
+        List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
+        sequence.addAll(t.actions().toJavaList());
+        LiveChecker.Replay predicted = live.replay(name, sequence, t.configuration().geometry());
+        Iotest.Result iotest = Iotest.of(t, name, QemuInstall.policy());
+        Files.writeString(DIR.resolve(name + ".why"), "live runner: " + predicted.label() + "\niotest: "
+                + (iotest.generated() ? "generated" : "none, " + iotest.whyNot()) + "\nsequence: " + sequence + "\n",
+                StandardCharsets.UTF_8);
+        if (!iotest.generated()) {
+            // Every counterexample without a test must be one that does not reproduce on QEMU.
+            assertThat(predicted.reproduced()).as("no iotest (%s), but the live runner says %s",
+                    iotest.whyNot(), predicted.label()).isFalse();
+            return;
+        }
+        Path test = DIR.resolve(name);
+        Files.writeString(test, iotest.test(), StandardCharsets.UTF_8);
+        Files.writeString(DIR.resolve(name + ".out"), iotest.reference(), StandardCharsets.UTF_8);
+        List<String> check = List.of(SCRIPTS.resolve("run").toString(), "--qemu", QEMU, test.toString());
+        Tools.Result ran = Tools.run(check, Duration.ofMinutes(5));
+        if (MISREAD.matcher(ran.output()).find()) {
+            // The monitor misread a command (seen in CI runs on both QEMUs; the reproducer sends such a command
+            // again, QEMU's iotests harness does not): not a verdict. The test runs once more; the first output
+            // is kept beside it.
+            Files.writeString(DIR.resolve(name + ".first.check"), ran.output(), StandardCharsets.UTF_8);
+            ran = Tools.run(check, Duration.ofMinutes(5));
+        }
+        Files.writeString(DIR.resolve(name + ".check"), ran.output(), StandardCharsets.UTF_8);
+        if (predicted.reproduced()) {
+            assertThat(ran.exitCode()).as("./check fails the test\n%s", ran.output()).isNotZero();
+            assertThat(ran.output()).as("it fails on the assertion of the violation, not in setup")
+                    .contains("+AssertionError: ").contains(iotest.invariant() + ": after step");
+            if (!iotest.failure().isEmpty()) {
+                // The step the model fails (a failed reactivation) failed on QEMU with QEMU's own text.
+                assertThat(ran.output()).as("the failing step fails with the model's text")
+                        .contains("failed with '" + iotest.failure() + "'");
+            }
+        } else {
+            assertThat(ran.exitCode()).as("./check passes the test (live runner: %s)\n%s", predicted.label(),
+                    ran.output()).isZero();
+        }
     }
 }

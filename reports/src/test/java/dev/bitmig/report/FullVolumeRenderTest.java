@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A full volume needs a blkdebug node under drive0 in every QEMU: the Python reproducer of a counterexample with a
- * VolumeFull step sets it up as the live runner does (CapabilityReproducersOnQemuTest runs them), the qemu-iotests test
- * says that it does not instead of running without it.
+ * A full volume needs a blkdebug node under drive0 in every QEMU: the Python reproducer and the qemu-iotests test of a
+ * counterexample with a VolumeFull step set it up as the live runner does (CapabilityReproducersOnQemuTest and
+ * GeneratedIotestsTest run them).
  */
 class FullVolumeRenderTest {
     /** A source with a loaded bitmap quits on a full volume: QEMU says "Lost persistent bitmaps ...". */
@@ -23,11 +23,30 @@ class FullVolumeRenderTest {
             List.of(new Action.GuestWrite(NodeId.SOURCE, 1, 1), new Action.VolumeFull(true), new Action.Quit(NodeId.SOURCE)),
             "NoSilentLoss", "the bitmap is gone");
 
+    /** The incoming target alone on a volume that fills: 7.2's cont activates it, the IN_USE update fails (NoLostDisk). */
+    static final Trace FULL_AT_CONT = new Trace(Bounds.DEFAULT.withCapabilities(Capabilities.STORE_FAILURES), "QEMU_7_2",
+            List.empty(), InitialWorld.BITMAP_LOADED,
+            List.of(new Action.Quit(NodeId.SOURCE), new Action.VolumeFull(true), new Action.Cont(NodeId.TARGET)),
+            "NoLostDisk", "the target loses its disk");
+
     @Test
-    void theIotestOfAFullVolumeIsNotWrittenAndSaysWhy() {
-        Iotest.Result r = Iotest.of(LOST_DISK, "bitmig-full-volume");
-        assertThat(r.generated()).isFalse();
-        assertThat(r.whyNot()).isEqualTo("a full volume needs the blkdebug layer that only the live runner sets up");
+    void theIotestOfAFullVolumeLaunchesThroughTheLayerAndSwitchesItWithAVmstateRead() {
+        Iotest.Result r = Iotest.of(FULL_AT_CONT, "bitmig-full-volume");
+        assertThat(r.whyNot()).isEmpty();
+        assertThat(r.test()).contains("layer=" + IotestLines.py(dev.bitmig.qemu.NoSpaceLayer.blockdev(false, false)))
+                .contains("self.hmp_qemu_io('target', 'drive0', 'flush')")
+                .contains("self.hmp_qemu_io('target', 'drive0', 'read -b 0 512')")
+                .doesNotContain("self.hmp_qemu_io('source', 'drive0', 'read -b 0 512')");
+        assertThat(r.invariant()).isEqualTo("NoLostDisk");
+    }
+
+    @Test
+    void theIotestOfAHandoverOnAFullVolumeIsNotWrittenAndSaysWhy() {
+        Trace t = new Trace(Bounds.DEFAULT.withCapabilities(Capabilities.STORE_FAILURES), "QEMU_7_2", List.empty(),
+                InitialWorld.BITMAP_LOADED, List.of(new Action.MigrateStart(true), new Action.VolumeFull(true),
+                new Action.Inactivate(NodeId.SOURCE), new Action.Quit(NodeId.SOURCE)), "NoSilentLoss", "m");
+        assertThat(Iotest.of(t, "bitmig-full-handover").whyNot())
+                .isEqualTo("a handover on a full volume (the source's store may fail it) is not written");
     }
 
     @Test
