@@ -149,6 +149,7 @@ public final class Reproducer {
      */
     private static Map<String, Object> backupJobs(Geometry g) {
         Map<String, Object> b = new LinkedHashMap<>();
+        b.put("job", dev.bitmig.qemu.BackupJobIds.JOB);
         b.put("filter", dev.bitmig.qemu.BackupJobIds.FILTER);
         Map<String, Object> target = new LinkedHashMap<>();
         Map<String, Object> unthrottle = new LinkedHashMap<>();

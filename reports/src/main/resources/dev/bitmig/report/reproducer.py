@@ -370,7 +370,7 @@ class System:
     def job(self, n):
         """The backup job of query-block-jobs, or None (LiveBackupJobs.job)."""
         for j in self.qmp(n).cmd("query-block-jobs"):
-            if j.get("device") == "backup":
+            if j.get("device") == DATA["backup"]["job"]:
                 return j
         return None
 
