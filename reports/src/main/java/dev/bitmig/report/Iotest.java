@@ -269,10 +269,11 @@ public final class Iotest {
                 || c.node() == NodeId.SOURCE && mig == Mig.PRE_SWITCHOVER)) {
             line("# not sent: the model's " + c.node().lower() + " runs on here");
         } else if (a instanceof Action.MirrorStart || a instanceof Action.MirrorCopy || a instanceof Action.MirrorCancel
-                || a instanceof Action.BackupStart || a instanceof Action.BackupCopy || a instanceof Action.BackupFail
-                || a instanceof Action.BackupCancel
-                || a instanceof Action.Stop && mig != Mig.NONE) {
+                || a instanceof Action.BackupFail || a instanceof Action.Stop && mig != Mig.NONE) {
             throw new NoReplay(a + " has no step-by-step counterpart on QEMU 7.2");
+        } else if (a instanceof Action.BackupStart || a instanceof Action.BackupCopy || a instanceof Action.BackupCancel) {
+            throw new NoReplay(a + ": a backup job's steps are not written as an iotest yet (the live runner and the "
+                    + "reproducer run them)");
         } else if (a instanceof Action.VolumeFull v) {
             if (frozen) throw new NoReplay("the volume changes while the target is held between handover and completion");
             emit(volume.change(v.full(), alive, before));
