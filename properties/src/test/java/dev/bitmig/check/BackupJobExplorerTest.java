@@ -4,7 +4,6 @@ import dev.bitmig.model.Capabilities;
 import dev.bitmig.model.Invariant;
 import dev.bitmig.model.Policies;
 import dev.bitmig.model.Policy;
-import dev.bitmig.model.Spec;
 import io.vavr.collection.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,12 +16,7 @@ class BackupJobExplorerTest {
 
     @Test
     void everyExploredBackupJobTransitionOfEveryPolicyRefinesTheModel() {
-        for (Policy p : Policies.ALL) {
-            ExplorationResult r = new Explorer(new Spec(p, BACKUPS.geometry()), BACKUPS, 2,
-                    new ImplRefinement(p, BACKUPS.geometry(), java.util.Set.of())).run(Explorer.initialWorlds(BACKUPS), x -> { });
-            assertThat(r.refinementMessage()).as("%s: implementation disagrees with the model", p.name()).isEmpty();
-            assertThat(r.generated()).isGreaterThan(1000);
-        }
+        EveryPolicyRefines.within(BACKUPS);
     }
 
     @Test
@@ -39,8 +33,7 @@ class BackupJobExplorerTest {
         Bounds jobsOnly = BACKUPS.withDepth(6).withWithout(List.of("MigrateStart", "ForeignWrite", "Launch", "Quit",
                 "Crash", "MigrateComplete", "MigrateCancel", "MigrateFail"));
         for (Policy p : List.of(Policies.QEMU_10_0, Policies.CANARY_MERGE)) {
-            ExplorationResult r = new Explorer(new Spec(p, jobsOnly.geometry()), jobsOnly, 2, Refinement.NONE)
-                    .run(Explorer.initialWorlds(jobsOnly), x -> { });
+            ExplorationResult r = Runs.of(p, jobsOnly, 2, true);
             assertThat(r.verdicts().get(Invariant.NO_UNDER_REPORT).get()).as(p.name()).isInstanceOf(Verdict.Holds.class);
         }
     }

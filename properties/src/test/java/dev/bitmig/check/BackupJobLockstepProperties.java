@@ -22,7 +22,7 @@ class BackupJobLockstepProperties {
 
     @Provide
     Arbitrary<ActionChain<LockstepProperties.State>> chains() {
-        return LockstepProperties.capabilityChains(n -> LockstepProperties.capabilityBounds(n).withCapabilities(Capabilities.BACKUP_JOBS));
+        return LockstepProperties.capabilityChains(b -> b.withCapabilities(Capabilities.BACKUP_JOBS));
     }
 
     @Property(tries = 300)

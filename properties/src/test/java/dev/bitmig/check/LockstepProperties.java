@@ -78,15 +78,15 @@ class LockstepProperties {
 
     /**
      * Chains of up to 32 generated steps under every policy, on 1 to 64 clusters, from every initial world, with the
-     * capability's bounds ({@code capability} maps a cluster count to them); a proved invariant's violation is only
+     * capability's bounds ({@code capability} adds the capability to the shared bounds); a proved invariant's violation is only
      * counted, since the capability's own golden matrix records them.
      */
-    static Arbitrary<ActionChain<State>> capabilityChains(java.util.function.IntFunction<Bounds> capability) {
+    static Arbitrary<ActionChain<State>> capabilityChains(java.util.function.UnaryOperator<Bounds> capability) {
         Arbitrary<Policy> policies = Arbitraries.of(Policies.ALL.toJavaList());
         Arbitrary<Integer> clusters = Arbitraries.integers().between(1, 64).edgeCases(e -> e.includeOnly(1, 3, 64));
         Arbitrary<InitialWorld> initial = Arbitraries.of(InitialWorld.class);
         return net.jqwik.api.Combinators.combine(policies, clusters, initial).flatAs((p, n, i) -> {
-            Bounds bounds = capability.apply(n);
+            Bounds bounds = capability.apply(capabilityBounds(n));
             return ActionChain.<State>startWith(() -> new State(p, bounds, i, false))
                     .withAction((net.jqwik.api.state.Action.Dependent<State>) state ->
                             Arbitraries.randomValue(r -> state.generator.next(state.lockstep.world(), r))
@@ -96,7 +96,7 @@ class LockstepProperties {
     }
 
     /** The bounds of the capability chains on {@code clusters} clusters: bitmaps a and b, writes of up to 4 clusters. */
-    static Bounds capabilityBounds(int clusters) {
+    private static Bounds capabilityBounds(int clusters) {
         return new Bounds(clusters, List.of(1, 2, 4, 8), List.of("a", "b"), 32, Math.min(4, clusters), false, false, 1);
     }
 

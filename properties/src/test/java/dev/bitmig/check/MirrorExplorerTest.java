@@ -4,7 +4,6 @@ import dev.bitmig.model.Action;
 import dev.bitmig.model.Invariant;
 import dev.bitmig.model.Policies;
 import dev.bitmig.model.Policy;
-import dev.bitmig.model.Spec;
 import io.vavr.collection.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,12 +15,7 @@ class MirrorExplorerTest {
 
     @Test
     void everyExploredMirrorTransitionOfEveryPolicyRefinesTheModel() {
-        for (Policy p : Policies.ALL) {
-            ExplorationResult r = new Explorer(new Spec(p, MIRROR.geometry()), MIRROR, 2,
-                    new ImplRefinement(p, MIRROR.geometry(), java.util.Set.of())).run(Explorer.initialWorlds(MIRROR), x -> { });
-            assertThat(r.refinementMessage()).as("%s: implementation disagrees with the model", p.name()).isEmpty();
-            assertThat(r.generated()).isGreaterThan(1000);
-        }
+        EveryPolicyRefines.within(MIRROR);
     }
 
     /**
@@ -32,8 +26,7 @@ class MirrorExplorerTest {
     void theCanaryDoesNotProtectAMirrorJobFromWritesMadeWhileItsNodeWasInactive() throws Exception {
         Bounds deeper = MIRROR.withDepth(6).withMirrorGranularities(List.of(1));
         for (Policy p : List.of(Policies.CANARY_DROP, Policies.CANARY_MERGE)) {
-            ExplorationResult r = new Explorer(new Spec(p, deeper.geometry()), deeper, 2, Refinement.NONE)
-                    .run(Explorer.initialWorlds(deeper), x -> { });
+            ExplorationResult r = Runs.of(p, deeper, 2, true);
             Verdict v = r.verdicts().get(Invariant.NO_UNDER_REPORT).get();
             assertThat(v).as(p.name()).isInstanceOf(Verdict.Violated.class);
             Verdict.Violated violated = (Verdict.Violated) v;

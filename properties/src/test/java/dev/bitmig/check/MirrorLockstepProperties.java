@@ -21,7 +21,7 @@ class MirrorLockstepProperties {
 
     @Provide
     Arbitrary<ActionChain<LockstepProperties.State>> chains() {
-        return LockstepProperties.capabilityChains(n -> LockstepProperties.capabilityBounds(n).withMirrorGranularities(List.of(1, 2, 4, 8)));
+        return LockstepProperties.capabilityChains(b -> b.withMirrorGranularities(List.of(1, 2, 4, 8)));
     }
 
     @Property(tries = 300)

@@ -21,12 +21,7 @@ class OfflineToolsExplorerTest {
 
     @Test
     void everyExploredOfflineEditOfEveryPolicyRefinesTheModel() {
-        for (Policy p : Policies.ALL) {
-            ExplorationResult r = new Explorer(new Spec(p, OFFLINE.geometry()), OFFLINE, 2,
-                    new ImplRefinement(p, OFFLINE.geometry(), java.util.Set.of())).run(Explorer.initialWorlds(OFFLINE), x -> { });
-            assertThat(r.refinementMessage()).as("%s: implementation disagrees with the model", p.name()).isEmpty();
-            assertThat(r.generated()).isGreaterThan(1000);
-        }
+        EveryPolicyRefines.within(OFFLINE);
     }
 
     @Test
@@ -41,8 +36,7 @@ class OfflineToolsExplorerTest {
         Bounds offlineOnly = OFFLINE.withDepth(6).withWithout(List.of("MigrateStart", "MigrateComplete",
                 "MigrateCancel", "MigrateFail", "Inactivate", "Activate"));
         for (Policy p : List.of(Policies.QEMU_7_2, Policies.QEMU_10_0)) {
-            ExplorationResult r = new Explorer(new Spec(p, offlineOnly.geometry()), offlineOnly, 2, Refinement.NONE)
-                    .run(Explorer.initialWorlds(offlineOnly), x -> { });
+            ExplorationResult r = Runs.of(p, offlineOnly, 2, true);
             assertThat(r.verdicts().get(Invariant.NO_UNDER_REPORT).get()).as(p.name()).isInstanceOf(Verdict.Holds.class);
         }
     }

@@ -22,7 +22,7 @@ class OfflineToolsLockstepProperties {
 
     @Provide
     Arbitrary<ActionChain<LockstepProperties.State>> chains() {
-        return LockstepProperties.capabilityChains(n -> LockstepProperties.capabilityBounds(n).withCapabilities(Capabilities.OFFLINE_TOOLS));
+        return LockstepProperties.capabilityChains(b -> b.withCapabilities(Capabilities.OFFLINE_TOOLS));
     }
 
     @Property(tries = 300)

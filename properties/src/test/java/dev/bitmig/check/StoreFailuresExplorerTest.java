@@ -5,7 +5,6 @@ import dev.bitmig.model.Capabilities;
 import dev.bitmig.model.Invariant;
 import dev.bitmig.model.Policies;
 import dev.bitmig.model.Policy;
-import dev.bitmig.model.Spec;
 import io.vavr.collection.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,12 +17,7 @@ class StoreFailuresExplorerTest {
 
     @Test
     void everyExploredStepOnAFullVolumeOfEveryPolicyRefinesTheModel() {
-        for (Policy p : Policies.ALL) {
-            ExplorationResult r = new Explorer(new Spec(p, FULL.geometry()), FULL, 2,
-                    new ImplRefinement(p, FULL.geometry(), java.util.Set.of())).run(Explorer.initialWorlds(FULL), x -> { });
-            assertThat(r.refinementMessage()).as("%s: implementation disagrees with the model", p.name()).isEmpty();
-            assertThat(r.generated()).isGreaterThan(1000);
-        }
+        EveryPolicyRefines.within(FULL);
     }
 
     @Test
@@ -41,8 +35,7 @@ class StoreFailuresExplorerTest {
         Bounds local = FULL.withDepth(6).withWithout(List.of("MigrateStart", "MigrateComplete", "MigrateCancel",
                 "MigrateFail"));
         for (Policy p : List.of(Policies.QEMU_7_2, Policies.QEMU_10_0)) {
-            ExplorationResult r = new Explorer(new Spec(p, local.geometry()), local, 2, Refinement.NONE)
-                    .run(Explorer.initialWorlds(local), x -> { });
+            ExplorationResult r = Runs.of(p, local, 2, true);
             assertThat(r.verdicts().get(Invariant.NO_SILENT_LOSS).get()).as(p.name()).isInstanceOf(Verdict.Holds.class);
         }
     }

@@ -29,7 +29,7 @@ class StoreFailuresLockstepProperties {
 
     @Provide
     Arbitrary<ActionChain<LockstepProperties.State>> chains() {
-        return LockstepProperties.capabilityChains(n -> LockstepProperties.capabilityBounds(n).withCapabilities(Capabilities.STORE_FAILURES));
+        return LockstepProperties.capabilityChains(b -> b.withCapabilities(Capabilities.STORE_FAILURES));
     }
 
     @Property(tries = 300)

@@ -43,9 +43,9 @@ class TraceReplayTest {
                         new Action.BackupCopy(NodeId.SOURCE), new Action.GuestWrite(NodeId.SOURCE, 2, 1),
                         new Action.BackupCopy(NodeId.SOURCE)),
                 "Refinement", "m");
-        Trace back = roundTrip(t, dir);
-        assertThat(back.configuration().capabilities().backupJobs()).isTrue();
-        assertThat(Replay.of(back).refinement()).as("the seeded abdicate fault shows").isNotEmpty();
+        RoundTrip back = roundTrip(t, dir);
+        assertThat(back.trace().configuration().capabilities().backupJobs()).isTrue();
+        assertThat(Replay.of(back.trace()).refinement()).as("the seeded abdicate fault shows").isNotEmpty();
     }
 
     @Test
@@ -56,11 +56,10 @@ class TraceReplayTest {
                         Action.ImgBitmap.merge("b", "a"), Action.ImgBitmap.of(Action.ImgOp.CLEAR, "a"),
                         new Action.ImgCheck(), Action.ImgBitmap.of(Action.ImgOp.REMOVE, "b")),
                 "Refinement", "m");
-        Trace back = roundTrip(t, dir);
-        Path f = dir.resolve("t.json");
-        assertThat(back.configuration().capabilities().offlineTools()).isTrue();
-        assertThat(Files.readString(f)).contains("\"offlineTools\" : true", "\"op\" : \"MERGE\"");
-        assertThat(Replay.of(back).refinement()).as("the implementation edits as the model does").isEmpty();
+        RoundTrip back = roundTrip(t, dir);
+        assertThat(back.trace().configuration().capabilities().offlineTools()).isTrue();
+        assertThat(back.json()).contains("\"offlineTools\" : true", "\"op\" : \"MERGE\"");
+        assertThat(Replay.of(back.trace()).refinement()).as("the implementation edits as the model does").isEmpty();
     }
 
     /** A crash leaves 'a' IN_USE: convert refuses it, --skip-broken-bitmaps leaves it behind and copies 'b'. */
@@ -73,10 +72,9 @@ class TraceReplayTest {
                         new Action.ImgConvert(false), new Action.ImgConvert(true),
                         new Action.Launch(NodeId.SOURCE, false)),
                 "Refinement", "m");
-        Trace back = roundTrip(t, dir);
-        Path f = dir.resolve("t.json");
-        assertThat(Files.readString(f)).contains("\"action\" : \"ImgConvert\"", "\"skipBroken\" : true");
-        assertThat(Replay.of(back).refinement()).as("the implementation converts as the model does").isEmpty();
+        RoundTrip back = roundTrip(t, dir);
+        assertThat(back.json()).contains("\"action\" : \"ImgConvert\"", "\"skipBroken\" : true");
+        assertThat(Replay.of(back.trace()).refinement()).as("the implementation converts as the model does").isEmpty();
     }
 
     /** The volume fills up: the source's quit loses its bitmap and says so; then it has space again. */
@@ -88,20 +86,22 @@ class TraceReplayTest {
                         new Action.GuestWrite(NodeId.SOURCE, 2, 1), new Action.Quit(NodeId.SOURCE),
                         new Action.VolumeFull(false), new Action.Launch(NodeId.SOURCE, false)),
                 "Refinement", "m");
-        Trace back = roundTrip(t, dir);
-        Path f = dir.resolve("t.json");
-        assertThat(Files.readString(f)).contains("\"action\" : \"VolumeFull\"", "\"full\" : true",
+        RoundTrip back = roundTrip(t, dir);
+        assertThat(back.json()).contains("\"action\" : \"VolumeFull\"", "\"full\" : true",
                 "\"storeFailures\" : true");
-        assertThat(Replay.of(back).refinement()).as("the implementation refuses the writes as the model does").isEmpty();
+        assertThat(Replay.of(back.trace()).refinement()).as("the implementation refuses the writes as the model does").isEmpty();
     }
 
+    /** A trace read back from its file, and the file's text. */
+    private record RoundTrip(Trace trace, String json) { }
+
     /** Writes the trace to DIR/t.json and reads it back: the same trace. */
-    private static Trace roundTrip(Trace t, Path dir) throws Exception {
+    private static RoundTrip roundTrip(Trace t, Path dir) throws Exception {
         Path f = dir.resolve("t.json");
         TraceJson.write(t, f);
         Trace back = TraceJson.read(f);
         assertThat(back).isEqualTo(t);
-        return back;
+        return new RoundTrip(back, Files.readString(f));
     }
 
     @Test
