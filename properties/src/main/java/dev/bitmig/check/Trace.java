@@ -20,4 +20,12 @@ public record Trace(Bounds configuration, String policy, List<String> faults, In
     public boolean claims() {
         return !NO_CLAIM.equals(invariant);
     }
+
+    /**
+     * What a run on real QEMU performs: the steps that reach the initial world from a running source on a fresh image
+     * ({@link InitialWorld#fromRunningSource}), then the trace's own actions.
+     */
+    public java.util.List<Action> fromRunningSource() {
+        return initial.fromRunningSource(configuration).appendAll(actions).toJavaList();
+    }
 }

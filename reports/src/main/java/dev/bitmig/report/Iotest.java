@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -114,8 +113,7 @@ public final class Iotest {
 
     private Result generate(Invariant inv, String name) {
         Spec spec = new Spec(model, g);
-        List<Action> actions = new ArrayList<>(trace.initial().fromRunningSource(trace.configuration()).toJavaList());
-        actions.addAll(trace.actions().toJavaList());
+        List<Action> actions = trace.fromRunningSource();
         Optional<String> check = Optional.empty();
         Invariant asserted = inv;
         try {

@@ -49,8 +49,7 @@ public final class Reproducer {
     /** The script's text. */
     public static String of(Trace t) {
         Geometry g = t.configuration().geometry();
-        List<Action> actions = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
-        actions.addAll(t.actions().toJavaList());
+        List<Action> actions = t.fromRunningSource();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("title", "Reproduces on real QEMU: " + t.policy() + " / " + t.invariant() + " (" + t.message() + ")");
         data.put("clusterBytes", Geometry.CLUSTER_BYTES);

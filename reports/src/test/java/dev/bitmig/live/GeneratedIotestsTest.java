@@ -82,8 +82,7 @@ class GeneratedIotestsTest {
      * the live runner reproduces it, and passes otherwise; without one, the live runner must not reproduce it.
      */
     private static void runs(String name, Trace t, LiveChecker live) throws java.io.IOException {
-        List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
-        sequence.addAll(t.actions().toJavaList());
+        List<Action> sequence = t.fromRunningSource();
         LiveChecker.Replay predicted = live.replay(name, sequence, t.configuration().geometry());
         Iotest.Result iotest = Iotest.of(t, name, QemuInstall.policy());
         Files.writeString(DIR.resolve(name + ".why"), "live runner: " + predicted.label() + "\niotest: "

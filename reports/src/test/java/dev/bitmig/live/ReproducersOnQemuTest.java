@@ -51,21 +51,7 @@ class ReproducersOnQemuTest {
         LiveChecker live = new LiveCampaign().checker();
         List<DynamicTest> tests = new ArrayList<>();
         for (Map.Entry<String, Trace> e : counterexamples().entrySet()) {
-            Trace t = e.getValue();
-            tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
-                Path script = DIR.resolve(e.getKey() + ".py");
-                Files.writeString(script, Reproducer.of(t), StandardCharsets.UTF_8);
-                List<Action> sequence = new ArrayList<>(t.initial().fromRunningSource(t.configuration()).toJavaList());
-                sequence.addAll(t.actions().toJavaList());
-                LiveChecker.Replay predicted = predict(live, e.getKey(), sequence, t.configuration().geometry());
-                assertThat(predicted.status()).as("the live runner's replay: %s", predicted.label())
-                        .isNotEqualTo(LiveChecker.Status.ERROR);
-                Tools.Result ran = runPython(script);
-                Files.writeString(DIR.resolve(e.getKey() + ".out"), ran.output(), StandardCharsets.UTF_8);
-                LiveChecker.Replay p = predicted;
-                assertThat(ran.exitCode()).as("the reproducer's exit code (live runner: %s)\n%s", p.label(),
-                        ran.output()).isEqualTo(p.expectedReproducerExit());
-            }));
+            tests.add(DynamicTest.dynamicTest(e.getKey(), () -> runs(DIR, e.getKey(), e.getValue(), live)));
         }
         assertThat(tests).as("the policies have counterexamples").isNotEmpty();
         return tests.stream();
@@ -128,6 +114,27 @@ class ReproducersOnQemuTest {
     private static String page(ExplorationResult r, Invariant inv) {
         return ("ce-" + r.policy() + "-" + inv.title()).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
+
+    /**
+     * The reproducer of {@code t}, written to DIR/NAME.py and run against the QEMU under test (its output in
+     * DIR/NAME.out), exits with the code that the live runner's replay of the same sequence predicts; the replay itself
+     * must not be a harness error. Returns the replay and the run.
+     */
+    static Ran runs(Path dir, String name, Trace t, LiveChecker live) throws java.io.IOException {
+        Path script = dir.resolve(name + ".py");
+        Files.writeString(script, Reproducer.of(t), StandardCharsets.UTF_8);
+        LiveChecker.Replay predicted = predict(live, name, t.fromRunningSource(), t.configuration().geometry());
+        assertThat(predicted.status()).as("the live runner's replay: %s", predicted.label())
+                .isNotEqualTo(LiveChecker.Status.ERROR);
+        Tools.Result ran = runPython(script);
+        Files.writeString(dir.resolve(name + ".out"), ran.output(), StandardCharsets.UTF_8);
+        assertThat(ran.exitCode()).as("the reproducer's exit code (live runner: %s)\n%s", predicted.label(),
+                ran.output()).isEqualTo(predicted.expectedReproducerExit());
+        return new Ran(predicted, ran);
+    }
+
+    /** A reproducer's run and the live runner's replay it was checked against. */
+    record Ran(LiveChecker.Replay predicted, Tools.Result run) { }
 
     /** The live runner's replay; a harness error (e.g. a QEMU slow to answer on a loaded machine) predicts nothing: once more. */
     static LiveChecker.Replay predict(LiveChecker live, String name, List<Action> sequence, dev.bitmig.model.Geometry g) {
