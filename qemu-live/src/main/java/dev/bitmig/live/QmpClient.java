@@ -49,7 +49,15 @@ public final class QmpClient implements AutoCloseable {
 
     /** How often a command the monitor misread is sent again before its error stands. */
     public static final int RESENDS = 2;
-    private static final Duration SETTLE = Duration.ofMillis(200);
+    /** How long to wait for the monitor's answer to the byte that resets its JSON parser. */
+    private static final Duration RESYNC = Duration.ofSeconds(5);
+    /**
+     * The byte that forces the monitor's JSON parser into a known-good state (docs/interop/qmp-spec: a lexical error;
+     * 0xFF is one in every state of qobject/json-lexer.c, inside a string too). QEMU answers "JSON parse error, stray
+     * '\uFFFD'" without an id.
+     */
+    private static final byte[] RESET = {(byte) 0xFF, '\n'};
+    private static final String RESET_ANSWER = "stray '\uFFFD'";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -65,6 +73,8 @@ public final class QmpClient implements AutoCloseable {
     private final Object writeLock = new Object();
     private final Thread reader;
     private final AtomicLong resent = new AtomicLong();
+    /** While a misread is being recovered from: completed by the monitor's answer to the reset byte. */
+    private volatile CompletableFuture<Void> resyncing;
     private volatile String goneReason;
 
     private QmpClient(String label, SocketChannel channel, StepTimings timings, Duration defaultTimeout) {
@@ -182,7 +192,7 @@ public final class QmpClient implements AutoCloseable {
                 }
                 resent.incrementAndGet();
                 timings.record(label, "misread, sent again: " + command, 0, false); // shown in the QMP timings
-                settle();
+                resync();
             }
         }
     }
@@ -190,13 +200,24 @@ public final class QmpClient implements AutoCloseable {
     /** How many commands were sent again because the monitor misread them. */
     public long resent() { return resent.get(); }
 
-    /** Lets what the monitor still answers to misread bytes (errors without an id, matched to nothing) go by. */
-    private static void settle() {
+    /**
+     * After a misread: the altered bytes may have left the monitor's JSON parser inside a string or an object, where it
+     * would swallow what comes next. The reset byte brings it back (a lexical error resets the lexer and the streamer,
+     * qobject/json-streamer.c); its answer comes after every answer to the misread bytes, which are dropped meanwhile.
+     */
+    private void resync() {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        resyncing = answered;
         try {
-            Thread.sleep(SETTLE.toMillis());
+            sendBytes(RESET);
+            answered.get(RESYNC.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // no answer (the reset byte misread too?): the next attempt shows what the monitor makes of it
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new QmpTimeoutException("interrupted after a misread command");
+            throw new QmpTimeoutException(label + ": interrupted after a misread command");
+        } finally {
+            resyncing = null;
         }
     }
 
@@ -258,12 +279,14 @@ public final class QmpClient implements AutoCloseable {
     }
 
     private void send(ObjectNode msg) {
-        byte[] bytes;
         try {
-            bytes = (JSON.writeValueAsString(msg) + "\n").getBytes(StandardCharsets.UTF_8);
+            sendBytes((JSON.writeValueAsString(msg) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    private void sendBytes(byte[] bytes) {
         synchronized (writeLock) {
             try {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -337,6 +360,11 @@ public final class QmpClient implements AutoCloseable {
             if (f != null) {
                 f.complete(msg);
             } // else: a late reply to a command that timed out
+        } else if (resyncing != null) {
+            // Answers to misread bytes, then the answer to the reset byte, which ends the recovery.
+            if (msg.path("error").path("desc").asText().contains(RESET_ANSWER)) {
+                resyncing.complete(null);
+            }
         } else if (pending.size() == 1) {
             // An error QEMU could not attribute (e.g. unparsable input) carries no id.
             pending.values().iterator().next().complete(msg);

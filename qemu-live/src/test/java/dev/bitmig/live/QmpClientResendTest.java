@@ -35,6 +35,8 @@ class QmpClientResendTest {
 
     /** What the stand-in monitor received, one JSON text per command. */
     private final List<String> received = new CopyOnWriteArrayList<>();
+    /** How many times the client sent the byte that resets the monitor's JSON parser. */
+    private final java.util.concurrent.atomic.AtomicInteger resets = new java.util.concurrent.atomic.AtomicInteger();
 
     @Test
     void aCommandTheMonitorMisreadIsSentAgainAndItsAnswerReturned() throws Exception {
@@ -45,6 +47,25 @@ class QmpClientResendTest {
             assertThat(r.path("status").asText()).isEqualTo("running");
             assertThat(c.resent()).isEqualTo(1);
             assertThat(received).hasSize(2).allSatisfy(t -> assertThat(t).contains("\"query-status\""));
+            assertThat(resets).as("the parser reset before the command is sent again").hasValue(1);
+        }
+    }
+
+    /**
+     * Altered bytes can make the monitor answer several times (each stray token is an error without an id); those
+     * answers come before the answer to the reset byte, and none of them is taken for the resent command's, however late
+     * they come (here 300 ms after the first, as on a loaded machine).
+     */
+    @Test
+    void theMonitorsOtherAnswersToTheMisreadBytesAreNotTakenForTheResentCommands() throws Exception {
+        String debris = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, expecting value\"}}";
+        try (QmpClient c = connect((n, cmd) -> n == 0
+                ? "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, stray '_apabili'\"}}\n"
+                        + PAUSE + "\n" + debris + "\n" + debris + "\n" + debris
+                : "{\"return\": {\"status\": \"running\"}, \"id\": " + cmd.get("id") + "}")) {
+            assertThat(c.execute("query-status").path("status").asText()).isEqualTo("running");
+            assertThat(c.resent()).isEqualTo(1);
+            assertThat(received).hasSize(2);
         }
     }
 
@@ -109,6 +130,12 @@ class QmpClientResendTest {
             write(out, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}");
             int n = 0;
             for (String line; (line = in.readLine()) != null; ) {
+                if (line.equals("\uFFFD")) {
+                    // the reset byte 0xFF: a lexical error, answered as QEMU answers it
+                    resets.incrementAndGet();
+                    write(out, "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, stray '\\uFFFD'\"}}");
+                    continue;
+                }
                 ObjectNode cmd = (ObjectNode) QmpClient.json().readTree(line);
                 if ("qmp_capabilities".equals(cmd.path("execute").asText())) {
                     write(out, "{\"return\": {}, \"id\": " + cmd.get("id") + "}");
@@ -122,8 +149,22 @@ class QmpClientResendTest {
         }
     }
 
-    private static void write(OutputStream out, String line) throws IOException {
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    /** A line of an answer that makes the stand-in wait 300 ms before it writes the rest. */
+    private static final String PAUSE = "pause";
+
+    private static void write(OutputStream out, String text) throws IOException {
+        for (String line : text.split("\n")) {
+            if (line.equals(PAUSE)) {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
     }
 }

@@ -127,16 +127,25 @@ class Qmp:
             # else: a late reply to an earlier, misread attempt
 
     def _settle(self):
-        """Skips what the monitor still answers to the misread bytes (errors without id) for a moment; keeps events."""
+        """Brings the monitor's JSON parser back to a known-good state after a misread (docs/interop/qmp-spec: a
+        lexical error; 0xFF is one in every state of qobject/json-lexer.c, inside a string too, and resets the streamer
+        as well), then skips the answers to the misread bytes up to the answer to that byte (an error without an id,
+        "stray '\\uFFFD'"); keeps events."""
+        try:
+            self.sock.sendall(b"\xff\n")
+        except OSError as e:
+            raise Gone(str(e))
         timeout = self.sock.gettimeout()
-        self.sock.settimeout(0.2)
+        self.sock.settimeout(5.0)
         try:
             while True:
                 r = self._read()
                 if "event" in r:
                     self.events.append(r)
+                elif "\ufffd" in r.get("error", {}).get("desc", ""):
+                    return
         except Gone:
-            pass
+            pass  # no answer: the next attempt shows what the monitor makes of it
         finally:
             self.sock.settimeout(timeout)
 

@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A reproducer's QMP client sends again a command the monitor misread (its bytes arrived altered: refused before
- * dispatch, so it never ran), with a note, and at most twice; a command refused for its own sake stands. The monitor is
- * a stand-in (misreading_monitor.py) that misreads the first commands it gets.
+ * dispatch, so it never ran), with a note, and at most twice, after resetting the monitor's JSON parser and skipping the
+ * monitor's other answers to the misread bytes; a command refused for its own sake stands. The monitor is a stand-in
+ * (misreading_monitor.py) that misreads the first commands it gets, and answers the rest of them late.
  */
 class ReproducerResendsAMisreadCommandTest {
     @TempDir
@@ -53,6 +54,7 @@ class ReproducerResendsAMisreadCommandTest {
         assertThat(r.json().path("received")).hasSize(2);
         assertThat(r.output()).contains("note: the monitor misread query-status (QMP input member 'exeucte' is "
                 + "unexpected); sent again");
+        assertThat(r.json().path("resets").asInt()).as("the parser reset before the command is sent again").isEqualTo(1);
     }
 
     @Test
